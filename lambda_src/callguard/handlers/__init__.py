@@ -1,0 +1,1 @@
+"""Amazon Connect Lambda handlers: ``callguard.handlers.<name>.handler(event, context)``."""
