@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
+from callguard.numbers import mask
+
 T = TypeVar("T")
 
 OutcomeKind = Literal["disconnected", "transferred", "ended", "error"]
@@ -22,16 +24,12 @@ _PHONE = re.compile(r"\+\d{7,15}")
 
 
 def mask_number(text: str) -> str:
-    """Mask every E.164-looking number in ``text``: keep the first 5 and last 3 characters.
+    """Mask every E.164-looking number in ``text`` with the runtime's own masking.
 
-    ``+442079460958`` becomes ``+4420*****958``, the same shape the runtime logs use.
+    ``+442079460958`` becomes ``+4420*****958``: transcripts are printed and
+    pasted into documents, so they follow the same rule as the runtime's logs.
     """
-
-    def _mask(match: re.Match[str]) -> str:
-        number = match.group(0)
-        return number[:5] + "*" * (len(number) - 8) + number[-3:]
-
-    return _PHONE.sub(_mask, text)
+    return _PHONE.sub(lambda match: mask(match.group(0)), text)
 
 
 @dataclass(frozen=True)
