@@ -20,6 +20,13 @@ COMMAND_GROUPS: dict[str, str] = {
     "flows": "callguard_tools.flows.cli:flows",
 }
 
+#: One-line summaries for `callguard --help`, so listing the groups imports none of them.
+COMMAND_SUMMARIES: dict[str, str] = {
+    "denylist": "Add, remove, check, list, import and export deny-list numbers.",
+    "connect": "Wire callguard into Connect resources Terraform does not manage.",
+    "flows": "Lint, render, diagram and simulate the Amazon Connect flows.",
+}
+
 
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported only when used."""
@@ -29,9 +36,18 @@ class LazyGroup(click.Group):
         self._lazy_commands = lazy_commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Name every command, eager or lazy, without importing any."""
         return sorted({*super().list_commands(ctx), *self._lazy_commands})
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List commands from their static summaries instead of importing each group."""
+        rows = [(name, COMMAND_SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the command named ``cmd_name`` (``None`` if unknown)."""
         target = self._lazy_commands.get(cmd_name)
         if target is None:
             return super().get_command(ctx, cmd_name)
@@ -42,7 +58,70 @@ class LazyGroup(click.Group):
         return command
 
 
-@click.group(cls=LazyGroup, lazy_commands=COMMAND_GROUPS)
+def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise click.BadParameter(f"{value!r} is not an ISO 3166 two-letter code such as GB or US")
+    return code
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMAND_GROUPS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--table",
+    envvar="CALLGUARD_TABLE",
+    metavar="NAME",
+    help="Deny-list DynamoDB table (env CALLGUARD_TABLE; Terraform output table_name).",
+)
+@click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION or profile).")
+@click.option("--profile", metavar="PROFILE", help="AWS named profile (default: AWS_PROFILE).")
+@click.option(
+    "--endpoint-url",
+    metavar="URL",
+    help="Send AWS calls to this endpoint, e.g. a local moto_server: http://127.0.0.1:5000.",
+)
+@click.option(
+    "--default-country",
+    envvar="CALLGUARD_DEFAULT_COUNTRY",
+    metavar="CC",
+    callback=_country,
+    help="ISO country for national numbers such as 020 7946 0958 (env CALLGUARD_DEFAULT_COUNTRY)."
+    " Without it only international (+...) numbers are accepted.",
+)
 @click.version_option(package_name="callguard")
-def main() -> None:
-    """Manage the callguard caller deny list and its Amazon Connect flows."""
+@click.pass_context
+def main(
+    ctx: click.Context,
+    *,
+    table: str | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    default_country: str | None,
+) -> None:
+    """Manage the callguard caller deny list and its Amazon Connect flows.
+
+    \b
+    Examples:
+      export CALLGUARD_TABLE=callguard-prod-denylist
+      callguard denylist add "+44 20 7946 0958" --reason "fraud report 1234" --expires 30d
+      callguard denylist check +442079460958
+      callguard --default-country GB denylist import carrier-report.csv --rejects rejects.csv
+      callguard --endpoint-url http://127.0.0.1:5000 --table local denylist list
+    """
+    # Imported here so that `callguard flows ...` never loads the AWS admin modules.
+    from callguard_tools.admin.state import CliState, GlobalOptions  # noqa: PLC0415
+
+    state = ctx.ensure_object(CliState)
+    state.options = GlobalOptions(
+        table=table or None,
+        region=region or None,
+        profile=profile or None,
+        endpoint_url=endpoint_url or None,
+        default_country=default_country,
+    )
