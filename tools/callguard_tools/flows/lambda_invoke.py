@@ -42,7 +42,7 @@ class LambdaFaultError(RuntimeError):
     """The error an injected ``raise`` fault throws from inside the handler."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Fault:
     """A misbehaviour injected into one function, to drive a flow's error branches.
 
