@@ -1,0 +1,46 @@
+variable "instance_id" {
+  description = "Id (a UUID, not the ARN) of the Amazon Connect instance that owns the module."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.instance_id))
+    error_message = "instance_id must be the instance's UUID (the last part of its ARN), not the ARN itself."
+  }
+}
+
+variable "name" {
+  description = "Name of the flow module as shown in the Connect flow designer; unique within the instance."
+  type        = string
+
+  validation {
+    condition     = length(var.name) >= 1 && length(var.name) <= 127
+    error_message = "name must be 1-127 characters."
+  }
+}
+
+variable "description" {
+  description = "Description of the flow module."
+  type        = string
+  default     = ""
+}
+
+variable "content" {
+  description = "The rendered flow-module document (flow language 2019-10-30), usually templatefile() of a template in flows/."
+  type        = string
+
+  validation {
+    condition     = can(jsondecode(var.content).Actions) && try(jsondecode(var.content).Version, "") == "2019-10-30"
+    error_message = "content must be a JSON flow document with Version \"2019-10-30\" and an Actions list."
+  }
+
+  validation {
+    condition     = length(var.content) <= 256000
+    error_message = "content must be at most 256,000 characters (the Amazon Connect limit)."
+  }
+}
+
+variable "tags" {
+  description = "Tags for the flow module."
+  type        = map(string)
+  default     = {}
+}
