@@ -1,0 +1,147 @@
+"""The flow templates we ship, their Connect types, and the values used to render them offline.
+
+One catalogue for the linter (which variables a template may reference), the
+diagrams, the simulator, the tests and ``make demo``, so that they all prove the
+same rendered flows. The values are fictional: a documentation account id
+(111122223333), all-zero UUIDs, and numbers from ranges reserved for drama.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from callguard_tools.flows.model import MODULE_TYPE
+
+#: Where the templates live: ``flows/`` at the repository root.
+FLOWS_DIR = Path(__file__).resolve().parents[3] / "flows"
+
+#: Most numbers the static-list flow accepts (see flows/README.md for why).
+STATIC_LIST_MAX_NUMBERS = 100
+
+_REGION = "eu-west-2"
+_ACCOUNT = "111122223333"
+_INSTANCE = "00000000-0000-4000-8000-000000000001"
+_INSTANCE_ARN = f"arn:aws:connect:{_REGION}:{_ACCOUNT}:instance/{_INSTANCE}"
+
+DEMO_CHECK_FUNCTION_ARN = f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-check-number"
+DEMO_FLAG_FUNCTION_ARN = f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-flag-number"
+DEMO_MODULE_ARN = f"{_INSTANCE_ARN}/flow-module/00000000-0000-4000-8000-0000000000a1"
+DEMO_QUEUE_ARN = f"{_INSTANCE_ARN}/queue/00000000-0000-4000-8000-0000000000b1"
+
+
+@dataclass(frozen=True)
+class FlowTemplate:
+    """One shipped template: file name, Connect type, a title, and its variable contract."""
+
+    filename: str
+    flow_type: str
+    title: str
+    summary: str
+    variables: tuple[str, ...]
+
+    @property
+    def path(self) -> Path:
+        """The template file in the repository."""
+        return FLOWS_DIR / self.filename
+
+    @property
+    def stem(self) -> str:
+        """The file name without ``.json.tftpl`` (used for diagram file names)."""
+        return self.filename.split(".", 1)[0]
+
+
+TEMPLATES: tuple[FlowTemplate, ...] = (
+    FlowTemplate(
+        "check_caller.module.json.tftpl",
+        MODULE_TYPE,
+        "Check-caller flow module",
+        "Calls the check function and copies its answer into contact attributes; "
+        "a function error sets them per the fail mode.",
+        ("check_function_arn", "invocation_timeout_seconds", "fail_mode"),
+    ),
+    FlowTemplate(
+        "inbound_denylist.flow.json.tftpl",
+        "CONTACT_FLOW",
+        "Inbound deny-list flow",
+        "Runs the check module; blocked callers hear a message and are disconnected, "
+        "everyone else is transferred to the working queue.",
+        ("check_module_id", "blocked_message", "queue_arn", "queue_full_message", "error_message"),
+    ),
+    FlowTemplate(
+        "agent_flag.flow.json.tftpl",
+        "QUEUE_TRANSFER",
+        "Agent-flag flow (quick connect)",
+        "Flags the caller through the flag function and tells the agent the outcome.",
+        (
+            "flag_function_arn",
+            "invocation_timeout_seconds",
+            "flag_reason",
+            "agent_prompt",
+            "success_message",
+            "error_message",
+        ),
+    ),
+    FlowTemplate(
+        "inbound_static_list.flow.json.tftpl",
+        "CONTACT_FLOW",
+        "Inbound static-list flow (no Lambda)",
+        "Compares the caller with a short list of numbers rendered into the flow.",
+        ("blocked_numbers", "blocked_message", "queue_arn"),
+    ),
+)
+
+#: Template file name -> default variables (fictional, deterministic).
+DEMO_VALUES: Mapping[str, Mapping[str, Any]] = {
+    "check_caller.module.json.tftpl": {
+        "check_function_arn": DEMO_CHECK_FUNCTION_ARN,
+        "invocation_timeout_seconds": "3",
+        "fail_mode": "open",
+    },
+    "inbound_denylist.flow.json.tftpl": {
+        "check_module_id": DEMO_MODULE_ARN,
+        "blocked_message": "We are unable to take your call. Goodbye.",
+        "queue_arn": DEMO_QUEUE_ARN,
+        "queue_full_message": "All of our lines are busy. Please call again later.",
+        "error_message": "Sorry, something went wrong. Please call again later.",
+    },
+    "agent_flag.flow.json.tftpl": {
+        "flag_function_arn": DEMO_FLAG_FUNCTION_ARN,
+        "invocation_timeout_seconds": "5",
+        "flag_reason": "Flagged by agent",
+        "agent_prompt": "Adding the caller to the deny list.",
+        "success_message": "The caller has been added to the deny list.",
+        "error_message": "The caller could not be added. Please use the admin tool.",
+    },
+    "inbound_static_list.flow.json.tftpl": {
+        "blocked_numbers": ["+447700900123", "+14155550123"],
+        "blocked_message": "We are unable to take your call. Goodbye.",
+        "queue_arn": DEMO_QUEUE_ARN,
+    },
+}
+
+
+def template(filename: str) -> FlowTemplate | None:
+    """Return the catalogue entry for a template file name, or None when it is not ours."""
+    for entry in TEMPLATES:
+        if entry.filename == filename:
+            return entry
+    return None
+
+
+def demo_values(filename: str, **overrides: Any) -> dict[str, Any]:
+    """Return a copy of the default variables of ``filename`` with ``overrides`` applied.
+
+    Raises:
+        KeyError: ``filename`` is not one of our templates, or an override names
+            a variable the template does not have.
+
+    """
+    values = dict(DEMO_VALUES[filename])
+    unknown = set(overrides) - set(values)
+    if unknown:
+        raise KeyError(f"{filename} has no variable(s) {', '.join(sorted(unknown))}")
+    values.update(overrides)
+    return values
