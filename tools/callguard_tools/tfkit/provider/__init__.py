@@ -1,0 +1,13 @@
+"""The stand-in ``hashicorp/aws`` provider that real Terraform loads offline.
+
+It speaks Terraform's plugin protocol (version 6) through the generated protocol
+bindings and TLS handshake of the PyPI ``tf`` package, and serves the schema generated
+from the CDKTF bindings (``aws_schema.json``). The ``tf`` package's own schema classes
+offer only set and single nesting, while most AWS blocks are lists, so this package
+builds the protocol messages itself (:mod:`.schema`) and keeps ``tf`` for the wire work.
+
+* :mod:`.schema`: compact JSON schema -> protocol ``Schema`` messages;
+* :mod:`.values`: plan (computed = unknown) and apply (deterministic realistic values);
+* :mod:`.datasources`: deterministic answers for the data sources the project reads;
+* :mod:`.server`: the gRPC servicer and the go-plugin handshake.
+"""

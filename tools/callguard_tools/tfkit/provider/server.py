@@ -1,0 +1,288 @@
+"""The gRPC side of the stand-in provider: the plugin-protocol servicer and the handshake.
+
+Terraform validates configuration against the schema itself (unknown or missing
+arguments, block names and counts, value types); the provider only has to serve the
+schema faithfully and answer plan, apply and read requests consistently, which is what
+this servicer does. Any failure inside a request becomes an error diagnostic naming
+the stand-in, never a Python traceback on Terraform's terminal.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from concurrent import futures
+from typing import Any, TypeVar
+
+import grpc
+from tf.gen import grpc_controller_pb2 as controller_pb
+from tf.gen import grpc_controller_pb2_grpc as controller_rpc
+from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
+from tf.gen import tfplugin_pb2 as pb
+from tf.gen import tfplugin_pb2_grpc as rpc
+from tf.utils import read_dynamic_value, to_dynamic_value
+
+from callguard_tools.tfkit.provider import datasources, values
+from callguard_tools.tfkit.provider.schema import (
+    Block,
+    attributes,
+    blocks,
+    document,
+    schema_to_pb,
+)
+
+Response = TypeVar("Response")
+
+#: Region when neither the provider block nor AWS_REGION/AWS_DEFAULT_REGION says one.
+DEFAULT_REGION = "us-east-1"
+#: The account the stand-in pretends to be in (``allowed_account_ids[0]`` wins).
+DEFAULT_ACCOUNT = "123456789012"
+
+
+def _error(summary: str, detail: str = "") -> pb.Diagnostic:
+    return pb.Diagnostic(severity=pb.Diagnostic.ERROR, summary=summary, detail=detail)
+
+
+def _guard(
+    response: Callable[..., Any],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Turn an exception inside a request into an error diagnostic of ``response`` type."""
+
+    def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def wrapper(self: Any, request: Any, context: Any) -> Any:
+            try:
+                return method(self, request, context)
+            except Exception as exc:  # noqa: BLE001 - reported to Terraform, not swallowed
+                detail = "".join(traceback.format_exception(exc, limit=-3))
+                kind = getattr(request, "type_name", "")
+                return response(
+                    diagnostics=[_error(f"offline aws stand-in failed on {kind}: {exc}", detail)]
+                )
+
+        return wrapper
+
+    return decorate
+
+
+def conform(block: Block, value: Any) -> Any:
+    """Return ``value`` with exactly the block's attributes and blocks (stored state upgrade)."""
+    if value is None:
+        return None
+    shaped = {name: value.get(name) for name in attributes(block)}
+    for name, spec in blocks(block).items():
+        current = value.get(name)
+        if spec["nesting"] == "single":
+            shaped[name] = conform(spec["block"], current) if current is not None else None
+        else:
+            shaped[name] = [conform(spec["block"], item) for item in current or []]
+    return shaped
+
+
+class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
+    """Serves the generated hashicorp/aws schema and deterministic plan/apply/read results."""
+
+    def __init__(self) -> None:
+        doc = document()
+        self.provider_block: Block = doc["provider"]
+        self.resources: dict[str, Block] = doc["resource_schemas"]
+        self.data_sources: dict[str, Block] = doc["data_source_schemas"]
+        self.ctx = values.Context(region=self._env_region())
+        self._schema_response: pb.GetProviderSchema.Response | None = None
+
+    @staticmethod
+    def _env_region() -> str:
+        return (
+            os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+        )
+
+    # ---------------------------------------------------------------- schema
+    def GetMetadata(self, request: Any, context: Any) -> Any:
+        """Advertise the types and that the schema is always served in full."""
+        return pb.GetMetadata.Response(
+            server_capabilities=pb.ServerCapabilities(plan_destroy=True),
+            resources=[pb.GetMetadata.ResourceMetadata(type_name=t) for t in self.resources],
+            data_sources=[
+                pb.GetMetadata.DataSourceMetadata(type_name=t) for t in self.data_sources
+            ],
+        )
+
+    def GetProviderSchema(self, request: Any, context: Any) -> Any:
+        """Return the provider, resource and data-source schemas (built once)."""
+        if self._schema_response is None:
+            self._schema_response = pb.GetProviderSchema.Response(
+                provider=schema_to_pb(self.provider_block),
+                provider_meta=pb.Schema(version=0, block=pb.Schema.Block()),
+                resource_schemas={t: schema_to_pb(b) for t, b in self.resources.items()},
+                data_source_schemas={t: schema_to_pb(b) for t, b in self.data_sources.items()},
+                server_capabilities=pb.ServerCapabilities(plan_destroy=True),
+            )
+        return self._schema_response
+
+    # ---------------------------------------------------------------- validation
+    def ValidateProviderConfig(self, request: Any, context: Any) -> Any:
+        """Accept: Terraform has already checked the configuration against the schema."""
+        return pb.ValidateProviderConfig.Response()
+
+    def ValidateResourceConfig(self, request: Any, context: Any) -> Any:
+        """Accept: enum and conflict rules are not in the bindings (see the docs)."""
+        return pb.ValidateResourceConfig.Response()
+
+    def ValidateDataResourceConfig(self, request: Any, context: Any) -> Any:
+        """Accept: as for resources."""
+        return pb.ValidateDataResourceConfig.Response()
+
+    # ---------------------------------------------------------------- configure
+    @_guard(pb.ConfigureProvider.Response)
+    def ConfigureProvider(self, request: Any, context: Any) -> Any:
+        """Take region, account (``allowed_account_ids``) and default tags from the config."""
+        config = read_dynamic_value(request.config) or {}
+        region = config.get("region")
+        accounts = sorted(config.get("allowed_account_ids") or [])
+        default_tags: dict[str, str] = {}
+        for entry in config.get("default_tags") or []:
+            default_tags.update(entry.get("tags") or {})
+        self.ctx = values.Context(
+            region=region if isinstance(region, str) and region else self._env_region(),
+            account=accounts[0] if accounts else DEFAULT_ACCOUNT,
+            default_tags=default_tags,
+        )
+        return pb.ConfigureProvider.Response()
+
+    # ---------------------------------------------------------------- resources
+    def _resource(self, type_name: str) -> Block:
+        if type_name not in self.resources:
+            raise KeyError(f"{type_name} is not in the generated schema (run make schema)")
+        return self.resources[type_name]
+
+    @_guard(pb.UpgradeResourceState.Response)
+    def UpgradeResourceState(self, request: Any, context: Any) -> Any:
+        """Re-shape stored JSON state to the current schema (the stand-in has one version)."""
+        block = self._resource(request.type_name)
+        raw = json.loads(request.raw_state.json) if request.raw_state.json else None
+        return pb.UpgradeResourceState.Response(
+            upgraded_state=to_dynamic_value(conform(block, raw))
+        )
+
+    def ReadResource(self, request: Any, context: Any) -> Any:
+        """Report no drift: what was applied is what exists."""
+        return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
+
+    @_guard(pb.PlanResourceChange.Response)
+    def PlanResourceChange(self, request: Any, context: Any) -> Any:
+        """Plan like the real provider: unset computed attributes are unknown."""
+        block = self._resource(request.type_name)
+        prior = read_dynamic_value(request.prior_state)
+        proposed = read_dynamic_value(request.proposed_new_state)
+        if proposed is None:
+            planned = None
+        elif prior is None:
+            planned = values.plan_create(block, proposed, self.ctx)
+        else:
+            planned = values.plan_update(block, proposed, self.ctx)
+        return pb.PlanResourceChange.Response(
+            planned_state=to_dynamic_value(planned), planned_private=request.prior_private
+        )
+
+    @_guard(pb.ApplyResourceChange.Response)
+    def ApplyResourceChange(self, request: Any, context: Any) -> Any:
+        """Apply: fill every unknown with a deterministic realistic value; deletes succeed."""
+        block = self._resource(request.type_name)
+        planned = read_dynamic_value(request.planned_state)
+        new_state = (
+            None if planned is None else values.apply(request.type_name, block, planned, self.ctx)
+        )
+        return pb.ApplyResourceChange.Response(
+            new_state=to_dynamic_value(new_state), private=request.planned_private
+        )
+
+    def ImportResourceState(self, request: Any, context: Any) -> Any:
+        """Refuse: there is nothing real to import offline."""
+        return pb.ImportResourceState.Response(
+            diagnostics=[_error(f"the offline aws stand-in cannot import {request.type_name}")]
+        )
+
+    def MoveResourceState(self, request: Any, context: Any) -> Any:
+        """Refuse: cross-type moves need the real provider."""
+        return pb.MoveResourceState.Response(
+            diagnostics=[_error("the offline aws stand-in cannot move resource state")]
+        )
+
+    # ---------------------------------------------------------------- data sources
+    @_guard(pb.ReadDataSource.Response)
+    def ReadDataSource(self, request: Any, context: Any) -> Any:
+        """Answer from the arguments and the provider configuration, deterministically."""
+        if request.type_name not in self.data_sources:
+            raise KeyError(f"{request.type_name} is not in the generated schema")
+        block = self.data_sources[request.type_name]
+        config = read_dynamic_value(request.config) or {}
+        state = datasources.read(request.type_name, block, config, self.ctx)
+        return pb.ReadDataSource.Response(state=to_dynamic_value(state))
+
+    # ---------------------------------------------------------------- functions, stop
+    def GetFunctions(self, request: Any, context: Any) -> Any:
+        """No provider functions are served."""
+        return pb.GetFunctions.Response()
+
+    def StopProvider(self, request: Any, context: Any) -> Any:
+        """Nothing runs in the background, so stopping is immediate."""
+        return pb.StopProvider.Response()
+
+
+class _Controller(controller_rpc.GRPCControllerServicer):  # type: ignore[misc]
+    """go-plugin's controller: Terraform asks the plugin to shut down through it."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def Shutdown(self, request: Any, context: Any) -> Any:
+        """Mark the server for shutdown once the reply is sent."""
+        self.stopped = True
+        return controller_pb.Empty()
+
+
+class _Stdio(stdio_rpc.GRPCStdioServicer):  # type: ignore[misc]
+    """go-plugin's stdio stream: nothing to forward."""
+
+    def StreamStdio(self, request: Any, context: Any) -> Any:
+        """Return an empty stream."""
+        return iter([])
+
+
+def serve() -> None:
+    """Start the gRPC server on a unix socket and print go-plugin's handshake line."""
+    from tf.runner import _self_signed_cert
+
+    if os.environ.get("TF_PLUGIN_MAGIC_COOKIE") is None:
+        print(
+            "This is the offline stand-in for the hashicorp/aws Terraform provider; "
+            "Terraform starts it (see docs/offline-terraform.md).",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)
+    controller = _Controller()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    rpc.add_ProviderServicer_to_server(StandInProvider(), server)
+    controller_rpc.add_GRPCControllerServicer_to_server(controller, server)
+    stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
+    with tempfile.TemporaryDirectory(prefix="tfkit-aws-") as tmp:
+        socket = os.path.join(tmp, "plugin.sock")
+        chain, credentials = _self_signed_cert()
+        server.add_secure_port(f"unix://{socket}", credentials)
+        server.start()
+        cert = base64.b64encode(chain).decode().rstrip("=")
+        sys.stdout.write(f"1|6|unix|{socket}|grpc|{cert}\n")
+        sys.stdout.flush()
+        try:
+            # wait_for_termination returns True on timeout, i.e. while still serving.
+            while server.wait_for_termination(0.05) and not controller.stopped:
+                pass
+        except KeyboardInterrupt:
+            pass
+        server.stop(grace=0)
