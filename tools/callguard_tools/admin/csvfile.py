@@ -24,13 +24,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final, TextIO
 
+from callguard.numbers import mask
 from callguard_tools.admin.expiry import ExpiryError, parse_expiry
+from callguard_tools.admin.output import EXPORT_ONLY_COLUMNS
 
 #: Column names, and aliases people use for them.
 NUMBER_COLUMN: Final = "number"
 _ALIASES: Final = {"phone_number": "number", "phone": "number", "expires_at": "expires"}
 KNOWN_COLUMNS: Final = ("number", "reason", "expires", "status")
 REJECT_COLUMNS: Final = (*KNOWN_COLUMNS, "line", "error")
+#: Columns that are not reported as ignored: ours, export's audit columns, rejects' extras.
+_QUIETLY_IGNORED: Final = frozenset({*KNOWN_COLUMNS, *EXPORT_ONLY_COLUMNS, "line", "error"})
 STATUSES: Final = ("blocked", "pending")
 
 #: A phone number has at most 15 digits; generous room for spaces, dashes, "tel:".
@@ -182,7 +186,7 @@ def read_import_file(
                     )
                 header = _header(row, path, first)
                 result.ignored_columns = tuple(
-                    name for name in header if name and name not in KNOWN_COLUMNS
+                    name for name in header if name and name not in _QUIETLY_IGNORED
                 )
                 continue
             result.records += 1
@@ -240,7 +244,8 @@ def _validate(
     if entry.number in first_seen:
         echo = {name: _echo(values.get(name, "")) for name in KNOWN_COLUMNS}
         message = (
-            f"duplicate of line {first_seen[entry.number]} ({entry.number} is already in this file)"
+            f"duplicate of line {first_seen[entry.number]} "
+            f"({mask(entry.number)} is already in this file)"
         )
         return RejectedLine(first, f"{where}: {message}", echo)
     first_seen[entry.number] = first

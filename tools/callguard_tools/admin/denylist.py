@@ -1,0 +1,474 @@
+"""``callguard denylist``: manage the numbers that are refused before reaching a queue.
+
+Each command is a thin layer over :mod:`callguard.store` (table access, batch
+writes) and :mod:`callguard.numbers` (normalisation to E.164): the CLI parses,
+reports and sets exit codes, and never talks to DynamoDB in its own way.
+
+Output conventions: results go to standard output (so they can be piped), and
+diagnostics - rejected lines, progress, errors - to standard error, where phone
+numbers are masked. Exit codes: 0 done, 1 partly failed, 2 could not run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+import click
+
+from callguard_tools.admin.errors import EXIT_PARTIAL, CliUsageError
+from callguard_tools.admin.expiry import EXAMPLES, ExpiryError, parse_expiry, to_epoch
+from callguard_tools.admin.group import AwsCommandGroup
+from callguard_tools.admin.output import (
+    WRITERS,
+    entry_json,
+    entry_record,
+    expires_text,
+    write_csv,
+    write_json,
+)
+from callguard_tools.admin.state import CliState, get_state
+
+if TYPE_CHECKING:
+    from callguard.store import DenyList, Entry
+    from callguard_tools.admin.csvfile import ParsedFile
+
+
+@click.group(cls=AwsCommandGroup)
+def denylist() -> None:
+    r"""Add, remove, check, list, import and export deny-list numbers.
+
+    Numbers may be written in any common form (+44 20 7946 0958, 0044..., or a
+    national form with --default-country) and are stored in E.164. The table
+    comes from --table or CALLGUARD_TABLE.
+
+    \b
+    Exit codes: 0 done, 1 partly failed (rejected lines, failed writes, AWS
+    errors), 2 could not run (bad arguments or file, no table, no credentials).
+    """
+
+
+# ---------------------------------------------------------------- helpers
+def _store(state: CliState) -> DenyList:
+    from callguard.store import DenyList  # noqa: PLC0415 - keep --help free of boto3
+
+    return DenyList(state.client("dynamodb"), state.require_table())
+
+
+def _normaliser(state: CliState) -> Callable[[str], str]:
+    from callguard.numbers import to_e164  # noqa: PLC0415
+
+    country = state.options.default_country
+    return lambda text: to_e164(text, country)
+
+
+def _number(state: CliState, text: str) -> str:
+    try:
+        return _normaliser(state)(text)
+    except ValueError as error:
+        raise CliUsageError(str(error)) from None
+
+
+def _describe(entry: Entry) -> str:
+    reason = f"reason {entry.reason!r}" if entry.reason else "no reason"
+    expiry = f", expires {expires_text(entry)}" if entry.expires_at is not None else ""
+    return f"{entry.status} since {entry.created_at or '(unknown)'}, {reason}{expiry}"
+
+
+def _note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+# ---------------------------------------------------------------- add
+@denylist.command()
+@click.argument("number")
+@click.option("--reason", default="", help="Why the number is blocked (shown to supervisors).")
+@click.option(
+    "--expires",
+    metavar="WHEN",
+    help=f"Stop blocking after a duration or at a date: {EXAMPLES}. Default: never.",
+)
+def add(number: str, reason: str, expires: str | None) -> None:
+    """Block NUMBER now.
+
+    Records who added it (your AWS identity), when, and why. Adding a number that
+    is already listed changes nothing and says how it is listed.
+
+    \b
+    Examples:
+      callguard denylist add +442079460958 --reason "threatened agent, case 4711"
+      callguard denylist add "+1 (212) 555-0100" --expires 30d
+      callguard --default-country GB denylist add "020 7946 0958" --expires 2027-01-31
+    """
+    from callguard.store import ConflictError, Entry  # noqa: PLC0415
+
+    state = get_state()
+    e164 = _number(state, number)
+    now = datetime.now(UTC)
+    expires_at = None
+    if expires:
+        try:
+            expires_at = to_epoch(parse_expiry(expires, now=now))
+        except ExpiryError as error:
+            raise CliUsageError(f"--expires: {error}") from None
+    store = _store(state)
+    entry = Entry.new(
+        e164,
+        reason=reason,
+        source="cli",
+        flagged_by=state.identity(),
+        now=now.timestamp(),
+        expires_at=expires_at,
+    )
+    try:
+        store.add(entry)
+    except ConflictError:
+        existing = store.get(e164)
+        if existing is None:  # removed or expired between the two calls: try once more
+            store.add(entry)
+        else:
+            click.echo(f"{e164} is already listed: {_describe(existing)}; nothing changed")
+            return
+    click.echo(f"added {e164}: {_describe(entry)}, by {entry.flagged_by}")
+
+
+# ---------------------------------------------------------------- remove
+@denylist.command()
+@click.argument("number")
+def remove(number: str) -> None:
+    """Stop blocking NUMBER: delete its entry.
+
+    Removing a number that is not listed is not an error (exit 0), so scripts can
+    re-run safely. The output names your AWS identity for the change record.
+
+    \b
+    Examples:
+      callguard denylist remove +442079460958
+      callguard --default-country US denylist remove "(212) 555-0100"
+    """
+    from callguard.store import NotFoundError  # noqa: PLC0415
+
+    state = get_state()
+    e164 = _number(state, number)
+    store = _store(state)
+    identity = state.identity()
+    try:
+        removed = store.remove(e164)
+    except NotFoundError:
+        click.echo(f"{e164} is not listed; nothing removed")
+        return
+    click.echo(f"removed {e164} (was {_describe(removed)}), by {identity}")
+
+
+# ---------------------------------------------------------------- check
+@denylist.command()
+@click.argument("number")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
+def check(number: str, output_format: str) -> None:
+    """Show whether NUMBER is listed: status, reason, who, when and expiry.
+
+    An entry past its expiry is shown as expired: calls from it are let through
+    even before DynamoDB's TTL deletes the item.
+
+    \b
+    Examples:
+      callguard denylist check +442079460958
+      callguard denylist check "+44 20 7946 0958" --format json | jq -r .status
+    """
+    state = get_state()
+    e164 = _number(state, number)
+    entry = _store(state).get(e164, include_expired=True)
+    expired = entry is not None and entry.is_expired(datetime.now(UTC).timestamp())
+    if output_format == "json":
+        data = {"number": e164, "listed": entry is not None and not expired, "expired": expired}
+        data.update(entry_json(entry) if entry else {"status": "clear"})
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if entry is None:
+        click.echo(f"{e164}: not listed")
+        return
+    record = entry_record(entry)
+    status = f"{entry.status} (EXPIRED: no longer applied)" if expired else entry.status
+    lines = [
+        ("number", e164),
+        ("status", status),
+        ("reason", record["reason"] or "-"),
+        ("source", record["source"] or "-"),
+        ("flagged by", record["flagged_by"] or "-"),
+        ("created", record["created_at"] or "-"),
+        ("updated", record["updated_at"] or "-"),
+        ("last flagged", f"{record['last_flagged_at'] or '-'} ({entry.flag_count} flag(s))"),
+        ("expires", record["expires"] or "never"),
+    ]
+    if entry.contact_id:
+        lines.append(("contact id", entry.contact_id))
+    for label, value in lines:
+        click.echo(f"{label + ':':<14}{value}")
+
+
+# ---------------------------------------------------------------- list / export
+_STATUS_OPTION = click.option(
+    "--status",
+    type=click.Choice(["blocked", "pending"]),
+    help="Only entries with this status (oldest first, through the status index).",
+)
+_EXPIRED_OPTION = click.option(
+    "--include-expired",
+    is_flag=True,
+    help="Also show entries past their expiry that DynamoDB has not deleted yet.",
+)
+
+
+def _entries(state: CliState, status: str | None, include_expired: bool) -> list[Entry]:
+    entries = _store(state).entries(status=status, include_expired=include_expired)
+    return list(entries)
+
+
+@denylist.command("list")
+@_STATUS_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="table for people; csv or json for other tools.",
+)
+@_EXPIRED_OPTION
+def list_command(status: str | None, output_format: str, include_expired: bool) -> None:
+    """List entries, oldest first.
+
+    \b
+    Examples:
+      callguard denylist list
+      callguard denylist list --status pending
+      callguard denylist list --format json | jq length
+    """
+    state = get_state()
+    entries = sorted(
+        _entries(state, status, include_expired),
+        key=lambda entry: (entry.created_at, entry.phone_number),
+    )
+    count = WRITERS[output_format](entries, sys.stdout)
+    if output_format == "table":
+        _note(f"{count} entr{'y' if count == 1 else 'ies'}")
+
+
+@denylist.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+    help="csv can be imported again as is; json keeps every attribute typed.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to FILE (replaced atomically) instead of standard output.",
+)
+@_STATUS_OPTION
+@_EXPIRED_OPTION
+def export(
+    output_format: str, output: Path | None, status: str | None, include_expired: bool
+) -> None:
+    """Export every entry with its audit facts, sorted by number.
+
+    The CSV starts with the columns import reads (number, status, reason,
+    expires), so 'export' then 'import' into another table round-trips.
+
+    \b
+    Examples:
+      callguard denylist export --output denylist-2026-11-21.csv
+      callguard denylist export --format json --status blocked > blocked.json
+      callguard --table callguard-dev denylist export | \
+          callguard --table callguard-prod denylist import /dev/stdin
+    """
+    state = get_state()
+    entries = sorted(_entries(state, status, include_expired), key=lambda e: e.phone_number)
+    writer = write_csv if output_format == "csv" else write_json
+    if output is None:
+        writer(entries, sys.stdout)
+        return
+    count = _write_atomically(output, lambda handle: writer(entries, handle))
+    _note(f"exported {count} entr{'y' if count == 1 else 'ies'} to {output}")
+
+
+def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
+    """Write through a temporary file in the same directory, then rename over ``path``.
+
+    A failed export (throttling half-way, a full disk) never leaves a truncated
+    file that looks like a complete audit.
+    """
+    descriptor, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            count = write(handle)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return count
+
+
+# ---------------------------------------------------------------- import
+@denylist.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and count; write nothing to the table.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write rejected and failed lines to this CSV (fix it, then import it again).",
+)
+@click.option(
+    "--reason",
+    "default_reason",
+    help="Reason for lines with an empty reason column. Default: 'imported from FILE'.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=8,
+    show_default=True,
+    help="Parallel BatchWriteItem requests.",
+)
+def import_command(
+    file: Path, dry_run: bool, rejects: Path | None, default_reason: str | None, workers: int
+) -> None:
+    """Import numbers from a CSV FILE with a header line.
+
+    Columns: number (required), reason, expires (30d, 2027-01-31, ...) and
+    status (blocked or pending, default blocked), in any order; other columns
+    are ignored. Every line is validated first; a rejected line is reported with
+    its line number and reason and written to --rejects. Numbers already listed
+    are left as they are, so importing the same file again changes nothing.
+    The summary counts lines read, imported, already listed and rejected.
+
+    \b
+    Examples:
+      callguard denylist import fraud-report.csv --dry-run
+      callguard --default-country GB denylist import carrier.csv --rejects rejects.csv
+      callguard denylist import rejects.csv        # after fixing the rejected lines
+
+    \b
+    A minimal file:
+      number,reason,expires
+      +442079460958,fraud ring,90d
+      +12125550100,,2027-01-31
+    """
+    from callguard_tools.admin.csvfile import (  # noqa: PLC0415
+        MalformedFileError,
+        read_import_file,
+    )
+
+    state = get_state()
+    state.require_table()
+    now = datetime.now(UTC)
+    try:
+        parsed = read_import_file(
+            file,
+            normalise=_normaliser(state),
+            now=now,
+            default_reason=default_reason or f"imported from {file.name}",
+        )
+    except MalformedFileError as error:
+        raise CliUsageError(str(error)) from None
+    except OSError as error:
+        raise CliUsageError(f"cannot read {file}: {error.strerror or error}") from None
+    _report_file(parsed)
+    _run_import(state, parsed, now=now, dry_run=dry_run, rejects=rejects, workers=workers)
+
+
+def _report_file(parsed: ParsedFile) -> None:
+    if parsed.ignored_columns:
+        _note(f"ignoring column(s): {', '.join(parsed.ignored_columns)}")
+    for rejected in parsed.rejects:
+        _note(f"rejected {rejected.error}")
+    if parsed.blank_lines:
+        _note(f"skipped {parsed.blank_lines} blank line(s)")
+
+
+def _run_import(
+    state: CliState,
+    parsed: ParsedFile,
+    *,
+    now: datetime,
+    dry_run: bool,
+    rejects: Path | None,
+    workers: int,
+) -> None:
+    from callguard_tools.admin.csvfile import write_rejects  # noqa: PLC0415
+    from callguard_tools.admin.importer import new_rows, write_rows  # noqa: PLC0415
+
+    store = _store(state)
+    fresh, already = new_rows(store, parsed.rows)
+    rejected = len(parsed.rejects)
+    if dry_run:
+        if rejects is not None:
+            write_rejects(rejects, parsed.rejects)
+        click.echo(
+            f"dry run: read {parsed.records}, would import {len(fresh)}, "
+            f"already listed {already}, rejected {rejected}"
+        )
+        _exit_partial_if(rejected > 0)
+        return
+    identity = state.identity() if fresh else ""
+    with _progress(len(fresh)) as advance:
+        written, failed = write_rows(
+            store, fresh, identity=identity, now=now, workers=workers, progress=advance
+        )
+    for line in failed:
+        _note(f"failed {line.error}")
+    if rejects is not None:
+        write_rejects(rejects, [*parsed.rejects, *failed])
+        if rejected or failed:
+            _note(f"rejected and failed lines written to {rejects}")
+    summary = (
+        f"read {parsed.records}, imported {written}, already listed {already}, rejected {rejected}"
+    )
+    click.echo(summary + (f", failed {len(failed)}" if failed else ""))
+    _exit_partial_if(rejected > 0 or bool(failed))
+
+
+def _exit_partial_if(condition: bool) -> None:
+    if condition:
+        raise click.exceptions.Exit(EXIT_PARTIAL)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """Yield an ``advance(count)`` callback: a bar on a terminal, a line per 10% otherwise.
+
+    Progress goes to standard error, so the summary on standard output stays clean.
+    """
+    if total and sys.stderr.isatty():
+        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+            yield bar.update
+        return
+    done = 0
+    reported_tenths = 0
+
+    def advance(count: int) -> None:
+        nonlocal done, reported_tenths
+        done += count
+        tenths = done * 10 // total if total else 10
+        if tenths > reported_tenths:
+            reported_tenths = tenths
+            _note(f"written {done} of {total}")
+
+    yield advance

@@ -1,0 +1,102 @@
+"""Bulk import: decide what is new, write it in parallel batches, account for every line.
+
+Validation happened in :mod:`callguard_tools.admin.csvfile`; here each valid row
+is either already listed (left untouched, so a re-run changes nothing), written,
+or - if DynamoDB still refuses it after the store's retries - reported as failed
+with its line number. The counts always add up to the lines read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from callguard.store import DenyList, Entry
+from callguard_tools.admin.csvfile import ImportRow, RejectedLine
+from callguard_tools.admin.expiry import format_timestamp, to_epoch
+
+#: Entries handed to the store's batch writer at a time. Big enough to keep every
+#: worker busy (40 requests of 25), small enough for a progress bar that moves.
+SLICE_SIZE: Final = 1000
+#: Parallel BatchWriteItem requests unless the operator asks otherwise.
+DEFAULT_WORKERS: Final = 8
+
+
+@dataclass
+class ImportResult:
+    """What an import did, line by line."""
+
+    read: int = 0
+    imported: int = 0
+    already_listed: int = 0
+    rejected: int = 0
+    failed: list[RejectedLine] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """True when every line was imported or already listed."""
+        return not self.rejected and not self.failed
+
+
+def _entry(row: ImportRow, *, identity: str, now: datetime) -> Entry:
+    return Entry.new(
+        row.number,
+        status=row.status,
+        reason=row.reason,
+        source="import",
+        flagged_by=identity,
+        now=now.timestamp(),
+        expires_at=to_epoch(row.expires_at) if row.expires_at else None,
+    )
+
+
+def _failed_line(row: ImportRow, error: str) -> RejectedLine:
+    values = {
+        "number": row.number,
+        "reason": row.reason,
+        "status": row.status,
+        "expires": format_timestamp(row.expires_at) if row.expires_at else "",
+    }
+    return RejectedLine(
+        row.line, f"line {row.line}: not written ({error}); re-run to retry", values
+    )
+
+
+def new_rows(deny_list: DenyList, rows: Sequence[ImportRow]) -> tuple[list[ImportRow], int]:
+    """Split ``rows`` into those not yet listed and a count of those already listed.
+
+    An expired entry counts as not listed (the store's ``batch_get`` hides it), so
+    importing it again brings it back.
+    """
+    existing = deny_list.batch_get(row.number for row in rows)
+    fresh = [row for row in rows if row.number not in existing]
+    return fresh, len(rows) - len(fresh)
+
+
+def write_rows(
+    deny_list: DenyList,
+    rows: Sequence[ImportRow],
+    *,
+    identity: str,
+    now: datetime,
+    workers: int = DEFAULT_WORKERS,
+    progress: Callable[[int], None] = lambda _: None,
+) -> tuple[int, list[RejectedLine]]:
+    """Write ``rows`` through the store's batch writer; return (written, failed lines).
+
+    ``progress`` is called with the number of rows finished after each slice.
+    """
+    written = 0
+    failed: list[RejectedLine] = []
+    for start in range(0, len(rows), SLICE_SIZE):
+        chunk = rows[start : start + SLICE_SIZE]
+        by_number = {row.number: row for row in chunk}
+        result = deny_list.write_batch(
+            (_entry(row, identity=identity, now=now) for row in chunk), workers=workers
+        )
+        written += result.succeeded
+        failed.extend(_failed_line(by_number[f.phone_number], f.error) for f in result.failed)
+        progress(len(chunk))
+    return written, failed
