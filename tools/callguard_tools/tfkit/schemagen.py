@@ -35,7 +35,10 @@ from callguard_tools.tfkit.paths import repo_root, tfkit_dir
 BINDINGS_PACKAGE = "@cdktn/provider-aws"
 #: Generated from hashicorp/aws 6.66.0 (the package.json says so; checked at generation).
 BINDINGS_VERSION = "25.7.0"
-BINDINGS_INTEGRITY = "sha512-E/nhu0yVZE4mXMgIPuI8tEFt1BExLkA7ARjihdG+/HmfDfzLr+OEF3dkFRvI6glRt30lrrBWQLwXqCJBxcmyUg=="
+BINDINGS_INTEGRITY = (
+    "sha512-E/nhu0yVZE4mXMgIPuI8tEFt1BExLkA7ARjihdG+/HmfDfzLr+OEF3dkFRvI6glRt30l"
+    "rrBWQLwXqCJBxcmyUg=="
+)
 SCHEMA_PATH = Path(__file__).with_name("aws_schema.json")
 
 #: Types the design commits the project to. They stay in the schema while the modules
@@ -249,9 +252,8 @@ def dump(document: dict[str, Any]) -> str:
             ]
             lines.append(f'  "{key}": {{\n' + ",\n".join(inner) + f"\n  }}{comma}")
         else:
-            lines.append(
-                f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True, separators=(',', ':'))}{comma}"
-            )
+            encoded = json.dumps(value, sort_keys=True, separators=(",", ":"))
+            lines.append(f"  {json.dumps(key)}: {encoded}{comma}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -7,6 +7,9 @@ this servicer does. Any failure inside a request becomes an error diagnostic nam
 the stand-in, never a Python traceback on Terraform's terminal.
 """
 
+# The servicer method names are fixed by Terraform's plugin protocol.
+# ruff: noqa: N802
+
 from __future__ import annotations
 
 import base64
@@ -26,6 +29,7 @@ from tf.gen import grpc_controller_pb2_grpc as controller_rpc
 from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
+from tf.runner import _self_signed_cert
 from tf.utils import read_dynamic_value, to_dynamic_value
 
 from callguard_tools.tfkit.provider import datasources, values
@@ -59,7 +63,7 @@ def _guard(
         def wrapper(self: Any, request: Any, context: Any) -> Any:
             try:
                 return method(self, request, context)
-            except Exception as exc:  # noqa: BLE001 - reported to Terraform, not swallowed
+            except Exception as exc:  # reported to Terraform as a diagnostic, not swallowed
                 detail = "".join(traceback.format_exception(exc, limit=-3))
                 kind = getattr(request, "type_name", "")
                 return response(
@@ -257,8 +261,6 @@ class _Stdio(stdio_rpc.GRPCStdioServicer):  # type: ignore[misc]
 
 def serve() -> None:
     """Start the gRPC server on a unix socket and print go-plugin's handshake line."""
-    from tf.runner import _self_signed_cert
-
     if os.environ.get("TF_PLUGIN_MAGIC_COOKIE") is None:
         print(
             "This is the offline stand-in for the hashicorp/aws Terraform provider; "

@@ -176,7 +176,7 @@ _STRING_HINTS = {
 }
 
 
-def synthesize(name: str, cty: Any, seed: str) -> Any:
+def synthesize(name: str, cty: Any, seed: str) -> Any:  # noqa: PLR0911 - one return per type
     """Return a deterministic value of type ``cty`` for a computed attribute called ``name``."""
     if cty == "string":
         if name in _STRING_HINTS:
