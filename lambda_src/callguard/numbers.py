@@ -106,7 +106,7 @@ def is_e164(text: str) -> bool:
     return _E164_RE.fullmatch(text) is not None
 
 
-def classify(raw: object, default_country: str | None = None) -> Caller:
+def classify(raw: object, default_country: str | None = None) -> Caller:  # noqa: PLR0911
     """Classify a raw caller id and normalize it to E.164 when it is a number.
 
     Never raises: a non-string, empty, withheld, over-long or unparsable value gets
@@ -168,7 +168,8 @@ def to_e164(text: str, default_country: str | None = None) -> str:
             else "is not in E.164 form (+<country code><number>) and no default country is set"
         ),
     }
-    raise NumberError(caller.caller_class, f"phone number {mask(text)!s} {reasons[caller.caller_class]}")
+    message = f"phone number {mask(text)} {reasons[caller.caller_class]}"
+    raise NumberError(caller.caller_class, message)
 
 
 def _parse_with_libphonenumber(text: str, default_country: str | None) -> Caller:
@@ -217,6 +218,4 @@ def _mask_digits(text: str) -> str:
     """Star every digit of ``text`` except the first two and last two (if > 6 digits)."""
     positions = [i for i, ch in enumerate(text) if ch.isdigit()]
     keep = set(positions[:2] + positions[-2:]) if len(positions) > 6 else set()
-    return "".join(
-        "*" if ch.isdigit() and i not in keep else ch for i, ch in enumerate(text)
-    )
+    return "".join("*" if ch.isdigit() and i not in keep else ch for i, ch in enumerate(text))

@@ -1,0 +1,69 @@
+"""The deny-list store: one DynamoDB table per environment, keyed by E.164 number.
+
+Everything callers need is re-exported here::
+
+    from callguard.store import DenyList, Entry, create_table
+
+    create_table(client, "callguard-dev")          # local endpoints and tests
+    deny = DenyList(client, "callguard-dev")
+    deny.flag("+442079460958", reason="abusive", source="agent")
+    deny.lookup("+442079460958")                   # Listing(status="blocked", ...)
+
+See :mod:`callguard.store.schema` for the table layout, :mod:`.table` for the
+operations, :mod:`.batch` for bulk writes and :mod:`.errors` for the exceptions.
+"""
+
+from callguard.store.batch import BatchFailure, BatchResult, BatchWriter
+from callguard.store.errors import (
+    ConflictError,
+    InvalidEntryError,
+    NotFoundError,
+    StoreError,
+    TableNotFoundError,
+    ThrottledError,
+    UnavailableError,
+)
+from callguard.store.model import (
+    BLOCKED,
+    PENDING,
+    SOURCES,
+    STATUSES,
+    Entry,
+    Listing,
+    iso_utc,
+)
+from callguard.store.schema import (
+    PARTITION_KEY,
+    STATUS_INDEX,
+    TABLE_DEFINITION,
+    TTL_ATTRIBUTE,
+    create_table,
+)
+from callguard.store.table import DenyList, FlagOutcome
+
+__all__ = [
+    "BLOCKED",
+    "PARTITION_KEY",
+    "PENDING",
+    "SOURCES",
+    "STATUSES",
+    "STATUS_INDEX",
+    "TABLE_DEFINITION",
+    "TTL_ATTRIBUTE",
+    "BatchFailure",
+    "BatchResult",
+    "BatchWriter",
+    "ConflictError",
+    "DenyList",
+    "Entry",
+    "FlagOutcome",
+    "InvalidEntryError",
+    "Listing",
+    "NotFoundError",
+    "StoreError",
+    "TableNotFoundError",
+    "ThrottledError",
+    "UnavailableError",
+    "create_table",
+    "iso_utc",
+]

@@ -1,0 +1,230 @@
+"""Bulk reads and writes: ``BatchGetItem`` and ``BatchWriteItem`` with retries.
+
+DynamoDB may process only part of a batch (``UnprocessedItems`` /
+``UnprocessedKeys``) under load. Both directions retry the remainder with
+exponential backoff and full jitter; writes that still fail are *reported* in
+:class:`BatchResult` (an import must say which numbers did not land), and reads
+that still fail raise, because "not found" would be a wrong answer.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from callguard.numbers import mask
+from callguard.store.errors import THROTTLING_CODES, ThrottledError, error_code, translated
+from callguard.store.model import Entry, validate_number
+from callguard.store.schema import PARTITION_KEY
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+#: Most write requests DynamoDB accepts in one ``BatchWriteItem``.
+WRITE_CHUNK: Final = 25
+#: Most keys DynamoDB accepts in one ``BatchGetItem``.
+GET_CHUNK: Final = 100
+#: First backoff pause (seconds); doubles per attempt, with full jitter.
+BASE_DELAY_SECONDS: Final = 0.05
+#: Longest single backoff pause (seconds).
+MAX_DELAY_SECONDS: Final = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFailure:
+    """One number a batch could not write, and why (safe to print: the number is E.164)."""
+
+    phone_number: str
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch write did: how many requests landed, which failed, duplicates skipped."""
+
+    succeeded: int = 0
+    failed: tuple[BatchFailure, ...] = ()
+    duplicates: int = 0
+    requests: int = 0
+    retries: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when every request landed."""
+        return not self.failed
+
+
+@dataclass
+class _ChunkOutcome:
+    succeeded: int = 0
+    failed: list[BatchFailure] = field(default_factory=list)
+    requests: int = 0
+    retries: int = 0
+
+
+class BatchWriter:
+    """Parallel, retrying batch operations on one table.
+
+    ``workers`` requests run at once (boto3 clients are thread-safe); each chunk is
+    tried at most ``max_attempts`` times. ``sleep`` and ``jitter`` are injectable so
+    tests exercise the retry path without waiting.
+    """
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        table_name: str,
+        *,
+        workers: int = 4,
+        max_attempts: int = 8,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if workers < 1 or max_attempts < 1:
+            raise ValueError("workers and max_attempts must be at least 1")
+        self.client = client
+        self.table_name = table_name
+        self.workers = workers
+        self.max_attempts = max_attempts
+        self._sleep = sleep
+        self._jitter = jitter
+
+    # ------------------------------------------------------------------ writes
+    def put(self, entries: Iterable[Entry]) -> BatchResult:
+        """Put every entry (overwriting existing items); the first of duplicate numbers wins."""
+        requests: list[tuple[str, dict[str, Any]]] = []
+        seen: set[str] = set()
+        duplicates = 0
+        for entry in entries:
+            entry.validate()
+            if entry.phone_number in seen:
+                duplicates += 1
+                continue
+            seen.add(entry.phone_number)
+            requests.append((entry.phone_number, {"PutRequest": {"Item": entry.to_item()}}))
+        return self._run(requests, duplicates)
+
+    def delete(self, numbers: Iterable[str]) -> BatchResult:
+        """Delete every number (absent numbers are not an error for ``BatchWriteItem``)."""
+        requests: list[tuple[str, dict[str, Any]]] = []
+        seen: set[str] = set()
+        duplicates = 0
+        for number in numbers:
+            validate_number(number)
+            if number in seen:
+                duplicates += 1
+                continue
+            seen.add(number)
+            key = {PARTITION_KEY: {"S": number}}
+            requests.append((number, {"DeleteRequest": {"Key": key}}))
+        return self._run(requests, duplicates)
+
+    def _run(self, requests: list[tuple[str, dict[str, Any]]], duplicates: int) -> BatchResult:
+        chunks = [requests[i : i + WRITE_CHUNK] for i in range(0, len(requests), WRITE_CHUNK)]
+        if not chunks:
+            return BatchResult(duplicates=duplicates)
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(chunks))) as pool:
+            outcomes = list(pool.map(self._write_chunk, chunks))
+        return BatchResult(
+            succeeded=sum(o.succeeded for o in outcomes),
+            failed=tuple(f for o in outcomes for f in o.failed),
+            duplicates=duplicates,
+            requests=sum(o.requests for o in outcomes),
+            retries=sum(o.retries for o in outcomes),
+        )
+
+    def _write_chunk(self, chunk: Sequence[tuple[str, dict[str, Any]]]) -> _ChunkOutcome:
+        outcome = _ChunkOutcome()
+        remaining = list(chunk)
+        last_error = ""
+        for attempt in range(self.max_attempts):
+            if attempt:
+                outcome.retries += 1
+                self._backoff(attempt)
+            outcome.requests += 1
+            try:
+                batch: Any = [request for _, request in remaining]
+                response = self.client.batch_write_item(RequestItems={self.table_name: batch})
+            except ClientError as error:
+                code = error_code(error)
+                last_error = code or "ClientError"
+                if code in THROTTLING_CODES:
+                    continue  # nothing was written: retry the whole chunk
+                break
+            except BotoCoreError as error:
+                last_error = type(error).__name__
+                continue
+            unprocessed = response.get("UnprocessedItems", {}).get(self.table_name, [])
+            left = {_request_number(r) for r in unprocessed}
+            outcome.succeeded += len(remaining) - len(left)
+            remaining = [(n, r) for n, r in remaining if n in left]
+            last_error = "unprocessed after retries"
+            if not remaining:
+                return outcome
+        outcome.failed.extend(BatchFailure(number, last_error) for number, _ in remaining)
+        return outcome
+
+    # ------------------------------------------------------------------ reads
+    def get_many(self, numbers: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Return the raw items of those ``numbers`` that exist, keyed by number.
+
+        Raises :class:`~callguard.store.errors.ThrottledError` if some keys stay
+        unprocessed after ``max_attempts`` tries.
+        """
+        chunks = [numbers[i : i + GET_CHUNK] for i in range(0, len(numbers), GET_CHUNK)]
+        found: dict[str, dict[str, Any]] = {}
+        if not chunks:
+            return found
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(chunks))) as pool:
+            for items in pool.map(self._get_chunk, chunks):
+                for item in items:
+                    found[item[PARTITION_KEY]["S"]] = item
+        return found
+
+    def _get_chunk(self, chunk: Sequence[str]) -> list[dict[str, Any]]:
+        keys: list[dict[str, Any]] = [{PARTITION_KEY: {"S": n}} for n in chunk]
+        items: list[dict[str, Any]] = []
+        for attempt in range(self.max_attempts):
+            if attempt:
+                self._backoff(attempt)
+            try:
+                with translated("batch get"):
+                    response = self.client.batch_get_item(
+                        RequestItems={self.table_name: {"Keys": keys, "ConsistentRead": True}}
+                    )
+            except ThrottledError:
+                continue
+            items.extend(response.get("Responses", {}).get(self.table_name, []))
+            unprocessed: Any = response.get("UnprocessedKeys", {})
+            keys = list(unprocessed.get(self.table_name, {}).get("Keys", []))
+            if not keys:
+                return items
+        sample = ", ".join(mask(k[PARTITION_KEY]["S"]) for k in keys[:3])
+        raise ThrottledError(
+            f"batch get: {len(keys)} keys still unprocessed after {self.max_attempts} "
+            f"attempts (e.g. {sample})"
+        )
+
+    def _backoff(self, attempt: int) -> None:
+        """Sleep with full jitter: a random part of ``base * 2**(attempt-1)``, capped."""
+        ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** (attempt - 1))
+        self._sleep(self._jitter() * ceiling)
+
+
+def _request_number(request: Any) -> str:
+    """Return the phone number a ``PutRequest``/``DeleteRequest`` is about."""
+    if "PutRequest" in request:
+        return str(request["PutRequest"]["Item"][PARTITION_KEY]["S"])
+    return str(request["DeleteRequest"]["Key"][PARTITION_KEY]["S"])
+
+
+def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """Split ``items`` into consecutive slices of at most ``size`` (last may be shorter)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
