@@ -1,0 +1,165 @@
+# One callguard environment: one key, one deny-list table and one pair of
+# functions, shared by every Amazon Connect instance in connect_instances,
+# each of which gets its own flows, quick connect and permissions.
+
+locals {
+  create_kms_key = var.kms_key_arn == null
+  kms_key_arn    = local.create_kms_key ? module.kms_key[0].arn : var.kms_key_arn
+
+  table_name = coalesce(var.table.name, "${var.name_prefix}-denylist")
+
+  # Every function's log group is /aws/lambda/<function name>; the key policy
+  # lets CloudWatch Logs use the key for exactly these groups.
+  log_group_prefix = "/aws/lambda/${var.name_prefix}-"
+
+  # CALLGUARD_* variables shared by both functions; unset values are left out
+  # so the runtime's own defaults apply.
+  environment = {
+    for name, value in {
+      CALLGUARD_TABLE           = module.table.name
+      CALLGUARD_DEFAULT_COUNTRY = var.settings.default_country
+      CALLGUARD_FAIL_MODE       = var.settings.fail_mode
+      CALLGUARD_BLOCK_ANONYMOUS = tostring(var.settings.block_anonymous)
+      CALLGUARD_BLOCK_PENDING   = tostring(var.settings.block_pending)
+      CALLGUARD_FLAG_MODE       = var.settings.flag_mode
+      CALLGUARD_DEFAULT_REASON  = var.settings.default_reason
+      CALLGUARD_LOG_LEVEL       = var.settings.log_level
+    } : name => value if value != null
+  }
+
+  # Lambda's JSON log filter names WARNING "WARN".
+  lambda_log_level = var.settings.log_level == "WARNING" ? "WARN" : var.settings.log_level
+
+  # DynamoDB asks KMS for the table key on the caller's behalf, so each role
+  # needs the key, but only through DynamoDB in this region.
+  via_dynamodb = [
+    { test = "StringEquals", variable = "kms:ViaService", values = ["dynamodb.${var.region}.amazonaws.com"] },
+  ]
+
+  functions = {
+    check_number = {
+      handler              = "callguard.handlers.check_number.handler"
+      description          = "callguard: answers Amazon Connect whether the caller is on the deny list"
+      reserved_concurrency = var.functions.check_reserved_concurrency
+      policy_statements = [
+        {
+          sid        = "ReadDenyListEntries"
+          actions    = ["dynamodb:GetItem"]
+          resources  = [module.table.arn]
+          conditions = []
+        },
+        {
+          sid        = "UseTableKeyThroughDynamoDB"
+          actions    = ["kms:Decrypt", "kms:DescribeKey"]
+          resources  = [local.kms_key_arn]
+          conditions = local.via_dynamodb
+        },
+      ]
+    }
+    flag_number = {
+      handler              = "callguard.handlers.flag_number.handler"
+      description          = "callguard: adds the current caller to the deny list when an agent flags them"
+      reserved_concurrency = var.functions.flag_reserved_concurrency
+      policy_statements = [
+        {
+          sid        = "WriteDenyListEntries"
+          actions    = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+          resources  = [module.table.arn]
+          conditions = []
+        },
+        {
+          sid        = "UseTableKeyThroughDynamoDB"
+          actions    = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+          resources  = [local.kms_key_arn]
+          conditions = local.via_dynamodb
+        },
+      ]
+    }
+  }
+
+  instance_arns = {
+    for key, instance in var.connect_instances :
+    key => "arn:${var.partition}:connect:${var.region}:${var.account_id}:instance/${instance.instance_id}"
+  }
+}
+
+# ---------------------------------------------------------------- key
+module "kms_key" {
+  source = "../kms_key"
+  count  = local.create_kms_key ? 1 : 0
+
+  alias_name              = var.name_prefix
+  partition               = var.partition
+  account_id              = var.account_id
+  region                  = var.region
+  log_group_name_prefixes = [local.log_group_prefix]
+  tags                    = var.tags
+}
+
+# ---------------------------------------------------------------- table
+module "table" {
+  source = "../denylist_table"
+
+  name                        = local.table_name
+  kms_key_arn                 = local.kms_key_arn
+  deletion_protection_enabled = var.table.deletion_protection_enabled
+  point_in_time_recovery_days = var.table.point_in_time_recovery_days
+  replicas                    = var.table.replicas
+  tags                        = var.tags
+}
+
+# ---------------------------------------------------------------- functions
+module "functions" {
+  source   = "../lambda_function"
+  for_each = local.functions
+
+  function_name = "${var.name_prefix}-${replace(each.key, "_", "-")}"
+  description   = each.value.description
+  zip_path      = var.lambda_zip_path
+  handler       = each.value.handler
+  runtime       = var.functions.runtime
+  architecture  = var.functions.architecture
+  memory_size   = var.functions.memory_size
+  timeout       = var.functions.timeout
+
+  reserved_concurrent_executions = each.value.reserved_concurrency
+
+  environment_variables = local.environment
+  kms_key_arn           = local.kms_key_arn
+  log_level             = local.lambda_log_level
+  log_retention_in_days = var.functions.log_retention_in_days
+  tracing_mode          = var.functions.tracing_mode
+  policy_statements     = each.value.policy_statements
+  tags                  = var.tags
+}
+
+# ---------------------------------------------------------------- instances
+module "instances" {
+  source   = "../connect_instance"
+  for_each = var.connect_instances
+
+  name_prefix  = var.name_prefix
+  instance_id  = each.value.instance_id
+  instance_arn = local.instance_arns[each.key]
+
+  check_function = {
+    name = module.functions["check_number"].function_name
+    arn  = module.functions["check_number"].arn
+  }
+  flag_function = {
+    name = module.functions["flag_number"].function_name
+    arn  = module.functions["flag_number"].arn
+  }
+
+  queue_id               = each.value.queue_id
+  flag_queue_id          = each.value.flag_queue_id
+  phone_number_ids       = each.value.phone_number_ids
+  phone_number_flow      = each.value.phone_number_flow
+  fail_mode              = coalesce(each.value.fail_mode, var.settings.fail_mode)
+  check_timeout_seconds  = each.value.check_timeout_seconds
+  flag_timeout_seconds   = each.value.flag_timeout_seconds
+  messages               = { for name, text in each.value.messages : name => text if text != null }
+  static_blocked_numbers = each.value.static_blocked_numbers
+  flows_dir              = var.flows_dir
+  tags                   = var.tags
+}

@@ -1,0 +1,53 @@
+output "table_name" {
+  description = "Name of the deny-list table (the CLI's --table)."
+  value       = module.table.name
+}
+
+output "table_arn" {
+  description = "ARN of the deny-list table."
+  value       = module.table.arn
+}
+
+output "table_stream_arn" {
+  description = "ARN of the table's stream, for audit consumers."
+  value       = module.table.stream_arn
+}
+
+output "kms_key_arn" {
+  description = "Customer managed key used by the table, the functions and their logs."
+  value       = local.kms_key_arn
+}
+
+output "function_names" {
+  description = "Function names by handler: check_number, flag_number."
+  value       = { for key, function in module.functions : key => function.function_name }
+}
+
+output "function_arns" {
+  description = "Function ARNs by handler."
+  value       = { for key, function in module.functions : key => function.arn }
+}
+
+output "log_group_names" {
+  description = "Log group names by handler."
+  value       = { for key, function in module.functions : key => function.log_group_name }
+}
+
+output "role_policies" {
+  description = "Each function role's inline policy (JSON), for review."
+  value       = { for key, function in module.functions : key => function.policy_json }
+}
+
+output "instances" {
+  description = "Per Connect instance: the ids an operator needs (flow module, flows, quick connect, static-list flow)."
+  value = {
+    for key, instance in module.instances : key => {
+      instance_id         = var.connect_instances[key].instance_id
+      check_module_id     = instance.check_module_id
+      inbound_flow_id     = instance.inbound_flow_id
+      agent_flag_flow_id  = instance.agent_flag_flow_id
+      quick_connect_id    = instance.quick_connect_id
+      static_list_flow_id = instance.static_list_flow_id
+    }
+  }
+}

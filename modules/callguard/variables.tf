@@ -1,0 +1,208 @@
+# ---------------------------------------------------------------- environment
+variable "name_prefix" {
+  description = "Prefix of every name in the environment, for example callguard-dev. Names the table, functions, roles, log groups, key alias and flows."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{1,30}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 3-32 characters of lowercase letters, digits and -, starting with a letter."
+  }
+}
+
+variable "partition" {
+  description = "AWS partition of the account: aws, aws-us-gov or aws-cn."
+  type        = string
+  default     = "aws"
+
+  validation {
+    condition     = contains(["aws", "aws-us-gov", "aws-cn"], var.partition)
+    error_message = "partition must be aws, aws-us-gov or aws-cn."
+  }
+}
+
+variable "region" {
+  description = "Region of the Connect instances, the table and the functions, for example eu-west-2."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as eu-west-2."
+  }
+}
+
+variable "account_id" {
+  description = "Twelve-digit id of the account that holds the Connect instances and everything callguard creates."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.account_id))
+    error_message = "account_id must be exactly 12 digits."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every taggable resource (the roots also set provider default_tags)."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------- encryption
+variable "kms_key_arn" {
+  description = "Existing customer managed key for the table, the functions' environment and their logs. null creates one key for the environment (with rotation)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) or null."
+  }
+}
+
+# ---------------------------------------------------------------- table
+variable "table" {
+  description = "Deny-list table settings. name = null uses <name_prefix>-denylist; replicas add global-table regions (each with its own key ARN when a CMK is used)."
+  type = object({
+    name                        = optional(string)
+    deletion_protection_enabled = optional(bool, true)
+    point_in_time_recovery_days = optional(number, 35)
+    replicas = optional(list(object({
+      region_name                 = string
+      kms_key_arn                 = optional(string)
+      point_in_time_recovery      = optional(bool, true)
+      deletion_protection_enabled = optional(bool, true)
+      propagate_tags              = optional(bool, true)
+    })), [])
+  })
+  default  = {}
+  nullable = false
+}
+
+# ---------------------------------------------------------------- functions
+variable "lambda_zip_path" {
+  description = "Path of build/lambda/callguard.zip (run `make build` first)."
+  type        = string
+}
+
+variable "functions" {
+  description = "Sizing of the two functions. Reserved concurrency guarantees capacity for calls and caps runaway cost; null leaves a function unreserved (needed in accounts whose concurrency limit is still 10)."
+  type = object({
+    runtime                    = optional(string, "python3.13")
+    architecture               = optional(string, "arm64")
+    memory_size                = optional(number, 512)
+    timeout                    = optional(number, 8)
+    check_reserved_concurrency = optional(number, 20)
+    flag_reserved_concurrency  = optional(number, 5)
+    log_retention_in_days      = optional(number, 365)
+    tracing_mode               = optional(string, "Active")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.functions.timeout >= 1 && var.functions.timeout <= 8
+    error_message = "functions.timeout must be 1-8 seconds: Amazon Connect waits at most 8 s for a synchronous invocation."
+  }
+}
+
+variable "settings" {
+  description = <<-EOT
+    Behaviour of the functions (CALLGUARD_* environment variables):
+    default_country - ISO 3166 alpha-2 for numbers typed without a country code; null rejects them;
+    fail_mode       - open|closed when the table cannot be read (also the flows' default);
+    block_anonymous - block withheld/anonymous caller ids;
+    block_pending   - block numbers still waiting for review;
+    flag_mode       - block (an agent's flag blocks at once) or review (a supervisor approves);
+    default_reason  - reason stored when none is given;
+    log_level       - DEBUG, INFO, WARNING or ERROR.
+  EOT
+  type = object({
+    default_country = optional(string)
+    fail_mode       = optional(string, "open")
+    block_anonymous = optional(bool, false)
+    block_pending   = optional(bool, false)
+    flag_mode       = optional(string, "block")
+    default_reason  = optional(string, "Flagged by agent")
+    log_level       = optional(string, "INFO")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.settings.default_country == null || can(regex("^[A-Z]{2}$", coalesce(var.settings.default_country, "-")))
+    error_message = "settings.default_country must be an ISO 3166 alpha-2 code in capitals, such as GB or US, or null."
+  }
+
+  validation {
+    condition     = contains(["open", "closed"], var.settings.fail_mode)
+    error_message = "settings.fail_mode must be open or closed."
+  }
+
+  validation {
+    condition     = contains(["block", "review"], var.settings.flag_mode)
+    error_message = "settings.flag_mode must be block or review."
+  }
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.settings.log_level)
+    error_message = "settings.log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+# ---------------------------------------------------------------- instances
+variable "connect_instances" {
+  description = <<-EOT
+    The Amazon Connect instances to wire, keyed by a short stable name (it keys
+    Terraform addresses, so renaming a key recreates that instance's resources).
+    Ids are UUIDs, never ARNs. fail_mode = null follows settings.fail_mode.
+    See modules/connect_instance for every field.
+  EOT
+  type = map(object({
+    instance_id           = string
+    queue_id              = string
+    flag_queue_id         = optional(string)
+    phone_number_ids      = optional(list(string), [])
+    phone_number_flow     = optional(string, "denylist")
+    fail_mode             = optional(string)
+    check_timeout_seconds = optional(number, 3)
+    flag_timeout_seconds  = optional(number, 5)
+    messages = optional(object({
+      blocked                   = optional(string)
+      queue_full                = optional(string)
+      error                     = optional(string)
+      agent_prompt              = optional(string)
+      flag_success              = optional(string)
+      flag_error                = optional(string)
+      flag_reason               = optional(string)
+      quick_connect             = optional(string)
+      quick_connect_description = optional(string)
+    }), {})
+    static_blocked_numbers = optional(list(string), [])
+  }))
+  nullable = false
+
+  validation {
+    condition     = alltrue([for k in keys(var.connect_instances) : can(regex("^[a-z0-9][a-z0-9_-]{0,31}$", k))])
+    error_message = "connect_instances keys must be 1-32 characters of lowercase letters, digits, - and _."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.instance_id))])
+    error_message = "connect_instances[*].instance_id must be the instance UUID (the part after \"instance/\"), not an ARN: the provider's Connect resources misbehave with ARNs."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.queue_id))])
+    error_message = "connect_instances[*].queue_id must be the queue UUID (the part after \"queue/\"), not an ARN."
+  }
+
+  validation {
+    condition     = length(distinct([for v in values(var.connect_instances) : v.instance_id])) == length(var.connect_instances)
+    error_message = "connect_instances must not list the same instance_id twice."
+  }
+}
+
+variable "flows_dir" {
+  description = "Directory with the flow templates. null uses this repository's flows/."
+  type        = string
+  default     = null
+}
