@@ -18,9 +18,6 @@ from callguard_tools.cli import main
 
 RunCli = Callable[..., Result]
 
-#: The principal moto's STS reports for the fake credentials.
-MOTO_IDENTITY = "arn:aws:sts::123456789012:user/moto"
-
 
 @pytest.fixture
 def run_cli(table_name: str) -> RunCli:
