@@ -1,0 +1,16 @@
+"""The flow linter's rules: each one small, named, documented and testable alone.
+
+A rule is a function that takes a parsed :class:`~callguard_tools.flows.model.Flow`
+and yields :class:`Problem` objects; :func:`flow_rule` registers it under its
+name with a default severity. The rule modules are imported here so that
+importing this package registers every rule, in the order they are reported.
+Template rules (placeholders, literal ARNs) work on template source instead and
+live in :mod:`.templates`.
+"""
+
+from __future__ import annotations
+
+from callguard_tools.flows.rules import actions, limits, structure
+from callguard_tools.flows.rules.registry import RULES, Finding, FlowRule, Problem, Severity
+
+__all__ = ["RULES", "Finding", "FlowRule", "Problem", "Severity", "actions", "limits", "structure"]
