@@ -1,0 +1,69 @@
+"""``python -m callguard_tools.tfkit validate | plan-offline --env ENV | checkov --checkov PATH``.
+
+The Makefile's ``validate``, ``plan-offline`` and ``checkov`` targets call these; each
+prints a short report and exits non-zero when anything failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from callguard_tools.tfkit import api
+
+
+def _validate(_: argparse.Namespace) -> int:
+    report = api.validate_all()
+    for result in report.results:
+        mark = "ok  " if result.ok else "FAIL"
+        print(f"{mark} {result.target} ({result.seconds:.1f}s)")
+        if not result.ok:
+            print("     " + result.message.replace("\n", "\n     "))
+    verdict = "passed" if report.ok else f"{len(report.failures)} failed"
+    print(
+        f"terraform fmt/validate: {len(report.results)} checks {verdict} in {report.seconds:.1f}s"
+    )
+    return 0 if report.ok else 1
+
+
+def _plan_offline(args: argparse.Namespace) -> int:
+    try:
+        result = api.plan_offline(args.env)
+    except api.TfkitError as exc:
+        print(f"plan-offline: error: {exc}", file=sys.stderr)
+        return 1
+    actions: dict[str, int] = {}
+    for change in result.plan.get("resource_changes", []):
+        for action in change["change"]["actions"]:
+            actions[action] = actions.get(action, 0) + 1
+    summary = ", ".join(f"{n} {a}" for a, n in sorted(actions.items())) or "no changes"
+    print(f"offline plan of {args.env}: {summary}")
+    print(f"  saved plan: {result.plan_path}")
+    print(f"  plan JSON:  {result.json_path}")
+    return 0
+
+
+def _checkov(args: argparse.Namespace) -> int:
+    from callguard_tools.tfkit import checkov  # noqa: PLC0415 - only this command needs it
+
+    return checkov.run_all(Path(args.checkov))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the subcommand and run it."""
+    parser = argparse.ArgumentParser(prog="python -m callguard_tools.tfkit", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("validate", help="terraform fmt -check, then validate every module and root")
+    plan = sub.add_parser("plan-offline", help="saved plan + JSON of an environment root")
+    plan.add_argument("--env", required=True, help="environment under terraform/environments/")
+    check = sub.add_parser("checkov", help="checkov on the HCL and on each offline plan JSON")
+    check.add_argument("--checkov", required=True, help="path of the pinned checkov executable")
+    args = parser.parse_args(argv)
+    handlers = {"validate": _validate, "plan-offline": _plan_offline, "checkov": _checkov}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
