@@ -111,8 +111,6 @@ resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:Amazon Connect invokes these functions synchronously; a dead-letter queue only receives failed asynchronous events, so it would stay empty. Errors are logged and reach the flow's error branch.
   #checkov:skip=CKV_AWS_117:The function talks only to AWS APIs (DynamoDB, X-Ray, CloudWatch Logs) and holds no network-reachable data; a VPC would add ENI cold-start latency the caller hears. vpc_config is available for accounts that require it.
   #checkov:skip=CKV_AWS_272:The zip is built reproducibly by `make build` and pinned by source_code_hash; signing needs an AWS Signer profile the deployer owns, so code_signing_config_arn is an opt-in input.
-  #checkov:skip=CKV_AWS_115:Reserved concurrency is the caller's sizing decision (reserved_concurrent_executions); the callguard composition sets it and the plan-level scan checks the rendered function.
-  #checkov:skip=CKV_AWS_173:The environment key is the caller's choice (kms_key_arn); the callguard composition passes its customer managed key and the plan-level scan checks the rendered function.
   function_name = var.function_name
   description   = var.description
   role          = aws_iam_role.this.arn

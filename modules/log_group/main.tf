@@ -4,7 +4,6 @@
 # retention from the first invocation on.
 
 resource "aws_cloudwatch_log_group" "this" {
-  #checkov:skip=CKV_AWS_158:The KMS key is the caller's choice (kms_key_arn); the callguard composition always passes its customer managed key, and the plan-level scan checks the rendered result.
   name                        = var.name
   retention_in_days           = var.retention_in_days
   log_group_class             = var.log_group_class

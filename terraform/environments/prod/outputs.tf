@@ -1,0 +1,29 @@
+output "table_name" {
+  description = "Deny-list table (callguard denylist --table)."
+  value       = module.callguard.table_name
+}
+
+output "function_names" {
+  description = "Lambda function names by handler."
+  value       = module.callguard.function_names
+}
+
+output "log_group_names" {
+  description = "Log groups by handler."
+  value       = module.callguard.log_group_names
+}
+
+output "kms_key_arn" {
+  description = "Customer managed key of the environment."
+  value       = module.callguard.kms_key_arn
+}
+
+output "instances" {
+  description = "Per Connect instance: check module, flow and quick connect ids."
+  value       = module.callguard.instances
+}
+
+output "quick_connect_ids" {
+  description = "Quick connect id per instance; associate each with the agents' queues (callguard connect attach-quick-connect)."
+  value       = { for key, instance in module.callguard.instances : key => instance.quick_connect_id }
+}

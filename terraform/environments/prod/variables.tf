@@ -1,0 +1,154 @@
+# ---------------------------------------------------------------- account
+variable "aws_region" {
+  description = "Region of the Amazon Connect instances; the table and functions are created there too."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be an AWS region name such as eu-west-2."
+  }
+}
+
+variable "aws_account_id" {
+  description = "Twelve-digit id of the account that holds the Connect instances. The provider refuses credentials for any other account."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{12}$", var.aws_account_id))
+    error_message = "aws_account_id must be exactly 12 digits."
+  }
+}
+
+variable "aws_partition" {
+  description = "AWS partition: aws, aws-us-gov or aws-cn."
+  type        = string
+  default     = "aws"
+
+  validation {
+    condition     = contains(["aws", "aws-us-gov", "aws-cn"], var.aws_partition)
+    error_message = "aws_partition must be aws, aws-us-gov or aws-cn."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource (provider default_tags); Application, Environment and ManagedBy are always set."
+  type        = map(string)
+  default     = {}
+}
+
+# ---------------------------------------------------------------- Connect instances
+variable "connect_instances" {
+  description = <<-EOT
+    Amazon Connect instances to protect, keyed by a short stable name. instance_id,
+    queue_id, flag_queue_id and phone_number_ids are UUIDs (the last part of the
+    ARN), never ARNs. Optional per instance: phone_number_flow (denylist|static),
+    fail_mode (open|closed, default settings.fail_mode), check_timeout_seconds (3),
+    flag_timeout_seconds (5), messages, static_blocked_numbers (E.164, at most 100).
+  EOT
+  type = map(object({
+    instance_id           = string
+    queue_id              = string
+    flag_queue_id         = optional(string)
+    phone_number_ids      = optional(list(string), [])
+    phone_number_flow     = optional(string, "denylist")
+    fail_mode             = optional(string)
+    check_timeout_seconds = optional(number, 3)
+    flag_timeout_seconds  = optional(number, 5)
+    messages = optional(object({
+      blocked                   = optional(string)
+      queue_full                = optional(string)
+      error                     = optional(string)
+      agent_prompt              = optional(string)
+      flag_success              = optional(string)
+      flag_error                = optional(string)
+      flag_reason               = optional(string)
+      quick_connect             = optional(string)
+      quick_connect_description = optional(string)
+    }), {})
+    static_blocked_numbers = optional(list(string), [])
+  }))
+
+  validation {
+    condition     = length(var.connect_instances) > 0
+    error_message = "connect_instances must name at least one Amazon Connect instance."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : !startswith(v.instance_id, "arn:")])
+    error_message = "connect_instances[*].instance_id is an ARN; pass only the UUID after \"instance/\" (the provider's Connect resources misbehave with ARNs)."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.instance_id))])
+    error_message = "connect_instances[*].instance_id must be a lowercase UUID such as 0b3c7a8e-5f1d-4c2a-9e6b-1d2f3a4b5c6d."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for v in values(var.connect_instances) : [
+        for id in concat([v.queue_id], v.flag_queue_id == null ? [] : [v.flag_queue_id], v.phone_number_ids) :
+        can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))
+      ]
+    ]))
+    error_message = "connect_instances[*].queue_id, flag_queue_id and phone_number_ids must be UUIDs, not ARNs or phone numbers."
+  }
+}
+
+# ---------------------------------------------------------------- behaviour
+variable "settings" {
+  description = "Function behaviour (CALLGUARD_*): default_country (ISO alpha-2 or null), fail_mode (open|closed), block_anonymous, block_pending, flag_mode (block|review), default_reason, log_level (DEBUG|INFO|WARNING|ERROR)."
+  type = object({
+    default_country = optional(string)
+    fail_mode       = optional(string, "open")
+    block_anonymous = optional(bool, false)
+    block_pending   = optional(bool, false)
+    flag_mode       = optional(string, "block")
+    default_reason  = optional(string, "Flagged by agent")
+    log_level       = optional(string, "INFO")
+  })
+  default = {}
+}
+
+variable "functions" {
+  description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency (null = unreserved), log_retention_in_days, tracing_mode."
+  type = object({
+    runtime                    = optional(string, "python3.13")
+    architecture               = optional(string, "arm64")
+    memory_size                = optional(number, 512)
+    timeout                    = optional(number, 8)
+    check_reserved_concurrency = optional(number, 20)
+    flag_reserved_concurrency  = optional(number, 5)
+    log_retention_in_days      = optional(number, 365)
+    tracing_mode               = optional(string, "Active")
+  })
+  default = {}
+}
+
+variable "table" {
+  description = "Deny-list table: name (default callguard-<env>-denylist), deletion_protection_enabled (true), point_in_time_recovery_days (35), replicas (global-table regions)."
+  type = object({
+    name                        = optional(string)
+    deletion_protection_enabled = optional(bool, true)
+    point_in_time_recovery_days = optional(number, 35)
+    replicas = optional(list(object({
+      region_name                 = string
+      kms_key_arn                 = optional(string)
+      point_in_time_recovery      = optional(bool, true)
+      deletion_protection_enabled = optional(bool, true)
+      propagate_tags              = optional(bool, true)
+    })), [])
+  })
+  default = {}
+}
+
+variable "kms_key_arn" {
+  description = "Existing customer managed KMS key to use; null creates one for the environment."
+  type        = string
+  default     = null
+}
+
+variable "lambda_zip_path" {
+  description = "Deployment package; null uses build/lambda/callguard.zip at the repository root (run `make build`)."
+  type        = string
+  default     = null
+}
