@@ -26,7 +26,13 @@ if TYPE_CHECKING:
 
 @click.group(cls=AwsCommandGroup)
 def connect() -> None:
-    """Wire callguard into Amazon Connect resources that Terraform does not manage."""
+    """Wire callguard into Amazon Connect resources that Terraform does not manage.
+
+    \b
+    Examples:
+      callguard connect attach-quick-connect --instance-id ID \\
+          --quick-connect-id ID --queue-id ID [--queue-id ID ...]
+    """
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,12 @@ def denylist() -> None:
     comes from --table or CALLGUARD_TABLE.
 
     \b
+    Examples:
+      callguard --table callguard-prod-denylist denylist check +442079460958
+      callguard denylist import fraud-report.csv --rejects rejects.csv
+      callguard denylist COMMAND --help
+
+    \b
     Exit codes: 0 done, 1 partly failed (rejected lines, failed writes, AWS
     errors), 2 could not run (bad arguments or file, no table, no credentials).
     """
