@@ -12,3 +12,8 @@ output "content" {
   description = "The published document, for review and tests."
   value       = aws_connect_contact_flow.this.content
 }
+
+output "type" {
+  description = "Flow type as published."
+  value       = aws_connect_contact_flow.this.type
+}
