@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from callguard_tools.flows.model import Flow
+from callguard_tools.flows.model import Action, Flow
 from callguard_tools.flows.rules.catalog import (
     ASYNC_LAMBDA_LIMIT_SECONDS,
     SYNC_LAMBDA_LIMIT_SECONDS,
@@ -15,13 +15,20 @@ from callguard_tools.flows.rules.catalog import (
 from callguard_tools.flows.rules.registry import Problem, flow_rule
 
 
+def _errors_readable(action: Action) -> bool:
+    """Return False when Transitions.Errors is malformed (the transition-shape rule reports it)."""
+    transitions = action.raw.get("Transitions")
+    errors = transitions.get("Errors", []) if isinstance(transitions, Mapping) else []
+    return isinstance(errors, list)
+
+
 @flow_rule("error-branches")
 def check_error_branches(flow: Flow) -> Iterator[Problem]:
     """Require the error branches each type needs, wired once, and no error types it lacks."""
     required_here = error_branches_required(flow.flow_type)
     for action in flow.actions:
         spec = spec_for(action.type)
-        if spec is None:
+        if spec is None or not _errors_readable(action):
             continue
         wired = [error.error_type for error in action.errors]
         for error_type in sorted({e for e in wired if wired.count(e) > 1}):
