@@ -116,20 +116,29 @@ def _relative(path: Path) -> str:
 
 
 def _strip_noise(text: str) -> str:
-    """Drop the dev-overrides warning box from human output; keep everything else."""
+    """Drop the dev-overrides warning from human output; keep everything else.
+
+    The warning is a header and three blank-line separated paragraphs (boxed with
+    ``╷ │ ╵`` when Terraform draws boxes); its wrapping differs between commands.
+    """
     if _DEV_OVERRIDES not in text:
         return text.strip()
     kept: list[str] = []
-    skipping = False
+    blanks = -1  # -1: not inside the warning
     for line in text.splitlines():
+        bare = line.strip(" ╷│")
         if _DEV_OVERRIDES in line:
-            skipping = True
-            if kept and kept[-1].startswith("╷"):
+            blanks = 0
+            while kept and kept[-1].strip(" ╷│") == "":
                 kept.pop()
             continue
-        if skipping:
-            if line.startswith("╵"):
-                skipping = False
+        if blanks >= 0:
+            if line.strip() == "╵":
+                blanks = -1
+            elif not bare:
+                blanks += 1
+                if blanks == 3:
+                    blanks = -1
             continue
         kept.append(line)
     return "\n".join(kept).strip()
@@ -282,7 +291,9 @@ def _var_args(variables: Mapping[str, Any] | None) -> list[str]:
 
 def _checked(proc: Any, what: str) -> None:
     if proc.returncode != 0:
-        raise TfkitError(f"{what} failed:\n{_strip_noise(proc.stdout + proc.stderr)}")
+        # Terraform writes errors to stderr; the plan text before them is noise here.
+        said = _strip_noise(proc.stderr) or _strip_noise(proc.stdout)
+        raise TfkitError(f"{what} failed:\n{said}")
 
 
 def plan_dir(
