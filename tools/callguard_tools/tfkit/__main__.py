@@ -46,9 +46,9 @@ def _plan_offline(args: argparse.Namespace) -> int:
 
 
 def _checkov(args: argparse.Namespace) -> int:
-    from callguard_tools.tfkit import checkov  # noqa: PLC0415 - only this command needs it
+    from callguard_tools.tfkit import checkov_scan  # noqa: PLC0415 - only this command
 
-    return checkov.run_all(Path(args.checkov))
+    return checkov_scan.run_all(Path(args.checkov))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
