@@ -94,3 +94,12 @@ def test_labels_escape_quotes_and_markup() -> None:
     assert "SSML: #lt;speak#gt;Say #quot;#35;1#quot;#lt;/speak#gt;" in chart
     assert '"<speak' not in chart
     assert '    a1(["<b>bye</b><br/>DisconnectParticipant"])' in chart
+
+
+def test_every_lint_rule_is_documented() -> None:
+    from callguard_tools.flows.rules import RULES
+    from callguard_tools.flows.rules.templates import TEMPLATE_RULES
+
+    text = (FLOWS_DIR.parent / "docs" / "flow-tools.md").read_text(encoding="utf-8")
+    for name in [*RULES, *(rule.name for rule in TEMPLATE_RULES)]:
+        assert f"| `{name}` |" in text, name

@@ -10,7 +10,13 @@ live in :mod:`.templates`.
 
 from __future__ import annotations
 
-from callguard_tools.flows.rules import actions, limits, structure
+# isort: off
+# Registration order is reporting order: the document's shape first, then actions, then limits.
+from callguard_tools.flows.rules import structure
+from callguard_tools.flows.rules import actions
+from callguard_tools.flows.rules import limits
+
+# isort: on
 from callguard_tools.flows.rules.registry import RULES, Finding, FlowRule, Problem, Severity
 
 __all__ = ["RULES", "Finding", "FlowRule", "Problem", "Severity", "actions", "limits", "structure"]

@@ -73,6 +73,14 @@ def _offset(text: str, line: int, column: int) -> int:
 
 
 TEMPLATE_RULES: tuple[TemplateRule, ...] = (
-    TemplateRule("placeholders-bound", "Every ${name} is bound to a value.", check_placeholders),
-    TemplateRule("no-literal-arns", "No ARN is written into a template.", check_literal_arns),
+    TemplateRule(
+        "placeholders-bound",
+        "Require every ${name} to be bound; warn about unused variables.",
+        check_placeholders,
+    ),
+    TemplateRule(
+        "no-literal-arns",
+        "Forbid literal ARNs in templates: pass every ARN in as a variable.",
+        check_literal_arns,
+    ),
 )
