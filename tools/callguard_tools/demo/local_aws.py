@@ -59,6 +59,7 @@ def aws_environment(endpoint_url: str, region: str = DEMO_REGION) -> dict[str, s
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }
 
 

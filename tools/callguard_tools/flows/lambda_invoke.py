@@ -18,11 +18,13 @@ with the wrong shape) without changing the handler.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
+import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -76,6 +78,7 @@ class Invocation:
     error: str = ""
     duration_seconds: float = 0.0
     time_limit_seconds: float = MAX_TIME_LIMIT_SECONDS
+    log_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,12 +127,45 @@ def validate_response(response: Any, response_type: ResponseType) -> str:
     return ""
 
 
+class _LogCapture(logging.Handler):
+    """Collects the log lines a handler writes, as CloudWatch Logs would receive them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _captured_logs(logger_name: str) -> Iterator[_LogCapture]:
+    """Route ``logger_name``'s output into a capture for the duration of one invocation.
+
+    The runtime logs one JSON line per invocation to stdout; in a simulation
+    that line belongs in the transcript, not interleaved with it.
+    """
+    logger = logging.getLogger(logger_name)
+    capture = _LogCapture()
+    saved = logger.handlers[:]
+    logger.handlers = [capture]
+    try:
+        yield capture
+    finally:
+        logger.handlers = saved
+
+
 @dataclass
 class LambdaInvoker:
-    """Maps function ARNs to in-process handlers and invokes them under Connect's rules."""
+    """Maps function ARNs to in-process handlers and invokes them under Connect's rules.
+
+    ``logger_name`` names the logger whose lines are captured into each
+    :class:`Invocation` instead of being printed (the runtime's ``callguard``).
+    """
 
     handlers: Mapping[str, str | Handler]
     faults: dict[str, Fault] = field(default_factory=dict)
+    logger_name: str = "callguard"
 
     def handler_name(self, function_arn: str) -> str:
         """Return the name of the handler behind ``function_arn`` ("" if unmapped)."""
@@ -152,6 +188,8 @@ class LambdaInvoker:
         parameters = dict(event.get("Details", {}).get("Parameters", {}))
         name = self.handler_name(function_arn)
 
+        logs: list[str] = []
+
         def _result(ok: bool, response: dict[str, Any], error: str, took: float) -> Invocation:
             return Invocation(
                 function_arn=function_arn,
@@ -162,6 +200,7 @@ class LambdaInvoker:
                 error=error,
                 duration_seconds=took,
                 time_limit_seconds=time_limit_seconds,
+                log_lines=tuple(logs),
             )
 
         target = self.handlers.get(function_arn)
@@ -194,8 +233,10 @@ class LambdaInvoker:
         # real function would) while the flow moves on down its error branch.
         started = time.monotonic()
         worker = threading.Thread(target=_run, name=f"lambda:{context.function_name}", daemon=True)
-        worker.start()
-        worker.join(timeout=time_limit_seconds)
+        with _captured_logs(self.logger_name) as capture:
+            worker.start()
+            worker.join(timeout=time_limit_seconds)
+        logs.extend(capture.lines)
         took = time.monotonic() - started + fault.delay_seconds
         if worker.is_alive() or took > time_limit_seconds:
             return _result(

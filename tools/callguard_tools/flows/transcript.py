@@ -82,6 +82,7 @@ class LambdaCalled:
     ok: bool
     response: dict[str, Any]
     error: str
+    log_lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,8 @@ def _render_entry(entry: Entry, *, verbose: bool) -> str:  # noqa: PLR0911 - one
         case LambdaCalled():
             name = entry.handler or entry.function_arn
             head = f"  lambda {name}({_compact(entry.parameters)})"
+            if verbose:
+                head += "".join(f"\n      log: {mask_number(line)}" for line in entry.log_lines)
             if entry.ok:
                 return f"{head}\n      returned {_compact(entry.response)}"
             return f"{head}\n      failed: {mask_number(entry.error)}"

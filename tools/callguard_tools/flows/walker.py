@@ -415,6 +415,7 @@ class Walker:
                 invocation.ok,
                 invocation.response,
                 invocation.error,
+                invocation.log_lines,
             )
         )
         if parameters.get("InvocationType") == "ASYNCHRONOUS":

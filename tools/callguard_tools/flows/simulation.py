@@ -1,0 +1,199 @@
+"""The simulator's API: the rendered callguard flows and calls played through them.
+
+:class:`Deployment` renders the shipped templates exactly as Terraform does
+(:mod:`.render`, with :mod:`.demo_values` plus overrides), parses them with
+:mod:`.model`, and knows which handler serves each function ARN.
+:class:`Simulator` walks contacts through them (:mod:`.walker`): each
+``InvokeLambdaFunction`` runs ``callguard.handlers.<name>.handler`` in-process
+with the event Connect would send, under the environment the function would
+have in Lambda (``CALLGUARD_*``), against whatever DynamoDB endpoint that
+environment names. ``callguard flows simulate`` and ``make demo`` are built on it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from callguard import aws
+from callguard_tools.flows.connect_event import Contact
+from callguard_tools.flows.demo_values import (
+    DEMO_VALUES,
+    TEMPLATES,
+    FlowTemplate,
+)
+from callguard_tools.flows.lambda_invoke import Fault, LambdaInvoker
+from callguard_tools.flows.model import Flow, parse_flow
+from callguard_tools.flows.render import render_template
+from callguard_tools.flows.walker import (
+    CallScript,
+    FlowLibrary,
+    SimFlow,
+    SimulationResult,
+    Walker,
+)
+
+#: The handler each template's function variable is served by.
+HANDLER_FOR_VARIABLE: Mapping[str, str] = {
+    "check_function_arn": "callguard.handlers.check_number.handler",
+    "flag_function_arn": "callguard.handlers.flag_number.handler",
+}
+
+#: Flow names (template stems) the simulator and the command know.
+CHECK_MODULE = "check_caller"
+INBOUND_FLOW = "inbound_denylist"
+AGENT_FLAG_FLOW = "agent_flag"
+STATIC_LIST_FLOW = "inbound_static_list"
+
+
+def sim_flow(flow: Flow, name: str) -> SimFlow:
+    """Adapt a parsed :class:`~.model.Flow` to what the walker needs."""
+    start = flow.start_action
+    return SimFlow(
+        name=name,
+        kind=flow.flow_type or "CONTACT_FLOW",
+        start_action=start if isinstance(start, str) else "",
+        actions={action.identifier: action.raw for action in flow.actions},
+    )
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The callguard flows as one instance would publish them, and the functions they call.
+
+    ``values`` holds each template's variables (file name -> variables);
+    ``handlers`` maps every function ARN the flows reference to its handler.
+    """
+
+    values: Mapping[str, Mapping[str, Any]]
+    library: FlowLibrary
+    handlers: Mapping[str, str]
+
+    @classmethod
+    def render(
+        cls,
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
+        templates: tuple[FlowTemplate, ...] = TEMPLATES,
+    ) -> Deployment:
+        """Render every template with its demo values, updated by ``overrides`` per file.
+
+        The check module is registered under the id/ARN the inbound flow's
+        ``check_module_id`` names, so ``InvokeFlowModule`` finds it as Connect would.
+
+        Raises:
+            TemplateError: a template does not render with the given values.
+            KeyError: an override names a template or variable that does not exist.
+
+        """
+        overrides = overrides or {}
+        unknown_files = set(overrides) - {t.filename for t in templates}
+        if unknown_files:
+            raise KeyError(f"no template(s) named {', '.join(sorted(unknown_files))}")
+        values: dict[str, dict[str, Any]] = {}
+        library = FlowLibrary()
+        handlers: dict[str, str] = {}
+        for entry in templates:
+            merged = dict(DEMO_VALUES[entry.filename])
+            extra = dict(overrides.get(entry.filename, {}))
+            unknown = set(extra) - set(entry.variables)
+            if unknown:
+                raise KeyError(f"{entry.filename} has no variable(s) {', '.join(sorted(unknown))}")
+            merged.update(extra)
+            values[entry.filename] = merged
+            text = render_template(entry.path.read_text(encoding="utf-8"), merged, str(entry.path))
+            parsed = parse_flow(text, entry.filename, entry.flow_type)
+            library.add(sim_flow(parsed, entry.stem))
+            for variable, handler in HANDLER_FOR_VARIABLE.items():
+                if variable in merged:
+                    handlers[str(merged[variable])] = handler
+        inbound = values.get("inbound_denylist.flow.json.tftpl", {})
+        module_id = inbound.get("check_module_id")
+        if module_id:
+            library.aliases[str(module_id)] = CHECK_MODULE
+        return cls(values=values, library=library, handlers=handlers)
+
+    def value(self, filename: str, name: str) -> Any:
+        """Return one template variable as rendered (e.g. the inbound flow's ``queue_arn``)."""
+        return self.values[filename][name]
+
+    @property
+    def queue_arn(self) -> str:
+        """The working queue the inbound flow transfers to."""
+        return str(self.value("inbound_denylist.flow.json.tftpl", "queue_arn"))
+
+    def function_arn(self, variable: str) -> str:
+        """Return the ARN a function variable (``check_function_arn``, ...) names."""
+        for values in self.values.values():
+            if variable in values:
+                return str(values[variable])
+        raise KeyError(variable)
+
+
+@contextlib.contextmanager
+def function_environment(environment: Mapping[str, str | None]) -> Iterator[None]:
+    """Run with the functions' environment, as a fresh Lambda container would see it.
+
+    The runtime caches its DynamoDB client per container; it is dropped on the
+    way in and out so an endpoint change (a dead table, another emulator) takes
+    effect, and no other code inherits the simulated one.
+    """
+    saved = {key: os.environ.get(key) for key in environment}
+    aws.reset_clients()
+    try:
+        for key, value in environment.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+        aws.reset_clients()
+
+
+@dataclass
+class Simulator:
+    """Plays contacts through a :class:`Deployment` with the real handlers.
+
+    ``environment`` is what the functions' Lambda configuration would set
+    (``CALLGUARD_TABLE``, ``CALLGUARD_FAIL_MODE``, ``AWS_ENDPOINT_URL_DYNAMODB``
+    for a local emulator, ...); ``faults`` injects misbehaviour per function ARN.
+    """
+
+    deployment: Deployment
+    environment: Mapping[str, str | None] = field(default_factory=dict)
+    faults: dict[str, Fault] = field(default_factory=dict)
+
+    def call(
+        self,
+        flow: str,
+        contact: Contact,
+        script: CallScript | None = None,
+    ) -> SimulationResult:
+        """Walk ``contact`` through ``flow`` (a template stem such as ``inbound_denylist``)."""
+        invoker = LambdaInvoker(dict(self.deployment.handlers), faults=dict(self.faults))
+        walker = Walker(self.deployment.library, invoker, contact, script or CallScript())
+        with function_environment(self.environment):
+            return walker.run(flow)
+
+    def inbound(
+        self, caller: str | None, script: CallScript | None = None, **contact: Any
+    ) -> SimulationResult:
+        """Play an inbound call from ``caller`` through the deny-list flow."""
+        return self.call(INBOUND_FLOW, Contact.inbound(caller, **contact), script)
+
+    def agent_flag(self, on_call: Contact, script: CallScript | None = None) -> SimulationResult:
+        """Play the agent pressing the flag quick connect during ``on_call``.
+
+        Connect transfers the contact: the QUEUE_TRANSFER flow runs with a new
+        contact id whose PreviousContactId is the call the agent was on.
+        """
+        transferred = on_call.transferred(queue_arn=self.deployment.queue_arn)
+        return self.call(AGENT_FLAG_FLOW, transferred, script)

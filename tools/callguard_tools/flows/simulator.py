@@ -1,0 +1,317 @@
+"""``callguard flows simulate``: one contact through the rendered flows, real handlers in-process.
+
+The quickest way to see what a caller (or an agent pressing the flag quick
+connect) experiences before anything is deployed::
+
+    callguard flows simulate --caller +442079460958 --listed +442079460958
+
+Without ``--table`` DynamoDB is emulated in-process with moto and nothing can
+reach AWS. The engine is :mod:`.simulation`; this module only turns options
+into a contact, a script and a function environment, and prints the transcript.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import click
+
+from callguard.store import BLOCKED, DenyList, Entry, StoreError, create_table
+from callguard_tools.flows.connect_event import DEFAULT_INSTANCE_ARN, WITHHELD_ADDRESS, Contact
+from callguard_tools.flows.demo_values import TEMPLATES
+from callguard_tools.flows.lambda_invoke import Fault
+from callguard_tools.flows.render import TemplateError, load_vars_file
+from callguard_tools.flows.simulation import (
+    AGENT_FLAG_FLOW,
+    CHECK_MODULE,
+    INBOUND_FLOW,
+    STATIC_LIST_FLOW,
+    Deployment,
+    Simulator,
+    function_environment,
+)
+from callguard_tools.flows.transcript import mask_number
+from callguard_tools.flows.walker import CallScript, SimulationResult
+
+#: Table the command creates in its in-process emulation when none is given.
+SIMULATED_TABLE = "callguard-simulated"
+
+#: Region of the in-process emulation.
+SIMULATED_REGION = "eu-west-2"
+
+#: ``--fault`` choices and the misbehaviour each injects into every function.
+FAULTS: dict[str, Fault] = {
+    "raise": Fault(raises="injected failure"),
+    "timeout": Fault(delay_seconds=60.0),
+    "non-string": Fault(response={"blocked": True, "status": "clear"}),
+}
+
+
+def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
+    """Turn repeated ``NAME=VALUE`` options into a dict."""
+    result: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=option)
+        result[key] = value
+    return result
+
+
+def _overrides(var: tuple[str, ...], vars_file: Path | None) -> dict[str, dict[str, Any]]:
+    """Apply ``--var``/``--vars-file`` to every template that has the variable."""
+    given: dict[str, Any] = {}
+    if vars_file is not None:
+        try:
+            given.update(load_vars_file(vars_file))
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--vars-file") from error
+    given.update(_pairs(var, "--var"))
+    known = {name for entry in TEMPLATES for name in entry.variables}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise click.BadParameter(
+            f"no template has variable(s) {', '.join(unknown)}", param_hint="--var"
+        )
+    return {
+        entry.filename: {k: v for k, v in given.items() if k in entry.variables}
+        for entry in TEMPLATES
+    }
+
+
+def _seed(store: DenyList, listed: tuple[str, ...]) -> None:
+    """Add each ``NUMBER[=STATUS[:REASON]]`` to the emulated table."""
+    for item in listed:
+        number, _, rest = item.partition("=")
+        status, _, reason = rest.partition(":")
+        try:
+            store.add(
+                Entry.new(
+                    number,
+                    status=status or BLOCKED,
+                    reason=reason or "listed for this simulation",
+                    source="cli",
+                )
+            )
+        except StoreError as error:
+            raise click.BadParameter(f"{item!r}: {error}", param_hint="--listed") from error
+
+
+@contextlib.contextmanager
+def emulated_table(listed: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Yield the function environment of an in-process moto table seeded with ``listed``."""
+    # moto is a development dependency and slow to import: only load it when used.
+    from moto import mock_aws  # noqa: PLC0415
+
+    environment: dict[str, str | None] = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": SIMULATED_REGION,
+        "AWS_REGION": SIMULATED_REGION,
+        "AWS_PROFILE": None,
+        "AWS_ENDPOINT_URL": None,
+        "AWS_ENDPOINT_URL_DYNAMODB": None,
+        "CALLGUARD_TABLE": SIMULATED_TABLE,
+    }
+    with function_environment(environment), mock_aws():
+        client = boto3.client("dynamodb", region_name=SIMULATED_REGION)
+        create_table(client, SIMULATED_TABLE)
+        _seed(DenyList(client, SIMULATED_TABLE), listed)
+        yield {key: value for key, value in environment.items() if value is not None}
+
+
+def _contact(
+    *,
+    caller: str | None,
+    withheld: bool,
+    no_caller_id: bool,
+    channel: str,
+    instance_arn: str,
+    attribute: tuple[str, ...],
+) -> Contact:
+    if sum([caller is not None, withheld, no_caller_id]) != 1:
+        raise click.UsageError("give exactly one of --caller, --withheld, --no-caller-id")
+    return Contact(
+        caller=WITHHELD_ADDRESS if withheld else caller,
+        instance_arn=instance_arn,
+        channel=channel,  # type: ignore[arg-type]  # click.Choice guarantees the literal
+        attributes=_pairs(attribute, "--attribute"),
+    )
+
+
+def result_as_json(result: SimulationResult) -> dict[str, Any]:
+    """Summarise a result for machines, numbers masked as in the text transcript."""
+    summary = {
+        "outcome": {
+            "kind": result.outcome.kind,
+            "queue": result.outcome.queue,
+            "detail": result.outcome.detail,
+        },
+        "attributes": result.attributes,
+        "prompts": result.transcript.prompts,
+        "lambda_calls": [
+            {
+                "handler": call.handler,
+                "ok": call.ok,
+                "parameters": call.parameters,
+                "response": call.response,
+                "error": call.error,
+            }
+            for call in result.transcript.lambda_calls
+        ],
+        "actions": result.transcript.visited,
+    }
+    masked: dict[str, Any] = json.loads(mask_number(json.dumps(summary)))
+    return masked
+
+
+@click.command("simulate")
+@click.option(
+    "--flow",
+    "flow_name",
+    type=click.Choice([INBOUND_FLOW, AGENT_FLAG_FLOW, STATIC_LIST_FLOW, CHECK_MODULE]),
+    default=INBOUND_FLOW,
+    show_default=True,
+    help="Flow the contact enters (agent_flag: the quick connect, run on a transferred contact).",
+)
+@click.option("--caller", metavar="ADDRESS", help="Caller id as the carrier sends it (E.164).")
+@click.option("--withheld", is_flag=True, help="The caller withheld their number ('anonymous').")
+@click.option("--no-caller-id", is_flag=True, help="Connect sends no CustomerEndpoint at all.")
+@click.option(
+    "--channel",
+    type=click.Choice(["VOICE", "CHAT", "TASK", "EMAIL"]),
+    default="VOICE",
+    show_default=True,
+)
+@click.option("--instance-arn", default=DEFAULT_INSTANCE_ARN, show_default=True)
+@click.option("--attribute", multiple=True, metavar="NAME=VALUE", help="Initial contact attribute.")
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="DIGITS",
+    help="Keypad input for the next Get participant input block ('timeout' = none).",
+)
+@click.option("--queue-at-capacity", is_flag=True, help="Every queue is full.")
+@click.option(
+    "--fault",
+    type=click.Choice(sorted(FAULTS)),
+    help="Make every function misbehave: raise, answer after the time limit, or answer "
+    "with a non-string value.",
+)
+@click.option("--var", multiple=True, metavar="NAME=VALUE", help="Template variable override.")
+@click.option(
+    "--vars-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON object of template variable overrides.",
+)
+@click.option(
+    "--env",
+    "env_vars",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Function environment, e.g. CALLGUARD_BLOCK_ANONYMOUS=true.",
+)
+@click.option(
+    "--listed",
+    multiple=True,
+    metavar="NUMBER[=STATUS[:REASON]]",
+    help="Seed the emulated table (only without --table).",
+)
+@click.option("--table", help="Use this existing table instead of an emulated one.")
+@click.option("--endpoint-url", help="DynamoDB endpoint for --table (e.g. a local emulator).")
+@click.option("-v", "--verbose", is_flag=True, help="Also list every action and branch.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--expect",
+    type=click.Choice(["disconnected", "transferred", "ended", "error"]),
+    help="Exit 1 unless the call ends this way.",
+)
+def simulate_command(  # noqa: PLR0917 - click passes every option as an argument
+    flow_name: str,
+    caller: str | None,
+    withheld: bool,
+    no_caller_id: bool,
+    channel: str,
+    instance_arn: str,
+    attribute: tuple[str, ...],
+    inputs: tuple[str, ...],
+    queue_at_capacity: bool,
+    fault: str | None,
+    var: tuple[str, ...],
+    vars_file: Path | None,
+    env_vars: tuple[str, ...],
+    listed: tuple[str, ...],
+    table: str | None,
+    endpoint_url: str | None,
+    verbose: bool,
+    as_json: bool,
+    expect: str | None,
+) -> None:
+    r"""Walk one contact through the rendered flows, calling the real handlers.
+
+    Without --table, DynamoDB is emulated in-process (moto) with an empty table
+    that --listed seeds; nothing reaches AWS. With --table the handlers use that
+    table with your usual AWS configuration, or --endpoint-url.
+
+    \b
+    Examples:
+      callguard flows simulate --caller +442079460958
+      callguard flows simulate --caller +442079460958 --listed +442079460958
+      callguard flows simulate --withheld --env CALLGUARD_BLOCK_ANONYMOUS=true
+      callguard flows simulate --caller +442079460958 --fault timeout \
+        --var fail_mode=closed --expect disconnected
+      callguard flows simulate --flow agent_flag --caller +442079460958 -v
+    """
+    contact = _contact(
+        caller=caller,
+        withheld=withheld,
+        no_caller_id=no_caller_id,
+        channel=channel,
+        instance_arn=instance_arn,
+        attribute=attribute,
+    )
+    if listed and table:
+        raise click.UsageError("--listed seeds the emulated table; it cannot be used with --table")
+    if endpoint_url and not table:
+        raise click.UsageError("--endpoint-url needs --table")
+    try:
+        deployment = Deployment.render(_overrides(var, vars_file))
+    except (TemplateError, KeyError) as error:
+        raise click.ClickException(str(error)) from error
+    script = CallScript(
+        inputs=tuple(None if item.lower() == "timeout" else item for item in inputs),
+        all_queues_at_capacity=queue_at_capacity,
+    )
+    faults = {arn: FAULTS[fault] for arn in deployment.handlers} if fault else {}
+
+    with contextlib.ExitStack() as stack:
+        function_env: dict[str, str | None] = {}
+        if table:
+            function_env["CALLGUARD_TABLE"] = table
+            if endpoint_url:
+                function_env["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint_url
+        else:
+            function_env.update(stack.enter_context(emulated_table(listed)))
+        function_env.update(_pairs(env_vars, "--env"))
+        simulator = Simulator(deployment, environment=function_env, faults=faults)
+        if flow_name == AGENT_FLAG_FLOW:
+            result = simulator.agent_flag(contact, script)
+        else:
+            result = simulator.call(flow_name, contact, script)
+
+    if as_json:
+        click.echo(json.dumps(result_as_json(result), indent=2, sort_keys=True))
+    else:
+        for line in result.transcript.render(verbose=verbose):
+            click.echo(line)
+    if expect and result.outcome.kind != expect:
+        click.echo(f"expected {expect}, got {result.outcome.describe()}", err=True)
+        sys.exit(1)
