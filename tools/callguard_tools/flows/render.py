@@ -2,9 +2,12 @@
 
 The flow tools must see byte-for-byte what Terraform publishes, or the linter,
 the simulator and the diagrams would prove a different flow from the one
-deployed. Rather than approximate with ``str.format``, this module implements
+deployed. Rather than approximate with ``str.format``, this package implements
 the subset of the HCL template language our templates use, with Terraform's
-semantics (a test compares the output with real Terraform):
+semantics (a test compares the output with real Terraform). The parser lives in
+:mod:`.template_parser`, the tree in :mod:`.template_ast`, Terraform's value
+rules in :mod:`.template_values`; this module evaluates and is the public API.
+Supported:
 
 * ``${expr}`` interpolation, ``%{ if }``/``%{ else }``/``%{ endif }`` and
   ``%{ for [k,] v in expr }``/``%{ endfor }`` directives, ``$${`` and ``%%{``
@@ -25,643 +28,42 @@ branch that is not taken.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeAlias
-
-#: Functions the renderer implements; anything else is rejected.
-SUPPORTED_FUNCTIONS = ("jsonencode", "length", "startswith", "tostring")
-
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_OPERATORS = ("==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "?", ":", "(", ")", ",")
-_STRING_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-
-
-class TemplateError(ValueError):
-    """The template cannot be rendered; the message names the source, line and column."""
-
-    def __init__(self, source: str, line: int, column: int, message: str):
-        self.source = source
-        self.line = line
-        self.column = column
-        self.detail = message
-        super().__init__(f"{source}:{line}:{column}: {message}")
-
-
-# --------------------------------------------------------------------------- expressions
-
-
-@dataclass(frozen=True)
-class Pos:
-    """A position in the template (1-based), for error messages."""
-
-    line: int
-    column: int
-
-
-@dataclass(frozen=True)
-class Const:
-    """A literal value."""
-
-    value: Any
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Var:
-    """A reference to a template variable or a ``for`` loop variable."""
-
-    name: str
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Call:
-    """A function call."""
-
-    name: str
-    args: tuple[Expr, ...]
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Unary:
-    """``!operand``."""
-
-    op: str
-    operand: Expr
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Binary:
-    """A comparison or logical operator."""
-
-    op: str
-    left: Expr
-    right: Expr
-    pos: Pos
-
-
-@dataclass(frozen=True)
-class Conditional:
-    """``condition ? then : otherwise``."""
-
-    condition: Expr
-    then: Expr
-    otherwise: Expr
-    pos: Pos
-
-
-Expr: TypeAlias = Const | Var | Call | Unary | Binary | Conditional
-
-
-# --------------------------------------------------------------------------- template nodes
-
-
-@dataclass
-class Literal:
-    """Literal template text."""
-
-    text: str
-
-
-@dataclass
-class Interpolation:
-    """``${ expr }``."""
-
-    expr: Expr
-
-
-@dataclass
-class IfNode:
-    """``%{ if }`` ... ``%{ else }`` ... ``%{ endif }``."""
-
-    condition: Expr
-    then: list[Node] = field(default_factory=list)
-    otherwise: list[Node] = field(default_factory=list)
-
-
-@dataclass
-class ForNode:
-    """``%{ for key, value in collection }`` ... ``%{ endfor }``."""
-
-    key_name: str | None
-    value_name: str
-    collection: Expr
-    pos: Pos
-    body: list[Node] = field(default_factory=list)
-
-
-Node: TypeAlias = Literal | Interpolation | IfNode | ForNode
-
-
-@dataclass
-class _Tag:
-    """A ``${...}`` or ``%{...}`` sequence before the tree is built."""
-
-    kind: str  # "interp", "if", "else", "endif", "for", "endfor"
-    pos: Pos
-    strip_before: bool
-    strip_after: bool
-    expr: Expr | None = None
-    key_name: str | None = None
-    value_name: str | None = None
-
-
-# --------------------------------------------------------------------------- lexing
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "ident", "number", "string", "op", "strip", "end"
-    value: str
-    pos: Pos
-
-
-class _Scanner:
-    """Walks the template text, tracking line and column for messages."""
-
-    def __init__(self, text: str, source: str):
-        self.text = text
-        self.source = source
-        self.index = 0
-        self.line = 1
-        self.column = 1
-
-    def pos(self) -> Pos:
-        return Pos(self.line, self.column)
-
-    def error(self, message: str, pos: Pos | None = None) -> TemplateError:
-        where = pos or self.pos()
-        return TemplateError(self.source, where.line, where.column, message)
-
-    def advance(self, count: int = 1) -> str:
-        chunk = self.text[self.index : self.index + count]
-        for char in chunk:
-            if char == "\n":
-                self.line += 1
-                self.column = 1
-            else:
-                self.column += 1
-        self.index += count
-        return chunk
-
-    def peek(self, count: int = 1) -> str:
-        return self.text[self.index : self.index + count]
-
-    def at_end(self) -> bool:
-        return self.index >= len(self.text)
-
-    def next_token(self) -> _Token:
-        """Read one expression token inside ``${ }`` or ``%{ }``."""
-        while not self.at_end() and self.peek().isspace():
-            self.advance()
-        pos = self.pos()
-        if self.at_end():
-            raise self.error("the template ends inside an unclosed ${ or %{ sequence")
-        char = self.peek()
-        if char == "}":
-            self.advance()
-            return _Token("end", "}", pos)
-        if char == "~" and self._only_space_then_brace():
-            self.advance()
-            return _Token("strip", "~", pos)
-        if char == '"':
-            return _Token("string", self._string(), pos)
-        rest = self.text[self.index :]
-        match = _IDENT.match(rest)
-        if match:
-            self.advance(match.end())
-            return _Token("ident", match.group(), pos)
-        match = _NUMBER.match(rest)
-        if match:
-            self.advance(match.end())
-            return _Token("number", match.group(), pos)
-        for op in _OPERATORS:
-            if rest.startswith(op):
-                self.advance(len(op))
-                return _Token("op", op, pos)
-        raise self.error(
-            f"unsupported syntax {char!r}: this renderer implements only variables, literals, "
-            "function calls, comparisons, && || ! and ? : (see callguard_tools.flows.render)",
-            pos,
-        )
-
-    def _only_space_then_brace(self) -> bool:
-        rest = self.text[self.index + 1 :]
-        return rest.lstrip().startswith("}")
-
-    def _string(self) -> str:
-        start = self.pos()
-        self.advance()  # opening quote
-        out: list[str] = []
-        while True:
-            if self.at_end() or self.peek() == "\n":
-                raise self.error("unterminated string literal", start)
-            char = self.peek()
-            if char == '"':
-                self.advance()
-                return "".join(out)
-            if char == "\\":
-                escape = self.peek(2)[1:]
-                if escape in _STRING_ESCAPES:
-                    self.advance(2)
-                    out.append(_STRING_ESCAPES[escape])
-                    continue
-                if escape in ("u", "U"):
-                    width = 4 if escape == "u" else 8
-                    digits = self.text[self.index + 2 : self.index + 2 + width]
-                    if len(digits) == width and all(c in "0123456789abcdefABCDEF" for c in digits):
-                        self.advance(2 + width)
-                        out.append(chr(int(digits, 16)))
-                        continue
-                raise self.error(f"invalid escape sequence \\{escape} in a string literal")
-            if self.peek(2) in ("${", "%{"):
-                raise self.error(
-                    "template sequences inside string literals are not supported; "
-                    "interpolate outside the string instead"
-                )
-            out.append(self.advance())
-
-
-class _ExprParser:
-    """Recursive-descent parser over the tokens of one ``${ }`` or ``%{ }`` sequence."""
-
-    def __init__(self, scanner: _Scanner):
-        self.scanner = scanner
-        self.token = scanner.next_token()
-
-    def take(self) -> _Token:
-        token = self.token
-        self.token = self.scanner.next_token()
-        return token
-
-    def expect_op(self, op: str) -> _Token:
-        if self.token.kind != "op" or self.token.value != op:
-            raise self.scanner.error(f"expected {op!r}, found {self.token.value!r}", self.token.pos)
-        return self.take()
-
-    def is_op(self, *ops: str) -> bool:
-        return self.token.kind == "op" and self.token.value in ops
-
-    def expression(self) -> Expr:
-        condition = self.or_expr()
-        if self.is_op("?"):
-            pos = self.take().pos
-            then = self.expression()
-            self.expect_op(":")
-            otherwise = self.expression()
-            return Conditional(condition, then, otherwise, pos)
-        return condition
-
-    def or_expr(self) -> Expr:
-        left = self.and_expr()
-        while self.is_op("||"):
-            pos = self.take().pos
-            left = Binary("||", left, self.and_expr(), pos)
-        return left
-
-    def and_expr(self) -> Expr:
-        left = self.equality()
-        while self.is_op("&&"):
-            pos = self.take().pos
-            left = Binary("&&", left, self.equality(), pos)
-        return left
-
-    def equality(self) -> Expr:
-        left = self.relation()
-        while self.is_op("==", "!="):
-            token = self.take()
-            left = Binary(token.value, left, self.relation(), token.pos)
-        return left
-
-    def relation(self) -> Expr:
-        left = self.unary()
-        while self.is_op("<", ">", "<=", ">="):
-            token = self.take()
-            left = Binary(token.value, left, self.unary(), token.pos)
-        return left
-
-    def unary(self) -> Expr:
-        if self.is_op("!"):
-            pos = self.take().pos
-            return Unary("!", self.unary(), pos)
-        return self.primary()
-
-    def primary(self) -> Expr:
-        token = self.take()
-        if token.kind == "number":
-            number: int | float = (
-                float(token.value) if any(c in token.value for c in ".eE") else int(token.value)
-            )
-            return Const(number, token.pos)
-        if token.kind == "string":
-            return Const(token.value, token.pos)
-        if token.kind == "op" and token.value == "(":
-            inner = self.expression()
-            self.expect_op(")")
-            return inner
-        if token.kind == "ident":
-            keywords = {"true": True, "false": False, "null": None}
-            if token.value in keywords:
-                return Const(keywords[token.value], token.pos)
-            if self.is_op("("):
-                return self.call(token)
-            return Var(token.value, token.pos)
-        raise self.scanner.error(f"expected an expression, found {token.value!r}", token.pos)
-
-    def call(self, name: _Token) -> Call:
-        if name.value not in SUPPORTED_FUNCTIONS:
-            raise self.scanner.error(
-                f"function {name.value}() is not supported by this renderer "
-                f"(supported: {', '.join(SUPPORTED_FUNCTIONS)})",
-                name.pos,
-            )
-        self.expect_op("(")
-        args: list[Expr] = []
-        if not self.is_op(")"):
-            args.append(self.expression())
-            while self.is_op(","):
-                self.take()
-                args.append(self.expression())
-        self.expect_op(")")
-        return Call(name.value, tuple(args), name.pos)
-
-
-def _scan(text: str, source: str) -> list[Literal | _Tag]:
-    """Split the template into literal text and tags, applying ``$${`` / ``%%{`` escapes."""
-    scanner = _Scanner(text, source)
-    items: list[Literal | _Tag] = []
-    buffer: list[str] = []
-    while not scanner.at_end():
-        two = scanner.peek(2)
-        if scanner.peek(3) in ("$${", "%%{"):
-            buffer.append(scanner.advance(3)[1:])
-            continue
-        if two in ("${", "%{"):
-            if buffer:
-                items.append(Literal("".join(buffer)))
-                buffer = []
-            items.append(_tag(scanner))
-            continue
-        buffer.append(scanner.advance())
-    if buffer:
-        items.append(Literal("".join(buffer)))
-    return items
-
-
-def _tag(scanner: _Scanner) -> _Tag:
-    """Read one ``${ ... }`` or ``%{ ... }`` sequence."""
-    pos = scanner.pos()
-    opener = scanner.advance(2)
-    strip_before = scanner.peek() == "~"
-    if strip_before:
-        scanner.advance()
-    parser = _ExprParser(scanner)
-    if opener == "${":
-        tag = _Tag("interp", pos, strip_before, False, expr=parser.expression())
-    else:
-        keyword = parser.take()
-        if keyword.kind != "ident" or keyword.value not in ("if", "else", "endif", "for", "endfor"):
-            raise scanner.error(
-                f"unsupported template directive {keyword.value!r} (expected if, else, endif, "
-                "for or endfor)",
-                keyword.pos,
-            )
-        tag = _Tag(keyword.value, pos, strip_before, False)
-        if keyword.value == "if":
-            tag.expr = parser.expression()
-        elif keyword.value == "for":
-            first = parser.take()
-            if first.kind != "ident":
-                raise scanner.error("expected a loop variable name after 'for'", first.pos)
-            tag.value_name = first.value
-            if parser.is_op(","):
-                parser.take()
-                second = parser.take()
-                if second.kind != "ident":
-                    raise scanner.error("expected a second loop variable name", second.pos)
-                tag.key_name, tag.value_name = first.value, second.value
-            keyword_in = parser.take()
-            if keyword_in.kind != "ident" or keyword_in.value != "in":
-                raise scanner.error("expected 'in' in the for directive", keyword_in.pos)
-            tag.expr = parser.expression()
-    if parser.token.kind == "strip":
-        tag.strip_after = True
-        parser.take()
-    if parser.token.kind != "end":
-        raise scanner.error(f"expected '}}', found {parser.token.value!r}", parser.token.pos)
-    return tag
-
-
-def _segments(text: str) -> list[str]:
-    """Split literal text after each newline, as HCL's scanner tokenizes template literals."""
-    return re.findall(r"[^\n]*\n|[^\n]+", text) or [""]
-
-
-def _apply_strip_markers(items: list[Literal | _Tag]) -> None:
-    """Trim whitespace next to ``~`` markers, only up to the nearest newline, as HCL does."""
-    for index, item in enumerate(items):
-        if not isinstance(item, _Tag):
-            continue
-        if item.strip_before and index > 0 and isinstance(items[index - 1], Literal):
-            before = items[index - 1]
-            assert isinstance(before, Literal)
-            parts = _segments(before.text)
-            parts[-1] = parts[-1].rstrip()
-            before.text = "".join(parts)
-        if item.strip_after and index + 1 < len(items) and isinstance(items[index + 1], Literal):
-            after = items[index + 1]
-            assert isinstance(after, Literal)
-            parts = _segments(after.text)
-            parts[0] = parts[0].lstrip()
-            after.text = "".join(parts)
-
-
-def _build_tree(items: list[Literal | _Tag], source: str) -> list[Node]:
-    """Nest the flat item list into if/for blocks, checking that every block is closed."""
-    root: list[Node] = []
-    stack: list[tuple[_Tag, IfNode | ForNode, list[Node]]] = []
-    current = root
-    for item in items:
-        if isinstance(item, Literal):
-            current.append(item)
-            continue
-        if item.kind == "interp":
-            assert item.expr is not None
-            current.append(Interpolation(item.expr))
-        elif item.kind == "if":
-            assert item.expr is not None
-            node_if = IfNode(item.expr)
-            current.append(node_if)
-            stack.append((item, node_if, current))
-            current = node_if.then
-        elif item.kind == "for":
-            assert item.expr is not None and item.value_name is not None
-            node_for = ForNode(item.key_name, item.value_name, item.expr, item.pos)
-            current.append(node_for)
-            stack.append((item, node_for, current))
-            current = node_for.body
-        elif item.kind == "else":
-            if (
-                not stack
-                or not isinstance(stack[-1][1], IfNode)
-                or current is stack[-1][1].otherwise
-            ):
-                raise TemplateError(
-                    source, item.pos.line, item.pos.column, "%{ else } without %{ if }"
-                )
-            current = stack[-1][1].otherwise
-        else:  # endif / endfor
-            wanted = IfNode if item.kind == "endif" else ForNode
-            if not stack or not isinstance(stack[-1][1], wanted):
-                raise TemplateError(
-                    source,
-                    item.pos.line,
-                    item.pos.column,
-                    f"%{{ {item.kind} }} without its opening",
-                )
-            current = stack.pop()[2]
-    if stack:
-        opener = stack[-1][0]
-        raise TemplateError(
-            source, opener.pos.line, opener.pos.column, f"%{{ {opener.kind} }} is never closed"
-        )
-    return root
-
-
-@dataclass(frozen=True)
-class Template:
-    """A parsed template: its source name and node tree."""
-
-    source: str
-    nodes: tuple[Node, ...]
-
-    def references(self) -> dict[str, Pos]:
-        """Return the free variables the template reads, with their first position."""
-        found: dict[str, Pos] = {}
-        _collect_nodes(self.nodes, frozenset(), found)
-        return found
-
-
-def parse_template(text: str, source: str = "<template>") -> Template:
-    """Parse template text; raises :class:`TemplateError` on anything unsupported."""
-    items = _scan(text, source)
-    _apply_strip_markers(items)
-    return Template(source, tuple(_build_tree(items, source)))
-
-
-def _collect_nodes(nodes: Sequence[Node], bound: frozenset[str], found: dict[str, Pos]) -> None:
-    for node in nodes:
-        if isinstance(node, Interpolation):
-            _collect_expr(node.expr, bound, found)
-        elif isinstance(node, IfNode):
-            _collect_expr(node.condition, bound, found)
-            _collect_nodes(node.then, bound, found)
-            _collect_nodes(node.otherwise, bound, found)
-        elif isinstance(node, ForNode):
-            _collect_expr(node.collection, bound, found)
-            inner = bound | {node.value_name} | ({node.key_name} if node.key_name else set())
-            _collect_nodes(node.body, frozenset(inner), found)
-
-
-def _collect_expr(expr: Expr, bound: frozenset[str], found: dict[str, Pos]) -> None:
-    if isinstance(expr, Var):
-        if expr.name not in bound:
-            found.setdefault(expr.name, expr.pos)
-    elif isinstance(expr, Call):
-        for arg in expr.args:
-            _collect_expr(arg, bound, found)
-    elif isinstance(expr, Unary):
-        _collect_expr(expr.operand, bound, found)
-    elif isinstance(expr, Binary):
-        _collect_expr(expr.left, bound, found)
-        _collect_expr(expr.right, bound, found)
-    elif isinstance(expr, Conditional):
-        for part in (expr.condition, expr.then, expr.otherwise):
-            _collect_expr(part, bound, found)
-
-
-# --------------------------------------------------------------------------- values
-
-
-_KINDS: tuple[tuple[type | tuple[type, ...], str], ...] = (
-    (bool, "bool"),  # before numbers: bool is a subclass of int
-    ((int, float, Decimal), "number"),
-    (str, "string"),
-    ((list, tuple), "list"),
-    (Mapping, "map"),
+from typing import Any
+
+from callguard_tools.flows.template_ast import (
+    Binary,
+    Call,
+    Conditional,
+    Const,
+    Expr,
+    ForNode,
+    IfNode,
+    Interpolation,
+    Literal,
+    Node,
+    Pos,
+    Template,
+    TemplateError,
+    Unary,
+    Var,
 )
+from callguard_tools.flows.template_parser import SUPPORTED_FUNCTIONS, parse_template
+from callguard_tools.flows.template_values import format_number, jsonencode, kind_of
 
-
-def _kind(value: Any) -> str:
-    """Terraform's type family of a Python value."""
-    if value is None:
-        return "null"
-    for types, name in _KINDS:
-        if isinstance(value, types):
-            return name
-    return type(value).__name__
-
-
-def format_number(value: int | float | Decimal) -> str:
-    """Format a number as Terraform does: no exponent, no trailing zeros, integers bare."""
-    if isinstance(value, int):
-        return str(value)
-    number = Decimal(repr(value)) if isinstance(value, float) else value
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def _go_json_string(text: str) -> str:
-    """Encode a string as Go's encoding/json does (HTML-safe), which is what Terraform emits."""
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif char == "\t":
-            out.append("\\t")
-        elif code < 0x20 or char in "<>&" or code in (0x2028, 0x2029):
-            out.append(f"\\u{code:04x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            out.append("\\ufffd")  # a lone surrogate is invalid UTF-8; Go substitutes U+FFFD
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def jsonencode(value: Any) -> str:
-    """Terraform's ``jsonencode``: compact, object keys sorted, Go string escaping."""
-    kind = _kind(value)
-    if kind == "null":
-        return "null"
-    if kind == "bool":
-        return "true" if value else "false"
-    if kind == "number":
-        return format_number(value)
-    if kind == "string":
-        return _go_json_string(value)
-    if kind == "list":
-        return "[" + ",".join(jsonencode(item) for item in value) + "]"
-    if kind == "map":
-        items = sorted(value.items())
-        return "{" + ",".join(f"{_go_json_string(str(k))}:{jsonencode(v)}" for k, v in items) + "}"
-    raise TypeError(f"cannot encode a {kind} value")
+__all__ = [
+    "SUPPORTED_FUNCTIONS",
+    "Template",
+    "TemplateError",
+    "format_number",
+    "jsonencode",
+    "load_vars_file",
+    "parse_template",
+    "render_file",
+    "render_template",
+]
 
 
 class _Evaluator:
@@ -699,10 +101,10 @@ class _Evaluator:
             return value
         if value in ("true", "false"):
             return bool(value == "true")
-        raise self.error(pos, f"a bool is required, got {_kind(value)}")
+        raise self.error(pos, f"a bool is required, got {kind_of(value)}")
 
     def number(self, value: Any, pos: Pos) -> Decimal:
-        kind = _kind(value)
+        kind = kind_of(value)
         if kind == "number":
             return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if kind == "string":
@@ -719,9 +121,9 @@ class _Evaluator:
             a, b = self.boolean(left, expr.left.pos), self.boolean(right, expr.right.pos)
             return (a and b) if expr.op == "&&" else (a or b)
         if expr.op in ("==", "!="):
-            same = _kind(left) == _kind(right) and (
+            same = kind_of(left) == kind_of(right) and (
                 self.number(left, expr.pos) == self.number(right, expr.pos)
-                if _kind(left) == "number"
+                if kind_of(left) == "number"
                 else left == right
             )
             return same if expr.op == "==" else not same
@@ -738,7 +140,7 @@ class _Evaluator:
         condition = self.boolean(self.evaluate(expr.condition, scope), expr.condition.pos)
         then = self.evaluate(expr.then, scope)
         otherwise = self.evaluate(expr.otherwise, scope)
-        kinds = {_kind(then), _kind(otherwise)} - {"null"}
+        kinds = {kind_of(then), kind_of(otherwise)} - {"null"}
         chosen = then if condition else otherwise
         if len(kinds) > 1:
             if kinds <= {"string", "number", "bool"}:
@@ -749,7 +151,7 @@ class _Evaluator:
         return chosen
 
     def to_string(self, value: Any, pos: Pos) -> str:
-        kind = _kind(value)
+        kind = kind_of(value)
         if kind == "string":
             return str(value)
         if kind == "bool":
@@ -783,9 +185,9 @@ class _Evaluator:
     def _fn_length(self, call: Call, args: list[Any]) -> int:
         self._arity(call, args, 1)
         value = args[0]
-        if _kind(value) in ("string", "list", "map"):
+        if kind_of(value) in ("string", "list", "map"):
             return len(value)
-        raise self.error(call.pos, f"length() needs a string, list or map, got {_kind(value)}")
+        raise self.error(call.pos, f"length() needs a string, list or map, got {kind_of(value)}")
 
     # -- nodes
     def render(self, nodes: Sequence[Node], scope: Mapping[str, Any], out: list[str]) -> None:
@@ -807,7 +209,7 @@ class _Evaluator:
 
     def iterate(self, node: ForNode, scope: Mapping[str, Any]) -> Iterator[tuple[Any, Any]]:
         collection = self.evaluate(node.collection, scope)
-        kind = _kind(collection)
+        kind = kind_of(collection)
         if kind == "list":
             yield from enumerate(collection)
         elif kind == "map":
