@@ -211,6 +211,30 @@ def _parse_validate(stdout: str) -> tuple[bool, list[Diagnostic]]:
     return bool(data.get("valid")), diagnostics
 
 
+def _parse_text(text: str) -> list[Diagnostic]:
+    """Split Terraform's human output (``-no-color``) into diagnostics.
+
+    ``get``/``init`` have no JSON output, but some configuration errors (a module call
+    missing an argument) surface there first.
+    """
+    diagnostics: list[Diagnostic] = []
+    header = re.compile(r"^[│ ]*(Error|Warning): (.+)$")
+    current: list[str] = []
+    for line in text.splitlines():
+        match = header.match(line)
+        if match:
+            current = []
+            diagnostics.append(Diagnostic(match.group(1).lower(), match.group(2).strip()))
+            continue
+        if diagnostics:
+            current.append(line.strip(" │╷╵"))
+            last = diagnostics[-1]
+            diagnostics[-1] = Diagnostic(last.severity, last.summary, "\n".join(current).strip())
+    if not diagnostics and text:
+        diagnostics.append(Diagnostic("error", "terraform failed", text))
+    return diagnostics
+
+
 def validate_dir(directory: Path) -> CheckResult:
     """Run ``terraform validate`` in ``directory`` (``init -backend=false`` first if needed)."""
     started = time.monotonic()
@@ -219,8 +243,10 @@ def validate_dir(directory: Path) -> CheckResult:
         if needs_init(directory):
             init = launcher.run(_install_args(), cwd=directory, env=env)
             if init.returncode != 0:
-                text = _strip_noise(init.stdout + init.stderr)
-                return CheckResult(target, False, output=text, seconds=time.monotonic() - started)
+                text = _strip_noise(init.stderr) or _strip_noise(init.stdout)
+                return CheckResult(
+                    target, False, _parse_text(text), seconds=time.monotonic() - started
+                )
         proc = launcher.run(["validate", "-json", "-no-color"], cwd=directory, env=env)
     try:
         valid, diagnostics = _parse_validate(proc.stdout)
@@ -248,14 +274,16 @@ def validate_all(root: Path | None = None, jobs: int | None = None) -> Validatio
 # ------------------------------------------------------------------ offline roots and plans
 
 
-def offline_root(root_dir: Path, dest: Path, *, base: Path | None = None) -> Path:
+def offline_root(
+    root_dir: Path, dest: Path, *, base: Path | None = None, local_backend: bool = True
+) -> Path:
     """Lay out a plannable copy of ``root_dir`` under ``dest`` and return the copy's path.
 
     The copy sits at the same depth below ``dest`` as ``root_dir`` below ``base`` (the
     repository when ``root_dir`` is inside it); every neighbour along the way is a
     symlink, so relative module sources and ``path.module`` paths resolve. The root's
-    own files are copied (tests may edit them), and an override file replaces its
-    backend with a local one.
+    own files are copied (tests may edit them), and, with ``local_backend``, an override
+    file replaces its backend with a local one.
     """
     source = root_dir.resolve()
     if base is None:
@@ -277,7 +305,9 @@ def offline_root(root_dir: Path, dest: Path, *, base: Path | None = None) -> Pat
             shutil.copytree(entry, current_dst / entry.name, symlinks=True)
         else:
             shutil.copy2(entry, current_dst / entry.name)
-    (current_dst / "zz_tfkit_backend_override.tf").write_text(_BACKEND_OVERRIDE, encoding="utf-8")
+    if local_backend:
+        override = current_dst / "zz_tfkit_backend_override.tf"
+        override.write_text(_BACKEND_OVERRIDE, encoding="utf-8")
     return current_dst
 
 
