@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ENVIRONMENTS, MODULES
 
 from callguard_tools.tfkit import api
+from conftest import ENVIRONMENTS, MODULES
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,7 @@ def test_validate_all_reports_each_directory_and_fails_on_one_defect(tmp_path: P
             (target / path.name).write_text(path.read_text(encoding="utf-8"), "utf-8")
     report = api.validate_all(tree)
     assert report.ok, [r.message for r in report.failures]
-    assert [r.target for r in report.results][0] == "fmt"
+    assert report.results[0].target == "fmt"
     assert len(report.results) == 3
     # A misspelt type keeps the file fmt-clean, so only validate can catch it.
     misspelt = next(d for d in MODULE_DEFECTS if d.name == "misspelt resource type")
