@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from callguard_tools.tfkit import api
-from conftest import ENVIRONMENTS, MODULES
+from callguard_tools.tfkit.paths import repo_root
+
+MODULES = repo_root() / "modules"
+ENVIRONMENTS = repo_root() / "terraform" / "environments"
 
 
 @dataclass(frozen=True)
