@@ -26,7 +26,7 @@ FN = "arn:aws:lambda:eu-west-2:111122223333:function:fn"
 QUEUE = "arn:aws:connect:eu-west-2:111122223333:instance/i/queue/q-1"
 
 
-def action(  # noqa: PLR0917 - positional reads like the flow document
+def action(
     identifier: str,
     action_type: str,
     parameters: dict[str, Any] | None = None,
@@ -357,6 +357,11 @@ def test_a_queue_at_capacity_takes_its_branch() -> None:
         result = run(_queue_flow(), script=script)
         assert result.transcript.prompts == ["queue full"]
         assert result.outcome.kind == "disconnected"
+
+
+def test_a_failing_transfer_takes_the_error_branch() -> None:
+    result = run(_queue_flow(), script=CallScript(transfers_fail=True))
+    assert result.transcript.prompts == ["queue error"]
 
 
 def test_an_empty_queue_reference_is_an_error() -> None:

@@ -105,11 +105,14 @@ class CallScript:
     ``inputs`` feeds ``GetParticipantInput`` actions in order (``None`` = the
     caller types nothing until the time limit). ``queues_at_capacity`` lists
     queue ids/ARNs that are full; ``all_queues_at_capacity`` fills every queue.
+    ``transfers_fail`` makes every transfer fail with ``NoMatchingError`` (a
+    deleted or misconfigured queue).
     """
 
     inputs: tuple[str | None, ...] = ()
     queues_at_capacity: frozenset[str] = frozenset()
     all_queues_at_capacity: bool = False
+    transfers_fail: bool = False
     max_steps: int = 500
 
     def at_capacity(self, queue: str) -> bool:
@@ -443,6 +446,11 @@ class Walker:
                 Note(self._flow.name, identifier, f"queue {self.target_queue} is at capacity")
             )
             return self._error(identifier, action, "QueueAtCapacity")
+        if self.script.transfers_fail:
+            self.transcript.add(
+                Note(self._flow.name, identifier, f"transfer to {self.target_queue} fails")
+            )
+            return self._error(identifier, action, "NoMatchingError")
         raise _Stop(Outcome("transferred", queue=self.target_queue))
 
     def _do_InvokeFlowModule(self, identifier: str, action: Mapping[str, Any]) -> str:  # noqa: N802
