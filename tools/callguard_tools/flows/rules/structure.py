@@ -163,7 +163,7 @@ def _condition_problems(label: str | None, index: int, entry: Any) -> Iterator[P
         yield Problem(f"{where}.Condition must be an object with Operator and Operands", label)
         return
     operator = condition.get("Operator")
-    if operator not in OPERATORS:
+    if not isinstance(operator, str) or operator not in OPERATORS:
         yield Problem(f"{where} has unknown Operator {operator!r}", label)
     operands = condition.get("Operands")
     if not isinstance(operands, list) or not operands:
