@@ -143,7 +143,9 @@ def classify_endpoint(endpoint: object, default_country: str | None = None) -> C
     if not isinstance(endpoint, dict):
         return Caller(MISSING) if endpoint is None else Caller(UNPARSABLE)
     endpoint_type = endpoint.get("Type")
-    if endpoint_type is not None and endpoint_type not in _TELEPHONE_TYPES:
+    if endpoint_type is not None and (
+        not isinstance(endpoint_type, str) or endpoint_type not in _TELEPHONE_TYPES
+    ):
         return Caller(NON_TELEPHONE)
     return classify(endpoint.get("Address"), default_country)
 

@@ -1,0 +1,78 @@
+"""The Amazon Connect contact-flow event, read defensively.
+
+Connect calls a Lambda with ``{"Details": {"ContactData": {...}, "Parameters":
+{...}}, "Name": "ContactFlowEvent"}``. Nothing in it is trusted: every field may be
+absent, null, of the wrong type or huge (the handlers are fuzzed with arbitrary
+events), so each accessor returns a bounded string or an empty value, never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+#: Longest id or name kept from an event; Connect ids are 36-character UUIDs.
+MAX_ID_LENGTH: Final = 256
+#: Parameter names the flag handler accepts for the flagging agent's identity.
+AGENT_PARAMETERS: Final = ("FlaggedBy", "AgentUsername", "AgentUserName", "AgentARN", "AgentId")
+
+_UUID_RE: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEvent:
+    """The parts of a contact-flow event the handlers use."""
+
+    contact_id: str = ""
+    initial_contact_id: str = ""
+    previous_contact_id: str = ""
+    instance_arn: str = ""
+    channel: str = ""
+    customer_endpoint: object = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def parameter(self, name: str, limit: int = MAX_ID_LENGTH) -> str:
+        """Return a contact-flow parameter as a bounded string ("" when absent or not a string)."""
+        return text(self.parameters.get(name), limit)
+
+    def agent(self) -> str:
+        """Return the flagging agent's identity, from the first agent parameter that is set."""
+        for name in AGENT_PARAMETERS:
+            value = self.parameter(name)
+            if value:
+                return value
+        return ""
+
+    def loggable_contact_id(self) -> str:
+        """Return the contact id if it is a UUID (safe to log), else ""."""
+        return self.contact_id if _UUID_RE.fullmatch(self.contact_id) else ""
+
+
+def parse_event(event: object) -> ContactEvent:
+    """Extract a :class:`ContactEvent` from anything; malformed parts become empty."""
+    details = _mapping(_mapping(event).get("Details"))
+    data = _mapping(details.get("ContactData"))
+    return ContactEvent(
+        contact_id=text(data.get("ContactId")),
+        initial_contact_id=text(data.get("InitialContactId")),
+        previous_contact_id=text(data.get("PreviousContactId")),
+        instance_arn=text(data.get("InstanceARN")),
+        channel=text(data.get("Channel"), 32),
+        customer_endpoint=data.get("CustomerEndpoint"),
+        parameters=_mapping(details.get("Parameters")),
+    )
+
+
+def text(value: object, limit: int = MAX_ID_LENGTH) -> str:
+    """``value`` if it is a string of at most ``limit`` characters (stripped), else ""."""
+    if isinstance(value, str) and len(value) <= limit:
+        return value.strip()
+    return ""
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,108 @@
+"""Check an inbound caller against the deny list (invoked by the check flow module).
+
+Returns exactly ``blocked`` ("true"/"false"), ``status`` (``blocked``, ``pending``,
+``clear``, ``anonymous``, ``invalid``, ``error``), ``reason`` ("" when none) and
+``caller_class`` (see :mod:`callguard.numbers`), all strings, on every path.
+
+Decisions:
+
+- an E.164 caller is looked up; listed ``blocked`` blocks, ``pending`` blocks only
+  with ``CALLGUARD_BLOCK_PENDING``, absent (or expired) is ``clear``;
+- a withheld or missing caller id is ``anonymous`` and blocks only with
+  ``CALLGUARD_BLOCK_ANONYMOUS``;
+- anything else (chat, over-long, unparsable) is ``invalid`` and never blocks:
+  there is no number to match, and blocking what cannot be parsed would turn away
+  callers whose numbering a parser does not know;
+- any failure (configuration, DynamoDB timeout or throttling, a bug) is ``error``,
+  and ``CALLGUARD_FAIL_MODE`` decides: ``open`` lets the call through, ``closed``
+  blocks it.
+
+The fast path (an E.164 caller id from Connect) imports no phone-number library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Final
+
+from callguard import config as settings
+from callguard.connect import parse_event
+from callguard.handlers.common import caller_of, deny_list, request_id
+from callguard.logs import log_invocation, set_level
+from callguard.numbers import MISSING, UNPARSABLE, WITHHELD, mask
+from callguard.store import BLOCKED, PENDING
+
+#: The keys of every answer, in order.
+KEYS: Final = ("blocked", "status", "reason", "caller_class")
+#: Longest reason returned to the flow (contact attributes share a 32 KB budget).
+MAX_REASON: Final = 256
+
+_cold = True
+
+
+def handler(event: object, context: object) -> dict[str, str]:
+    """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
+    global _cold  # noqa: PLW0603 - marks the first invocation of a container
+    started = time.perf_counter()
+    fields: dict[str, object] = {"handler": "check_number", "cold_start": _cold}
+    _cold = False
+    level = logging.INFO
+    try:
+        answer = _check(event, fields)
+    except Exception as error:  # a contact flow must always get an answer
+        answer = _error_answer(fields, error)
+        level = logging.ERROR
+    fields["request_id"] = request_id(context)
+    fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+    fields.update(outcome=answer["status"], blocked=answer["blocked"])
+    with contextlib.suppress(Exception):  # losing a log line must not lose the answer
+        log_invocation(level, fields)
+    return answer
+
+
+def _check(event: object, fields: dict[str, object]) -> dict[str, str]:
+    contact = parse_event(event)
+    fields["contact_id"] = contact.loggable_contact_id()
+    fields["caller_class"] = UNPARSABLE
+    config = settings.current()
+    set_level(config.log_level)
+    caller = caller_of(contact, config.default_country, "CustomerNumber")
+    fields["caller_class"] = caller.caller_class
+    if caller.caller_class in (WITHHELD, MISSING):
+        return _answer(config.block_anonymous, "anonymous", "", caller.caller_class)
+    if not caller.is_number:
+        return _answer(False, "invalid", "", caller.caller_class)
+    fields["number"] = mask(caller.e164)
+    listing = deny_list(config.table).lookup(caller.e164)
+    if listing is None:
+        return _answer(False, "clear", "", caller.caller_class)
+    if listing.status == PENDING:
+        return _answer(config.block_pending, PENDING, listing.reason, caller.caller_class)
+    return _answer(True, BLOCKED, listing.reason, caller.caller_class)
+
+
+def _answer(blocked: bool, status: str, reason: str, caller_class: str) -> dict[str, str]:
+    return {
+        "blocked": "true" if blocked else "false",
+        "status": status,
+        "reason": reason[:MAX_REASON],
+        "caller_class": caller_class,
+    }
+
+
+def _error_answer(fields: dict[str, object], error: Exception) -> dict[str, str]:
+    """Answer as the fail mode says; the error is logged by type only (messages may hold data)."""
+    fields["error"] = type(error).__name__
+    cause = error.__cause__
+    if cause is not None:
+        fields["cause"] = type(cause).__name__
+    try:
+        fail_closed = settings.current().fail_closed
+    except settings.ConfigError:
+        fail_closed = settings.fail_closed_from_env()
+    caller_class = fields.get("caller_class")
+    return _answer(
+        fail_closed, "error", "", caller_class if isinstance(caller_class, str) else UNPARSABLE
+    )

@@ -1,0 +1,55 @@
+"""Pieces both handlers share: the per-container store, caller extraction, log fields."""
+
+from __future__ import annotations
+
+import threading
+from typing import Final
+
+from callguard import aws
+from callguard.connect import ContactEvent
+from callguard.numbers import MISSING, NON_TELEPHONE, Caller, classify, classify_endpoint
+from callguard.store import DenyList
+
+#: Channels that never have a telephone caller id.
+NON_VOICE_CHANNELS: Final = frozenset({"CHAT", "TASK", "EMAIL"})
+
+_lock = threading.Lock()
+_store: DenyList | None = None
+
+
+def deny_list(table: str) -> DenyList:
+    """Return this container's :class:`DenyList` for ``table`` (built on first use).
+
+    Rebuilt only when the table name or the shared client changes (tests do both).
+    """
+    global _store  # noqa: PLW0603 - one store per container is the point
+    client = aws.dynamodb_client()
+    store = _store
+    if store is None or store.client is not client or store.table_name != table:
+        with _lock:
+            store = _store = DenyList(client, table)
+    return store
+
+
+def caller_of(
+    contact: ContactEvent, default_country: str | None, parameter: str | None = None
+) -> Caller:
+    """Classify the caller: the named parameter if set, else ``CustomerEndpoint``.
+
+    A contact on a chat, task or email channel without a telephone endpoint is
+    :data:`~callguard.numbers.NON_TELEPHONE` rather than missing.
+    """
+    if parameter:
+        given = contact.parameters.get(parameter)
+        if isinstance(given, str) and given.strip():
+            return classify(given, default_country)
+    caller = classify_endpoint(contact.customer_endpoint, default_country)
+    if caller.caller_class == MISSING and contact.channel.upper() in NON_VOICE_CHANNELS:
+        return Caller(NON_TELEPHONE)
+    return caller
+
+
+def request_id(context: object) -> str:
+    """Return the Lambda request id, when the context has one (tests may pass ``None``)."""
+    value = getattr(context, "aws_request_id", "")
+    return value if isinstance(value, str) and len(value) <= 64 else ""

@@ -1,0 +1,90 @@
+"""Flag a caller from an agent's quick connect (invoked by the agent flag flow).
+
+Number: ``Details.Parameters.CustomerNumber`` if set, else the contact's
+``CustomerEndpoint.Address``. Reason: ``Details.Parameters.Reason`` if set, else
+``CALLGUARD_DEFAULT_REASON``. The contact ids (``ContactId``, ``InitialContactId``,
+``PreviousContactId`` - the agent's leg), the instance ARN and the agent identity
+(``Details.Parameters.FlaggedBy``/``AgentUsername``/``AgentARN``/``AgentId``) are
+recorded with the first flag.
+
+``CALLGUARD_FLAG_MODE=block`` blocks at once; ``review`` records the number as
+``pending`` for a supervisor. Returns exactly ``result`` (``flagged``,
+``already_listed``, ``invalid``, ``error``), ``status`` (``blocked``, ``pending``
+or "") and ``reason`` (the entry's first reason, "" when none), all strings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from typing import Final
+
+from callguard import config as settings
+from callguard.connect import parse_event
+from callguard.handlers.common import caller_of, deny_list, request_id
+from callguard.logs import log_invocation, set_level
+from callguard.numbers import UNPARSABLE, mask
+from callguard.store import BLOCKED, PENDING
+from callguard.store.model import MAX_REASON_LENGTH, clean_text
+
+#: The keys of every answer, in order.
+KEYS: Final = ("result", "status", "reason")
+
+_cold = True
+
+
+def handler(event: object, context: object) -> dict[str, str]:
+    """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
+    global _cold  # noqa: PLW0603 - marks the first invocation of a container
+    started = time.perf_counter()
+    fields: dict[str, object] = {"handler": "flag_number", "cold_start": _cold}
+    _cold = False
+    level = logging.INFO
+    try:
+        answer = _flag(event, fields)
+    except Exception as error:  # a contact flow must always get an answer
+        fields["error"] = type(error).__name__
+        if error.__cause__ is not None:
+            fields["cause"] = type(error.__cause__).__name__
+        answer = _answer("error", "", "")
+        level = logging.ERROR
+    fields["request_id"] = request_id(context)
+    fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
+    fields.update(outcome=answer["result"], status=answer["status"])
+    with contextlib.suppress(Exception):  # losing a log line must not lose the answer
+        log_invocation(level, fields)
+    return answer
+
+
+def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
+    contact = parse_event(event)
+    fields["contact_id"] = contact.loggable_contact_id()
+    fields["caller_class"] = UNPARSABLE
+    config = settings.current()
+    set_level(config.log_level)
+    caller = caller_of(contact, config.default_country, "CustomerNumber")
+    fields["caller_class"] = caller.caller_class
+    if not caller.is_number:
+        return _answer("invalid", "", "")
+    fields["number"] = mask(caller.e164)
+    given_reason = contact.parameters.get("Reason")
+    reason = clean_text(given_reason, MAX_REASON_LENGTH) if isinstance(given_reason, str) else ""
+    outcome = deny_list(config.table).flag(
+        caller.e164,
+        status=PENDING if config.flag_mode == settings.FLAG_REVIEW else BLOCKED,
+        reason=reason or config.default_reason,
+        source="agent",
+        flagged_by=contact.agent(),
+        contact_id=contact.contact_id,
+        initial_contact_id=contact.initial_contact_id,
+        previous_contact_id=contact.previous_contact_id,
+        instance_arn=contact.instance_arn,
+    )
+    fields["flag_count"] = outcome.entry.flag_count
+    result = "flagged" if outcome.created else "already_listed"
+    return _answer(result, outcome.entry.status, outcome.entry.reason)
+
+
+def _answer(result: str, status: str, reason: str) -> dict[str, str]:
+    return {"result": result, "status": status, "reason": reason}
