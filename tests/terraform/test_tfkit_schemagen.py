@@ -26,157 +26,86 @@ def _entry(name: str, value: str, block: bool, kind: str, storage: str, indent: 
     )
 
 
-def _flag(name: str, computed: bool, optional: bool, required: bool, body: str) -> str:
-    flags = f"computed: {str(computed).lower()}, optional: {str(optional).lower()}, "
-    return f"    // {name} - {flags}required: {str(required).lower()}\n{body}"
+def _getter(name: str, flags: str, expr: str) -> str:
+    """Return a commented getter; ``flags`` is any of r (required), o, c."""
+    marks = ", ".join(
+        f"{word}: {str(letter in flags).lower()}"
+        for word, letter in (("computed", "c"), ("optional", "o"), ("required", "r"))
+    )
+    return f"    // {name} - {marks}\n    get {name}() {{\n        return {expr};\n    }}\n"
+
+
+def _attrs(*entries: str) -> str:
+    return "    const attrs = {\n" + "".join(entries) + "    };\n"
 
 
 def fake_binding(type_name: str = "aws_widget") -> str:
     """Return binding source for a resource with every supported shape."""
-    return (
-        "function widgetRuleToHclTerraform(struct) {\n    const attrs = {\n"
-        + _entry("match", "cdktn.stringToHclTerraform(struct.match)", False, "simple", "string", 8)
-        + _entry(
-            "weight", "cdktn.numberToHclTerraform(struct.weight)", False, "simple", "number", 8
+    rule = (
+        "function widgetRuleToHclTerraform(struct) {\n"
+        + _attrs(
+            _entry(
+                "match", "cdktn.stringToHclTerraform(struct.match)", False, "simple", "string", 8
+            ),
+            _entry("weight", "cdktn.numberToHclTerraform(x)", False, "simple", "number", 8),
         )
-        + "    };\n}\n"
-        "class WidgetRuleOutputReference extends cdktn.ComplexObject {\n"
-        + _flag(
-            "match",
-            False,
-            False,
-            True,
-            "    get match() {\n        return this.getStringAttribute('match');\n    }\n",
-        )
-        + _flag(
-            "weight",
-            True,
-            True,
-            False,
-            "    get weight() {\n        return this.getNumberAttribute('weight');\n    }\n",
-        )
+        + "}\nclass WidgetRuleOutputReference extends cdktn.ComplexObject {\n"
+        + _getter("match", "r", "this.getStringAttribute('match')")
+        + _getter("weight", "oc", "this.getNumberAttribute('weight')")
         + "}\n"
-        "function widgetLimitsToHclTerraform(struct) {\n    const attrs = {\n"
-        + _entry(
-            "enabled", "cdktn.booleanToHclTerraform(struct.enabled)", False, "simple", "boolean", 8
-        )
-        + "    };\n}\n"
-        "class WidgetLimitsOutputReference extends cdktn.ComplexObject {\n"
-        + _flag(
-            "enabled",
-            False,
-            True,
-            False,
-            "    get enabled() {\n        return this.getBooleanAttribute('enabled');\n    }\n",
-        )
+    )
+    limits = (
+        "function widgetLimitsToHclTerraform(struct) {\n"
+        + _attrs(_entry("enabled", "cdktn.booleanToHclTerraform(x)", False, "simple", "boolean", 8))
+        + "}\nclass WidgetLimitsOutputReference extends cdktn.ComplexObject {\n"
+        + _getter("enabled", "o", "this.getBooleanAttribute('enabled')")
         + "}\n"
+    )
+    endpoint = (
         "class WidgetEndpointOutputReference extends cdktn.ComplexObject {\n"
-        + _flag(
-            "address",
-            True,
-            False,
-            False,
-            "    get address() {\n        return this.getStringAttribute('address');\n    }\n",
+        + _getter("address", "c", "this.getStringAttribute('address')")
+        + _getter("port", "c", "this.getNumberAttribute('port')")
+        + "}\nclass WidgetEndpointList extends cdktn.ComplexList {\n}\n"
+    )
+    synthesize = (
+        "    synthesizeHclAttributes() {\n"
+        + _attrs(
+            _entry("name", "cdktn.stringToHclTerraform(this._name)", False, "simple", "string", 12),
+            _entry("labels", "cdktn.listMapperHcl(s, false)(x)", False, "set", "stringList", 12),
+            _entry("tags", "cdktn.hashMapperHcl(s)(this._tags)", False, "map", "stringMap", 12),
+            _entry(
+                "rule",
+                "cdktn.listMapperHcl(widgetRuleToHclTerraform, true)(this._rule.internalValue)",
+                True,
+                "set",
+                "WidgetRuleList",
+                12,
+            ),
+            _entry("limits", "widgetLimitsToHclTerraform(x)", True, "list", "WidgetLimitsList", 12),
         )
-        + _flag(
-            "port",
-            True,
-            False,
-            False,
-            "    get port() {\n        return this.getNumberAttribute('port');\n    }\n",
-        )
-        + "}\n"
-        "class WidgetEndpointList extends cdktn.ComplexList {\n}\n"
+        + "    }\n"
+    )
+    resource = (
         "class Widget extends cdktn.TerraformResource {\n"
         f'    static tfResourceType = "{type_name}";\n'
-        + _flag(
-            "arn",
-            True,
-            False,
-            False,
-            "    get arn() {\n        return this.getStringAttribute('arn');\n    }\n",
-        )
-        + _flag(
-            "name",
-            False,
-            False,
-            True,
-            "    get name() {\n        return this.getStringAttribute('name');\n    }\n",
-        )
-        + _flag(
-            "labels",
-            False,
-            True,
-            False,
-            "    get labels() {\n        return cdktn.Fn.tolist(this.getListAttribute('labels'));\n    }\n",
-        )
-        + _flag(
-            "tags",
-            False,
-            True,
-            False,
-            "    get tags() {\n        return this.getStringMapAttribute('tags');\n    }\n",
-        )
-        + _flag(
-            "zones",
-            True,
-            False,
-            False,
-            "    get zones() {\n        return cdktn.Fn.tolist(this.getListAttribute('zones'));\n    }\n",
-        )
+        + _getter("arn", "c", "this.getStringAttribute('arn')")
+        + _getter("name", "r", "this.getStringAttribute('name')")
+        + _getter("labels", "o", "cdktn.Fn.tolist(this.getListAttribute('labels'))")
+        + _getter("tags", "o", "this.getStringMapAttribute('tags')")
+        + _getter("zones", "c", "cdktn.Fn.tolist(this.getListAttribute('zones'))")
         + '    _endpoint = new WidgetEndpointList(this, "endpoint", false);\n'
-        + _flag(
-            "endpoint",
-            True,
-            False,
-            False,
-            "    get endpoint() {\n        return this._endpoint;\n    }\n",
-        )
-        + _flag("rule", False, False, True, "    get rule() {\n        return this._rule;\n    }\n")
-        + _flag(
-            "limits",
-            False,
-            True,
-            False,
-            "    get limits() {\n        return this._limits;\n    }\n",
-        )
-        + "    synthesizeHclAttributes() {\n        const attrs = {\n"
-        + _entry("name", "cdktn.stringToHclTerraform(this._name)", False, "simple", "string", 12)
-        + _entry(
-            "labels",
-            "cdktn.listMapperHcl(cdktn.stringToHclTerraform, false)(this._labels)",
-            False,
-            "set",
-            "stringList",
-            12,
-        )
-        + _entry(
-            "tags",
-            "cdktn.hashMapperHcl(cdktn.stringToHclTerraform)(this._tags)",
-            False,
-            "map",
-            "stringMap",
-            12,
-        )
-        + _entry(
-            "rule",
-            "cdktn.listMapperHcl(widgetRuleToHclTerraform, true)(this._rule.internalValue)",
-            True,
-            "set",
-            "WidgetRuleList",
-            12,
-        )
-        + _entry(
-            "limits",
-            "widgetLimitsToHclTerraform(this._limits.internalValue)",
-            True,
-            "list",
-            "WidgetLimitsList",
-            12,
-        )
-        + "        };\n    }\n}\n"
-        "exports.Widget = Widget;\n"
-        "//# sourceMappingURL=data:application/json;base64,e30=\n"
+        + _getter("endpoint", "c", "this._endpoint")
+        + _getter("rule", "r", "this._rule")
+        + _getter("limits", "o", "this._limits")
+        + synthesize
+        + "}\nexports.Widget = Widget;\n"
+    )
+    return (
+        rule
+        + limits
+        + endpoint
+        + resource
+        + "//# sourceMappingURL=data:application/json;base64,e30=\n"
     )
 
 
@@ -250,5 +179,5 @@ def test_generate_fails_loudly_on_an_unknown_type(tmp_path: Path) -> None:
 
 def test_generate_refuses_bindings_that_miss_the_pin(tmp_path: Path) -> None:
     tarball = _fake_package(tmp_path, "6.25.0")
-    with pytest.raises(schemagen.SchemaGenError, match="pins hashicorp/aws '~> 6.66'"):
+    with pytest.raises(schemagen.SchemaGenError, match=r"pins hashicorp/aws '~> 6\.66'"):
         schemagen.generate(["aws_widget"], [], tarball, ["~> 6.66"])
