@@ -56,6 +56,10 @@ def test_equality_is_type_strict_like_terraform() -> None:
     assert render_template('${1 == "1"}', {}) == "false"
     assert render_template("${x == 3}", {"x": 3.0}) == "true"
     assert render_template('${"5" > 3}', {}) == "true"
+    # Strings convert as Terraform converts them (checked against Terraform 1.15).
+    conversions = {"-5": "false", "1e3": "true", "+5": "true", "5.": "true", ".5": "false"}
+    for text, expected in conversions.items():
+        assert render_template("${s > 3}", {"s": text}) == expected, text
 
 
 @pytest.mark.parametrize(
@@ -129,6 +133,10 @@ def test_unsupported_or_broken_templates_are_rejected_with_position(
         ("%{ for c in s }${c}%{ endfor }", {"s": "abc"}, "needs a list or map"),
         ("%{ if s }y%{ endif }", {"s": "maybe"}, "a bool is required"),
         ("${s > 1}", {"s": "abc"}, "a number is required"),
+        ("${s > 1}", {"s": "nan"}, "a number is required"),
+        ("${s > 1}", {"s": "1_000"}, "a number is required"),
+        ("${s > 1}", {"s": " 5"}, "a number is required"),
+        ("${s < 1}", {"s": float("inf")}, "a number is required"),
         ("${jsonencode(a, b)}", {"a": 1, "b": 2}, "takes 1 argument(s)"),
         ('${c ? xs : "s"}', {"c": True, "xs": ["a"]}, "inconsistent conditional result types"),
     ],

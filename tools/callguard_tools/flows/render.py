@@ -28,6 +28,7 @@ branch that is not taken.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -52,6 +53,9 @@ from callguard_tools.flows.template_ast import (
 )
 from callguard_tools.flows.template_parser import SUPPORTED_FUNCTIONS, parse_template
 from callguard_tools.flows.template_values import format_number, jsonencode, kind_of
+
+#: A string Terraform converts to a number (decimal notation, optional sign and exponent).
+_NUMERIC_STRING = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 __all__ = [
     "SUPPORTED_FUNCTIONS",
@@ -105,14 +109,15 @@ class _Evaluator:
 
     def number(self, value: Any, pos: Pos) -> Decimal:
         kind = kind_of(value)
+        number: Decimal | None = None
         if kind == "number":
-            return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if kind == "string":
-            try:
-                return Decimal(value)
-            except ArithmeticError:
-                pass
-        raise self.error(pos, f"a number is required, got {kind} {value!r}")
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        elif kind == "string" and _NUMERIC_STRING.fullmatch(value):
+            number = Decimal(value)
+        if number is None or not number.is_finite():
+            # Terraform numbers are finite decimals; "nan", "inf" or " 5" do not convert.
+            raise self.error(pos, f"a number is required, got {kind} {value!r}")
+        return number
 
     def binary(self, expr: Binary, scope: Mapping[str, Any]) -> bool:
         left = self.evaluate(expr.left, scope)
