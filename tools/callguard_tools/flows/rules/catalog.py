@@ -221,6 +221,7 @@ SPECS: dict[str, ActionSpec] = {
             errors=("NoMatchingError",),
             required_errors=("NoMatchingError",),
             may_end=True,
+            flow_types=frozenset({"CONTACT_FLOW", "AGENT_TRANSFER", "QUEUE_TRANSFER"}),
             required_params=("ContactFlowId",),
         ),
         ActionSpec(
