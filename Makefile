@@ -56,10 +56,11 @@ build: $(STAMP) ## reproducible Lambda zip(s) under build/lambda/
 	$(PY) -m callguard_tools.build_lambda
 
 # ------------------------------------------------------------------ checks
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff, mypy and the flow linter
 	$(BIN)/ruff check lambda_src tools tests
 	$(BIN)/ruff format --check lambda_src tools tests
 	$(BIN)/mypy
+	$(BIN)/callguard flows lint flows
 
 fmt: $(STAMP) ## format Python and Terraform
 	$(BIN)/ruff format lambda_src tools tests
@@ -80,6 +81,9 @@ checkov: build $(CHECKOV_STAMP) ## checkov on the HCL and on the offline plan JS
 
 docs: $(STAMP) ## regenerate the flow diagrams in docs/flows/
 	$(BIN)/callguard flows diagram --output docs/flows
+
+docs-check: $(STAMP) ## fail when docs/flows/ is not current (make docs fixes it)
+	$(BIN)/callguard flows diagram --check --output docs/flows
 
 test-python: build ## pytest only
 	$(BIN)/pytest $(PYTEST_ARGS)
