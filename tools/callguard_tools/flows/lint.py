@@ -3,7 +3,8 @@
 Publishing is the only check Amazon Connect offers, and it happens during
 ``terraform apply``, against a live instance. This linter catches the same
 classes of mistake (and a few Connect would accept but that route callers
-badly, like an unwired error branch) on any machine, in milliseconds.
+badly, like an unwired error branch) on any machine, without an account, in well
+under a second (measured figures are in docs/flow-tools.md).
 
 Input may be a bare flow document, a ``{Name, Type, Content}`` wrapper, or one
 of our ``.tftpl`` templates. A template is first checked as source
