@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -223,3 +224,33 @@ def test_rejects_file_can_be_fixed_and_imported_again(
     again = _read(rejects)
     assert again.records == 2  # the extra line/error columns are accepted as input
     assert again.ignored_columns == ()
+
+
+def test_a_stream_without_peek_is_read_once_front_to_back() -> None:
+    import io
+
+    from callguard_tools.admin.csvfile import read_import_stream
+
+    class Pipe(io.RawIOBase):
+        """A non-seekable source, like a shell pipe."""
+
+        def __init__(self, data: bytes) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            chunk = self._data.read(7)  # tiny reads, as a slow pipe would give
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    parsed = read_import_stream(
+        Pipe(b"\xef\xbb\xbfnumber\r\n+12125550100\r\n+12125550101\r\n"),  # type: ignore[arg-type]
+        name="<stdin>",
+        normalise=to_e164,
+        now=NOW,
+        default_reason="piped",
+    )
+
+    assert [row.number for row in parsed.rows] == ["+12125550100", "+12125550101"]

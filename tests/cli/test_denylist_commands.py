@@ -347,3 +347,54 @@ def test_export_then_import_round_trips(
         return sorted((e.phone_number, e.status, e.reason, e.expires_at) for e in store.entries())
 
     assert facts(restored) == facts(deny_list)
+
+
+def test_import_from_standard_input(run_cli: RunCli, deny_list: DenyList) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--table", deny_list.table_name, "denylist", "import", "-"],
+        input="number,reason\n+12125550100,piped\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "read 1, imported 1, already listed 0, rejected 0"
+    entry = deny_list.get("+12125550100")
+    assert entry is not None and entry.reason == "piped"
+
+
+def test_export_neutralises_spreadsheet_formulas_and_import_restores_them(
+    run_cli: RunCli, deny_list: DenyList, tmp_path: Path
+) -> None:
+    formula = '=HYPERLINK("http://example.invalid","click")'
+    deny_list.add(Entry.new("+12125550100", reason=formula))
+    deny_list.add(Entry.new("+12125550101", reason="-1 star caller"))
+    exported = tmp_path / "export.csv"
+    run_cli("denylist", "export", "--output", str(exported))
+    create_table(boto3.client("dynamodb"), "callguard-copy")
+
+    cells = {row["number"]: row["reason"] for row in csv.DictReader(exported.open(newline=""))}
+    CliRunner().invoke(main, ["--table", "callguard-copy", "denylist", "import", str(exported)])
+
+    assert cells == {"+12125550100": "'" + formula, "+12125550101": "'-1 star caller"}
+    copy = DenyList(boto3.client("dynamodb"), "callguard-copy")
+    assert {e.phone_number: e.reason for e in copy.entries()} == {
+        "+12125550100": formula,
+        "+12125550101": "-1 star caller",
+    }
+
+
+def test_add_refuses_reasons_the_store_would_alter(run_cli: RunCli, deny_list: DenyList) -> None:
+    too_long = run_cli("denylist", "add", "+12125550100", "--reason", "x" * 501)
+    two_lines = run_cli("denylist", "add", "+12125550100", "--reason", "one\ntwo")
+
+    assert (too_long.exit_code, two_lines.exit_code) == (2, 2)
+    assert "--reason is 501 characters long (at most 500)" in too_long.stderr
+    assert "--reason contains control characters" in two_lines.stderr
+    assert list(deny_list.entries()) == []
+
+
+def test_unknown_default_country_is_a_usage_error(run_cli: RunCli) -> None:
+    result = run_cli("--default-country", "ZZ", "denylist", "check", "020 7946 0958")
+
+    assert result.exit_code == 2
+    assert "--default-country ZZ is not a country with a numbering plan" in result.stderr

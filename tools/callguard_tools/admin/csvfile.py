@@ -17,16 +17,18 @@ ones ``export`` writes, are ignored and reported.
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Final, TextIO
+from typing import BinaryIO, Final, TextIO, cast
 
 from callguard.numbers import mask
+from callguard.store.model import MAX_REASON_LENGTH
 from callguard_tools.admin.expiry import ExpiryError, parse_expiry
-from callguard_tools.admin.output import EXPORT_ONLY_COLUMNS
+from callguard_tools.admin.output import EXPORT_ONLY_COLUMNS, unescape_cell
 
 #: Column names, and aliases people use for them.
 NUMBER_COLUMN: Final = "number"
@@ -39,8 +41,8 @@ STATUSES: Final = ("blocked", "pending")
 
 #: A phone number has at most 15 digits; generous room for spaces, dashes, "tel:".
 MAX_NUMBER_CHARS: Final = 64
-#: Reasons are shown to supervisors and in exports; long text belongs in a ticket.
-MAX_REASON_CHARS: Final = 500
+#: Reasons are shown to supervisors and in exports; the store keeps at most this many.
+MAX_REASON_CHARS: Final = MAX_REASON_LENGTH
 #: Values longer than this are shortened in the rejects file (the error says so).
 MAX_ECHO_CHARS: Final = 200
 
@@ -89,24 +91,25 @@ def _echo(value: str) -> str:
     return f"{value[:MAX_ECHO_CHARS]}...[{len(value) - MAX_ECHO_CHARS} more characters cut]"
 
 
-def _has_bad_characters(value: str) -> bool:
+def has_bad_characters(value: str) -> bool:
+    """Tell whether ``value`` holds control characters or bytes that were not UTF-8."""
     # Cs: bytes that were not UTF-8 (kept by surrogateescape); Cc: control characters.
     return any(unicodedata.category(char) in {"Cc", "Cs"} for char in value)
 
 
-def _check_text_file(path: Path) -> None:
-    with path.open("rb") as handle:
-        head = handle.read(4096)
+def _check_text_stream(stream: io.BufferedReader, name: str) -> None:
+    """Refuse what is clearly not a UTF-8 CSV, peeking so that pipes are not consumed."""
+    head = stream.peek(4096)[:4096]
     if not head:
         raise MalformedFileError(
-            f"{path}: the file is empty; expected a header line such as 'number,reason,expires'"
+            f"{name}: the file is empty; expected a header line such as 'number,reason,expires'"
         )
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise MalformedFileError(f"{path}: the file is UTF-16; save it as 'CSV UTF-8' and retry")
+        raise MalformedFileError(f"{name}: the file is UTF-16; save it as 'CSV UTF-8' and retry")
     if head.startswith(b"PK\x03\x04"):
-        raise MalformedFileError(f"{path}: this is a spreadsheet or zip file; export it as CSV")
+        raise MalformedFileError(f"{name}: this is a spreadsheet or zip file; export it as CSV")
     if b"\x00" in head:
-        raise MalformedFileError(f"{path}: the file contains NUL bytes, so it is not a text CSV")
+        raise MalformedFileError(f"{name}: the file contains NUL bytes, so it is not a text CSV")
 
 
 class _Records:
@@ -134,7 +137,7 @@ def _where(first: int, last: int) -> str:
     return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
-def _header(fields: list[str], path: Path, line: int) -> list[str]:
+def _header(fields: list[str], path: str, line: int) -> list[str]:
     names = [_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in fields]
     if NUMBER_COLUMN not in names:
         found = ", ".join(repr(name) for name in fields[:5])
@@ -161,32 +164,48 @@ def read_import_file(
     now: datetime,
     default_reason: str,
 ) -> ParsedFile:
-    """Read and validate every line of ``path``; write nothing anywhere.
+    """Read and validate every line of the file at ``path``; write nothing anywhere.
 
-    ``normalise`` turns a number into E.164 (raising ``ValueError`` with the
-    reason), ``now`` anchors relative expiries such as ``30d`` so that one run
-    gives every line the same clock, and ``default_reason`` fills empty reasons.
+    See :func:`read_import_stream`.
     """
-    _check_text_file(path)
+    with path.open("rb") as raw:
+        return read_import_stream(
+            raw, name=str(path), normalise=normalise, now=now, default_reason=default_reason
+        )
+
+
+def read_import_stream(
+    raw: BinaryIO,
+    *,
+    name: str,
+    normalise: Normaliser,
+    now: datetime,
+    default_reason: str,
+) -> ParsedFile:
+    """Read and validate every line of a binary stream (a file, or standard input).
+
+    ``name`` labels messages, ``normalise`` turns a number into E.164 (raising
+    ``ValueError`` with the reason), ``now`` anchors relative expiries such as
+    ``30d`` so that one run gives every line the same clock, and
+    ``default_reason`` fills empty reasons. The stream is read once, front to
+    back, so a pipe works as well as a file.
+    """
+    # Peeking needs a buffered reader; files and sys.stdin.buffer already are one.
+    stream = cast("io.BufferedReader", raw if hasattr(raw, "peek") else io.BufferedReader(raw))
+    _check_text_stream(stream, name)
     result = ParsedFile()
     header: list[str] | None = None
     first_seen: dict[str, int] = {}
-    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        for first, last, row in _Records(handle):
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    try:
+        for first, last, row in _Records(text):
             if isinstance(row, list) and not any(cell.strip() for cell in row):
                 result.blank_lines += last - first + 1
                 continue
             if header is None:
-                if isinstance(row, str):
-                    raise MalformedFileError(f"{path} {_where(first, last)}: header is {row}")
-                if any(_has_bad_characters(cell) for cell in row):
-                    raise MalformedFileError(
-                        f"{path} line {first}: the header is not UTF-8 text; save the file "
-                        "as 'CSV UTF-8'"
-                    )
-                header = _header(row, path, first)
+                header = _read_header(row, name, first, last)
                 result.ignored_columns = tuple(
-                    name for name in header if name and name not in _QUIETLY_IGNORED
+                    column for column in header if column and column not in _QUIETLY_IGNORED
                 )
                 continue
             result.records += 1
@@ -204,9 +223,21 @@ def read_import_file(
                 result.rows.append(outcome)
             else:
                 result.rejects.append(outcome)
+    finally:
+        text.detach()  # the caller owns (and closes) the underlying stream
     if header is None:
-        raise MalformedFileError(f"{path}: no header line found; the file has only blank lines")
+        raise MalformedFileError(f"{name}: no header line found; the file has only blank lines")
     return result
+
+
+def _read_header(row: list[str] | str, name: str, first: int, last: int) -> list[str]:
+    if isinstance(row, str):
+        raise MalformedFileError(f"{name} {_where(first, last)}: header is {row}")
+    if any(has_bad_characters(cell) for cell in row):
+        raise MalformedFileError(
+            f"{name} line {first}: the header is not UTF-8 text; save the file as 'CSV UTF-8'"
+        )
+    return _header(row, name, first)
 
 
 class _RejectedError(Exception):
@@ -267,7 +298,7 @@ def _entry(
             f"{len(row)} fields but the header has {len(header)}; put values that contain "
             "commas in double quotes"
         )
-    if any(_has_bad_characters(value) for value in values.values()):
+    if any(has_bad_characters(value) for value in values.values()):
         raise _RejectedError("contains control characters or bytes that are not UTF-8 text")
     return ImportRow(
         line=first,
@@ -293,7 +324,7 @@ def _number(text: str, normalise: Normaliser) -> str:
 
 
 def _reason(text: str, default_reason: str) -> str:
-    reason = text.strip() or default_reason
+    reason = unescape_cell(text.strip()) or default_reason
     if len(reason) > MAX_REASON_CHARS:
         raise _RejectedError(
             f"the reason is {len(reason)} characters long (at most {MAX_REASON_CHARS})"

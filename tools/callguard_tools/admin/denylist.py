@@ -61,6 +61,11 @@ def denylist() -> None:
     """
 
 
+#: Parallel BatchWriteItem requests of an import unless --workers says otherwise:
+#: enough to hide network latency to DynamoDB, few enough not to trip throttling.
+IMPORT_WORKERS = 8
+
+
 # ---------------------------------------------------------------- helpers
 def _store(state: CliState) -> DenyList:
     from callguard.store import DenyList  # noqa: PLC0415 - keep --help free of boto3
@@ -72,7 +77,29 @@ def _normaliser(state: CliState) -> Callable[[str], str]:
     from callguard.numbers import to_e164  # noqa: PLC0415
 
     country = state.options.default_country
+    if country is not None:
+        import phonenumbers  # noqa: PLC0415 - only needed to check a given country
+
+        if country not in phonenumbers.SUPPORTED_REGIONS:
+            raise CliUsageError(
+                f"--default-country {country} is not a country with a numbering plan "
+                "(use an ISO 3166 code such as GB, US or DE)"
+            )
     return lambda text: to_e164(text, country)
+
+
+def _reason(text: str) -> str:
+    from callguard.store.model import MAX_REASON_LENGTH  # noqa: PLC0415
+    from callguard_tools.admin.csvfile import has_bad_characters  # noqa: PLC0415
+
+    reason = text.strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise CliUsageError(
+            f"--reason is {len(reason)} characters long (at most {MAX_REASON_LENGTH})"
+        )
+    if has_bad_characters(reason):
+        raise CliUsageError("--reason contains control characters; use one line of text")
+    return reason
 
 
 def _number(state: CliState, text: str) -> str:
@@ -127,7 +154,7 @@ def add(number: str, reason: str, expires: str | None) -> None:
     store = _store(state)
     entry = Entry.new(
         e164,
-        reason=reason,
+        reason=_reason(reason),
         source="cli",
         flagged_by=state.identity(),
         now=now.timestamp(),
@@ -303,7 +330,7 @@ def export(
       callguard denylist export --output denylist-2026-11-21.csv
       callguard denylist export --format json --status blocked > blocked.json
       callguard --table callguard-dev denylist export | \
-          callguard --table callguard-prod denylist import /dev/stdin
+          callguard --table callguard-prod denylist import -
     """
     state = get_state()
     entries = sorted(_entries(state, status, include_expired), key=lambda e: e.phone_number)
@@ -334,7 +361,9 @@ def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
 
 # ---------------------------------------------------------------- import
 @denylist.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
+)
 @click.option("--dry-run", is_flag=True, help="Validate and count; write nothing to the table.")
 @click.option(
     "--rejects",
@@ -349,14 +378,14 @@ def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
 @click.option(
     "--workers",
     type=click.IntRange(1, 32),
-    default=8,
+    default=IMPORT_WORKERS,
     show_default=True,
     help="Parallel BatchWriteItem requests.",
 )
 def import_command(
     file: Path, dry_run: bool, rejects: Path | None, default_reason: str | None, workers: int
 ) -> None:
-    """Import numbers from a CSV FILE with a header line.
+    """Import numbers from a CSV FILE with a header line ('-' reads standard input).
 
     Columns: number (required), reason, expires (30d, 2027-01-31, ...) and
     status (blocked or pending, default blocked), in any order; other columns
@@ -380,18 +409,27 @@ def import_command(
     from callguard_tools.admin.csvfile import (  # noqa: PLC0415
         MalformedFileError,
         read_import_file,
+        read_import_stream,
     )
 
     state = get_state()
     state.require_table()
     now = datetime.now(UTC)
+    from_stdin = str(file) == "-"
+    label = "standard input" if from_stdin else file.name
+    normalise = _normaliser(state)
+    reason = default_reason or f"imported from {label}"
     try:
-        parsed = read_import_file(
-            file,
-            normalise=_normaliser(state),
-            now=now,
-            default_reason=default_reason or f"imported from {file.name}",
-        )
+        if from_stdin:
+            parsed = read_import_stream(
+                sys.stdin.buffer,
+                name="<stdin>",
+                normalise=normalise,
+                now=now,
+                default_reason=reason,
+            )
+        else:
+            parsed = read_import_file(file, normalise=normalise, now=now, default_reason=reason)
     except MalformedFileError as error:
         raise CliUsageError(str(error)) from None
     except OSError as error:
@@ -472,7 +510,7 @@ def _progress(total: int) -> Iterator[Callable[[int], None]]:
     def advance(count: int) -> None:
         nonlocal done, reported_tenths
         done += count
-        tenths = done * 10 // total if total else 10
+        tenths = done * 10 // total if total else 0
         if tenths > reported_tenths:
             reported_tenths = tenths
             _note(f"written {done} of {total}")

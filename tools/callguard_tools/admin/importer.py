@@ -20,8 +20,6 @@ from callguard_tools.admin.expiry import format_timestamp, to_epoch
 #: Entries handed to the store's batch writer at a time. Big enough to keep every
 #: worker busy (40 requests of 25), small enough for a progress bar that moves.
 SLICE_SIZE: Final = 1000
-#: Parallel BatchWriteItem requests unless the operator asks otherwise.
-DEFAULT_WORKERS: Final = 8
 
 
 @dataclass
@@ -81,7 +79,7 @@ def write_rows(
     *,
     identity: str,
     now: datetime,
-    workers: int = DEFAULT_WORKERS,
+    workers: int,
     progress: Callable[[int], None] = lambda _: None,
 ) -> tuple[int, list[RejectedLine]]:
     """Write ``rows`` through the store's batch writer; return (written, failed lines).

@@ -66,6 +66,27 @@ def entry_record(entry: Entry) -> dict[str, str]:
     return record
 
 
+#: A spreadsheet treats a cell starting with one of these as a formula.
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: str) -> str:
+    """Prefix free text that a spreadsheet would run as a formula with ``'``.
+
+    Reasons come from agents and from other people's files; an auditor opening
+    an export in a spreadsheet must not execute ``=HYPERLINK(...)``. ``import``
+    removes the prefix again (:func:`unescape_cell`), so exports round-trip.
+    """
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def unescape_cell(value: str) -> str:
+    """Undo :func:`escape_cell`: drop one ``'`` that protects a formula character."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 def entry_json(entry: Entry) -> dict[str, Any]:
     """Return the entry as JSON-ready data: the stored attributes plus readable ``expires``."""
     data = entry.to_dict()
@@ -105,7 +126,9 @@ def write_csv(entries: Iterable[Entry], out: TextIO) -> int:
     writer.writeheader()
     count = 0
     for entry in entries:
-        writer.writerow(entry_record(entry))
+        record = entry_record(entry)
+        # The number is validated E.164 (digits after "+"), never a formula.
+        writer.writerow({k: v if k == "number" else escape_cell(v) for k, v in record.items()})
         count += 1
     return count
 
