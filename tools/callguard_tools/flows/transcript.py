@@ -168,7 +168,7 @@ class Transcript:
             if line:
                 lines.append(line)
         if self.outcome is not None:
-            lines.append(f"=> {self.outcome.describe()}")
+            lines.append(f"  => {self.outcome.describe()}")
         return lines
 
 

@@ -1,0 +1,125 @@
+"""``make demo`` end to end: every call scenario goes as the demo says it will.
+
+The scenarios run the real flows, handlers, table (a ``moto_server`` on
+loopback) and the installed ``callguard`` CLI; the last test runs the whole
+demo, Terraform plan included, exactly as ``make demo`` does.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from callguard_tools.demo import __main__ as demo_main
+from callguard_tools.demo.plan import summarize
+from callguard_tools.demo.scenarios import CALLER, DEFAULT_FUNCTION_ENVIRONMENT, Verdict, play_calls
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_every_demo_call_goes_as_expected(moto_server_clean: str) -> None:
+    printed: list[str] = []
+    verdicts = play_calls(moto_server_clean, echo=printed.append)
+    assert [v.title for v in verdicts if not v.ok] == []
+    assert len(verdicts) == 10
+    text = "\n".join(printed)
+    # The story as the README tells it, in order.
+    for fragment in (
+        "rings the support line",
+        "quick connect",
+        "The same caller rings again",
+        "$ callguard --endpoint-url",
+        "denylist remove",
+        "withheld number",
+        "DynamoDB is unreachable; fail mode open",
+        "DynamoDB is unreachable; fail mode closed",
+        "times out",
+    ):
+        assert fragment in text
+    assert CALLER not in text  # numbers are masked in everything the demo prints
+    assert "+4420*****958" in text
+
+
+def test_a_step_that_goes_differently_is_reported(moto_server_clean: str) -> None:
+    """Review mode flags callers as pending, so the 'refused on the next call' step fails."""
+    environment = {**DEFAULT_FUNCTION_ENVIRONMENT, "CALLGUARD_FLAG_MODE": "review"}
+    verdicts = play_calls(moto_server_clean, environment, echo=lambda line: None)
+    failed = {v.title: v.actual for v in verdicts if not v.ok}
+    assert "The agent presses the 'flag caller' quick connect during that call" in failed
+    assert "The same caller rings again" in failed
+    assert "pending" in failed["The agent presses the 'flag caller' quick connect during that call"]
+
+
+def test_the_demo_exits_non_zero_when_any_step_is_unexpected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def one_bad_step(*args: object, **kwargs: object) -> list[Verdict]:
+        return [
+            Verdict("good", "x", True, "x"),
+            Verdict("bad", "blocked", False, "transferred"),
+        ]
+
+    monkeypatch.setattr(demo_main, "play_calls", one_bad_step)
+    result = CliRunner().invoke(demo_main.main, ["--skip-terraform"])
+    assert result.exit_code == 1
+    assert "1 of 2 steps went as expected" in result.output
+
+
+def test_the_plan_summary_reuses_the_planned_function_environment() -> None:
+    plan = {
+        "resource_changes": [
+            {
+                "mode": "managed",
+                "type": "aws_lambda_function",
+                "address": "module.f.aws_lambda_function.this",
+                "change": {
+                    "actions": ["create"],
+                    "after": {
+                        "handler": "callguard.handlers.check_number.handler",
+                        "environment": [{"variables": {"CALLGUARD_TABLE": "t-dev"}}],
+                    },
+                },
+            },
+            {
+                "mode": "managed",
+                "type": "aws_connect_contact_flow",
+                "address": "module.x.aws_connect_contact_flow.static",
+                "change": {"actions": ["create"], "after": {"content": "{}"}},
+            },
+            {
+                "mode": "managed",
+                "type": "aws_connect_contact_flow",
+                "address": "module.x.aws_connect_contact_flow.unknown",
+                "change": {"actions": ["delete", "create"], "after": {}},
+            },
+            {"mode": "data", "type": "aws_region", "change": {"actions": ["read"]}},
+        ]
+    }
+    summary = summarize("dev", plan)
+    assert summary.ok
+    assert summary.headline() == "Plan: 3 to add, 0 to change, 1 to destroy."
+    assert summary.resource_types == {"aws_lambda_function": 1, "aws_connect_contact_flow": 2}
+    assert summary.function_environment == {"CALLGUARD_TABLE": "t-dev"}
+    assert summary.planned_flows == {"module.x.aws_connect_contact_flow.static": "{}"}
+
+
+@pytest.mark.slow
+def test_make_demo_passes_on_this_checkout() -> None:
+    """Run the whole demo as ``make demo`` does (after ``make build``, which makes the zip)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "callguard_tools.demo"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    assert "Plan: " in done.stdout
+    assert "CALLGUARD_TABLE=callguard-dev-denylist" in done.stdout
+    assert "static-list flow, exactly as Terraform planned it" in done.stdout
+    assert "12 of 12 steps went as expected" in done.stdout
