@@ -19,6 +19,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -162,10 +164,38 @@ def needs_init(directory: Path) -> bool:
 
 
 @contextmanager
-def _data_dir() -> Iterator[dict[str, str]]:
+def _data_dir(extra: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]:
     """Yield an environment whose ``TF_DATA_DIR`` is a fresh temporary directory."""
     with tempfile.TemporaryDirectory(prefix="tfkit-data-") as data:
-        yield {**os.environ, "TF_DATA_DIR": data}
+        yield {**os.environ, **(extra or {}), "TF_DATA_DIR": data}
+
+
+@contextmanager
+def shared_provider() -> Iterator[dict[str, str]]:
+    """Run one stand-in provider for many Terraform commands; yield the env that uses it.
+
+    Each Terraform command otherwise starts the provider (a Python process) twice;
+    with ``TF_REATTACH_PROVIDERS`` they all talk to this one. Only for commands that do
+    not configure the provider (``validate``): its configuration is per process. With the
+    real provider this yields an empty mapping.
+    """
+    if launcher.real_provider():
+        yield {}
+        return
+    launcher.install()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "callguard_tools.tfkit.provider", "--reattach"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline().strip() if process.stdout else ""
+        if not line.startswith("{"):
+            raise TfkitError(f"the stand-in provider did not start (said {line!r})")
+        yield {"TF_REATTACH_PROVIDERS": line}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _install_args() -> list[str]:
@@ -235,11 +265,11 @@ def _parse_text(text: str) -> list[Diagnostic]:
     return diagnostics
 
 
-def validate_dir(directory: Path) -> CheckResult:
+def validate_dir(directory: Path, extra_env: Mapping[str, str] | None = None) -> CheckResult:
     """Run ``terraform validate`` in ``directory`` (``init -backend=false`` first if needed)."""
     started = time.monotonic()
     target = _relative(directory)
-    with _data_dir() as env:
+    with _data_dir(extra_env) as env:
         if needs_init(directory):
             init = launcher.run(_install_args(), cwd=directory, env=env)
             if init.returncode != 0:
@@ -265,9 +295,9 @@ def validate_all(root: Path | None = None, jobs: int | None = None) -> Validatio
     started = time.monotonic()
     base = root or repo_root()
     workers = jobs or max(2, min(4, os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with shared_provider() as provider_env, ThreadPoolExecutor(max_workers=workers) as pool:
         fmt = pool.submit(fmt_check, base)
-        validated = list(pool.map(validate_dir, terraform_dirs(base)))
+        validated = list(pool.map(lambda d: validate_dir(d, provider_env), terraform_dirs(base)))
     return ValidationReport([fmt.result(), *validated], time.monotonic() - started)
 
 

@@ -16,6 +16,7 @@ import base64
 import functools
 import json
 import os
+import signal
 import sys
 import tempfile
 import traceback
@@ -259,9 +260,17 @@ class _Stdio(stdio_rpc.GRPCStdioServicer):  # type: ignore[misc]
         return iter([])
 
 
-def serve() -> None:
-    """Start the gRPC server on a unix socket and print go-plugin's handshake line."""
-    if os.environ.get("TF_PLUGIN_MAGIC_COOKIE") is None:
+def serve(argv: list[str] | None = None) -> None:
+    """Serve the provider on a unix socket.
+
+    Started by Terraform (go-plugin sets ``TF_PLUGIN_MAGIC_COOKIE``), print the
+    handshake line and serve over TLS until Terraform shuts the plugin down. With
+    ``--reattach``, print a ``TF_REATTACH_PROVIDERS`` value instead and serve until
+    terminated, so several Terraform runs can share one provider process.
+    """
+    args = sys.argv[1:] if argv is None else argv
+    reattach = "--reattach" in args
+    if not reattach and os.environ.get("TF_PLUGIN_MAGIC_COOKIE") is None:
         print(
             "This is the offline stand-in for the hashicorp/aws Terraform provider; "
             "Terraform starts it (see docs/offline-terraform.md).",
@@ -269,21 +278,37 @@ def serve() -> None:
         )
         raise SystemExit(1)
     controller = _Controller()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
     rpc.add_ProviderServicer_to_server(StandInProvider(), server)
     controller_rpc.add_GRPCControllerServicer_to_server(controller, server)
     stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
     with tempfile.TemporaryDirectory(prefix="tfkit-aws-") as tmp:
         socket = os.path.join(tmp, "plugin.sock")
-        chain, credentials = _self_signed_cert()
-        server.add_secure_port(f"unix://{socket}", credentials)
+        if reattach:
+            server.add_insecure_port(f"unix://{socket}")
+            line = json.dumps(
+                {
+                    "registry.terraform.io/hashicorp/aws": {
+                        "Protocol": "grpc",
+                        "ProtocolVersion": 6,
+                        "Pid": os.getpid(),
+                        "Test": True,
+                        "Addr": {"Network": "unix", "String": socket},
+                    }
+                }
+            )
+        else:
+            chain, credentials = _self_signed_cert()
+            server.add_secure_port(f"unix://{socket}", credentials)
+            cert = base64.b64encode(chain).decode().rstrip("=")
+            line = f"1|6|unix|{socket}|grpc|{cert}"
         server.start()
-        cert = base64.b64encode(chain).decode().rstrip("=")
-        sys.stdout.write(f"1|6|unix|{socket}|grpc|{cert}\n")
+        sys.stdout.write(line + "\n")
         sys.stdout.flush()
+        signal.signal(signal.SIGTERM, lambda *_: server.stop(grace=0))
         try:
             # wait_for_termination returns True on timeout, i.e. while still serving.
-            while server.wait_for_termination(0.05) and not controller.stopped:
+            while server.wait_for_termination(0.05) and (reattach or not controller.stopped):
                 pass
         except KeyboardInterrupt:
             pass
