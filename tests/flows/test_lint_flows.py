@@ -107,6 +107,23 @@ def test_ssml_messages_are_sent_as_ssml() -> None:
     assert set(error["Parameters"]) == {"Text"}
 
 
+def test_flows_that_handle_the_caller_number_keep_flow_logs_off() -> None:
+    """Connect's flow logs record Lambda parameters and compared values in full: no numbers."""
+    for entry in TEMPLATES:
+        text = render_file(entry.path, DEMO_VALUES[entry.filename])
+        document = json.loads(text)
+        first = document["Actions"][0]
+        assert first["Identifier"] == document["StartAction"]
+        assert (
+            first["Type"] == "UpdateFlowLoggingBehavior" or entry.flow_type == "CONTACT_FLOW_MODULE"
+        )
+        logging = first["Parameters"].get("FlowLoggingBehavior")
+        if "$.CustomerEndpoint.Address" in text:
+            assert logging == "Disabled", entry.filename
+        elif entry.flow_type != "CONTACT_FLOW_MODULE":
+            assert logging == "Enabled", entry.filename
+
+
 # ----------------------------------------------------------------------------- template rules
 
 

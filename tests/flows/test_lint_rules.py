@@ -253,8 +253,8 @@ def _timeout(value: str) -> Callable[[Doc], Doc]:
 
 def _too_many_actions(doc: Doc) -> Doc:
     chain = [f"note-{index}" for index in range(245)]
-    first_target = find(doc, "enable-flow-logging")["Transitions"]["NextAction"]
-    find(doc, "enable-flow-logging")["Transitions"]["NextAction"] = chain[0]
+    first_target = find(doc, "disable-flow-logging")["Transitions"]["NextAction"]
+    find(doc, "disable-flow-logging")["Transitions"]["NextAction"] = chain[0]
     for index, name in enumerate(chain):
         following = chain[index + 1] if index + 1 < len(chain) else first_target
         doc["Actions"].append(
