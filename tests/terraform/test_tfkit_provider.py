@@ -352,3 +352,43 @@ def test_terraform_test_with_mock_and_with_stand_in(scratch: Path) -> None:
     proc = launcher.run(["test", "-no-color"], cwd=scratch)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "2 passed, 0 failed" in proc.stdout
+
+
+# ------------------------------------------------------------------ unit: the servicer
+
+
+def test_servicer_configures_from_known_values_only() -> None:
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import to_dynamic_value
+
+    from callguard_tools.tfkit.provider.server import StandInProvider
+
+    servicer = StandInProvider()
+    config = dict.fromkeys(document()["provider"]["attributes"])
+    config.update(
+        region="ap-southeast-2",
+        allowed_account_ids=["444455556666", Unknown],
+        default_tags=[{"tags": {"Team": "voice", "Pending": Unknown}}],
+    )
+    response = servicer.ConfigureProvider(
+        pb.ConfigureProvider.Request(config=to_dynamic_value(config)), None
+    )
+    assert not response.diagnostics
+    assert servicer.ctx == values.Context("ap-southeast-2", "444455556666", {"Team": "voice"})
+
+
+def test_servicer_reports_failures_as_diagnostics() -> None:
+    from tf.gen import tfplugin_pb2 as pb
+    from tf.utils import to_dynamic_value
+
+    from callguard_tools.tfkit.provider.server import StandInProvider
+
+    response = StandInProvider().PlanResourceChange(
+        pb.PlanResourceChange.Request(
+            type_name="aws_not_in_schema", proposed_new_state=to_dynamic_value({"a": 1})
+        ),
+        None,
+    )
+    (diagnostic,) = response.diagnostics
+    assert diagnostic.severity == pb.Diagnostic.ERROR
+    assert "aws_not_in_schema" in diagnostic.summary

@@ -149,10 +149,17 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
         """Take region, account (``allowed_account_ids``) and default tags from the config."""
         config = read_dynamic_value(request.config) or {}
         region = config.get("region")
-        accounts = sorted(config.get("allowed_account_ids") or [])
+        # Values may still be unknown (derived from resources); use only known strings.
+        listed = config.get("allowed_account_ids")
+        accounts = (
+            sorted(a for a in listed if isinstance(a, str)) if isinstance(listed, list) else []
+        )
         default_tags: dict[str, str] = {}
-        for entry in config.get("default_tags") or []:
-            default_tags.update(entry.get("tags") or {})
+        entries = config.get("default_tags")
+        for entry in entries if isinstance(entries, list) else []:
+            tags = entry.get("tags") if isinstance(entry, dict) else None
+            if isinstance(tags, dict):
+                default_tags.update({k: v for k, v in tags.items() if isinstance(v, str)})
         self.ctx = values.Context(
             region=region if isinstance(region, str) and region else self._env_region(),
             account=accounts[0] if accounts else DEFAULT_ACCOUNT,
