@@ -289,7 +289,10 @@ def _tf(directory: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> Path:
+def scratch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # These tests apply: always against the stand-in, even when the suite runs with
+    # CALLGUARD_REAL_PROVIDER=1 (they would otherwise create real resources).
+    monkeypatch.delenv(launcher.REAL_PROVIDER_ENV, raising=False)
     (tmp_path / "main.tf").write_text(CONFIG, encoding="utf-8")
     return tmp_path
 
