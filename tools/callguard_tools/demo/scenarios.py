@@ -379,7 +379,8 @@ def play_calls(
         refused_with(blocked_message),
     )
     story.call(
-        "The check function itself times out (module rendered with fail_mode = closed)",
+        "The check function answers too late (10 s simulated against its 3 s limit; "
+        "module rendered with fail_mode = closed)",
         "Connect takes the module's error branch; the fail mode refuses the caller",
         lambda: story.simulator(
             overrides={_MODULE: {"fail_mode": "closed"}},

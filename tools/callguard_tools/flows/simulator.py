@@ -255,7 +255,7 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
     as_json: bool,
     expect: str | None,
 ) -> None:
-    r"""Walk one contact through the rendered flows, calling the real handlers.
+    """Walk one contact through the rendered flows, calling the real handlers.
 
     Without --table, DynamoDB is emulated in-process (moto) with an empty table
     that --listed seeds; nothing reaches AWS. With --table the handlers use that
@@ -266,7 +266,7 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
       callguard flows simulate --caller +442079460958
       callguard flows simulate --caller +442079460958 --listed +442079460958
       callguard flows simulate --withheld --env CALLGUARD_BLOCK_ANONYMOUS=true
-      callguard flows simulate --caller +442079460958 --fault timeout \
+      callguard flows simulate --caller +442079460958 --fault timeout \\
         --var fail_mode=closed --expect disconnected
       callguard flows simulate --flow agent_flag --caller +442079460958 -v
     """
