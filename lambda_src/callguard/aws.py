@@ -7,14 +7,18 @@ most :data:`WORST_CASE_SECONDS` (under 3 s) before the handler's fail mode answe
 
 The endpoint can be redirected (local emulators, tests, benchmarks) with botocore's
 own ``AWS_ENDPOINT_URL_DYNAMODB`` variable; no callguard-specific switch is needed.
+
+Clients come from a botocore session rather than ``boto3.client``: the result is
+the same low-level client, but a cold start skips importing boto3's resource and
+transfer layers (s3transfer), which the runtime never uses.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
-import boto3
+import botocore.session
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -77,7 +81,10 @@ def dynamodb_client() -> DynamoDBClient:
     if client is None:
         with _lock:
             if _dynamodb is None:
-                _dynamodb = boto3.client("dynamodb", config=client_config())
+                session = botocore.session.get_session()
+                _dynamodb = cast(
+                    "DynamoDBClient", session.create_client("dynamodb", config=client_config())
+                )
             client = _dynamodb
     return client
 

@@ -59,6 +59,10 @@ class Config:
         return self.fail_mode == FAIL_CLOSED
 
 
+#: The variable names as the process environment stores them on POSIX (bytes).
+_ENCODED: Final = tuple(os.fsencode(name) for name in VARIABLES)
+
+
 def load(environ: Mapping[str, str] | None = None) -> Config:
     """Read and validate the configuration; raise :class:`ConfigError` listing every problem."""
     env = os.environ if environ is None else environ
@@ -66,8 +70,23 @@ def load(environ: Mapping[str, str] | None = None) -> Config:
 
 
 def current() -> Config:
-    """Return the configuration of the running process (cached per distinct environment)."""
+    """Return the configuration of the running process (cached per distinct environment).
+
+    Runs on every invocation, so it reads the raw environment table that
+    ``os.environ`` keeps (``_data``, a dict of bytes on POSIX) instead of eight
+    ``os.environ.get`` calls that each encode the key and decode the value; on
+    other platforms it falls back to ``os.environ``. Changes made through
+    ``os.environ`` (as tests do) land in the same table, so they are seen.
+    """
+    data = getattr(os.environ, "_data", None)
+    if isinstance(data, dict) and os.name == "posix":
+        return _parse_raw(tuple(data.get(key) for key in _ENCODED))
     return _parse(tuple(os.environ.get(name) for name in VARIABLES))
+
+
+@lru_cache(maxsize=16)
+def _parse_raw(values: tuple[bytes | None, ...]) -> Config:
+    return _parse(tuple(None if v is None else os.fsdecode(v) for v in values))
 
 
 def fail_closed_from_env() -> bool:

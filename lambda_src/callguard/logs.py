@@ -60,7 +60,13 @@ def set_level(level: str) -> None:
 
 
 def log_invocation(level: int, fields: Mapping[str, object]) -> None:
-    """Emit one JSON line with ``fields`` (values must already be safe to log)."""
+    """Emit one JSON line with ``fields`` (values must already be safe to log).
+
+    The record is built directly instead of through ``logger.log`` to skip the
+    caller lookup (a stack walk) that ``logging`` does for every message: the line
+    is on every call's critical path and its location is always this function.
+    """
     if logger.isEnabledFor(level):
         payload = {"level": logging.getLevelName(level), **fields}
-        logger.log(level, json.dumps(payload, separators=(",", ":"), default=str))
+        message = json.dumps(payload, separators=(",", ":"), default=str)
+        logger.handle(logger.makeRecord(LOGGER_NAME, level, __file__, 0, message, (), None))

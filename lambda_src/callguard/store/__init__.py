@@ -13,7 +13,8 @@ See :mod:`callguard.store.schema` for the table layout, :mod:`.table` for the
 operations, :mod:`.batch` for bulk writes and :mod:`.errors` for the exceptions.
 """
 
-from callguard.store.batch import BatchFailure, BatchResult, BatchWriter
+from typing import TYPE_CHECKING
+
 from callguard.store.errors import (
     ConflictError,
     InvalidEntryError,
@@ -40,6 +41,23 @@ from callguard.store.schema import (
     create_table,
 )
 from callguard.store.table import DenyList, FlagOutcome
+
+if TYPE_CHECKING:
+    from callguard.store.batch import BatchFailure, BatchResult, BatchWriter
+
+#: Names served lazily from :mod:`callguard.store.batch` (bulk work only; the check
+#: handler's cold start does not pay for importing it).
+_BATCH_NAMES = frozenset({"BatchFailure", "BatchResult", "BatchWriter"})
+
+
+def __getattr__(name: str) -> object:
+    """Import the batch module only when one of its names is first used."""
+    if name in _BATCH_NAMES:
+        from callguard.store import batch  # noqa: PLC0415 - lazy on purpose
+
+        return getattr(batch, name)
+    raise AttributeError(f"module 'callguard.store' has no attribute {name!r}")
+
 
 __all__ = [
     "BLOCKED",

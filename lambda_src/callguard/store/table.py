@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any, Final
 from botocore.exceptions import ClientError
 
 from callguard.numbers import mask
-from callguard.store.batch import BatchResult, BatchWriter
 from callguard.store.errors import (
     ConflictError,
     InvalidEntryError,
@@ -42,6 +41,8 @@ from callguard.store.schema import PARTITION_KEY, STATUS_INDEX, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from callguard.store.batch import BatchResult, BatchWriter
 
 #: Attributes a flag writes only when the item does not have them yet, so the
 #: first flag's facts survive any number of later (or concurrent) flags.
@@ -199,7 +200,7 @@ class DenyList:
         return an answer that silently misses numbers.
         """
         wanted = sorted({validate_number(n) for n in numbers})
-        found = BatchWriter(self.client, self.table_name).get_many(wanted)
+        found = self._batch_writer(4, 8).get_many(wanted)
         now = self._clock()
         return {
             number: entry
@@ -445,19 +446,25 @@ class DenyList:
         Unprocessed items are retried with exponential backoff; whatever still fails
         is reported in the result, never dropped. See :class:`BatchWriter`.
         """
-        writer = BatchWriter(
-            self.client, self.table_name, workers=workers, max_attempts=max_attempts
-        )
-        return writer.put(entries)
+        return self._batch_writer(workers, max_attempts).put(entries)
 
     def delete_batch(
         self, numbers: Iterable[str], *, workers: int = 4, max_attempts: int = 8
     ) -> BatchResult:
         """Delete many numbers with ``BatchWriteItem``; failures are reported, not dropped."""
-        writer = BatchWriter(
+        return self._batch_writer(workers, max_attempts).delete(numbers)
+
+    def _batch_writer(self, workers: int, max_attempts: int) -> BatchWriter:
+        """Build a :class:`~callguard.store.batch.BatchWriter` for this table.
+
+        The batch module is imported on first use: the check handler never needs
+        it, and every module a cold start skips is time a caller does not wait.
+        """
+        from callguard.store import batch  # noqa: PLC0415 - lazy on purpose
+
+        return batch.BatchWriter(
             self.client, self.table_name, workers=workers, max_attempts=max_attempts
         )
-        return writer.delete(numbers)
 
 
 def _after_flag(old: Entry, old_count: int, fresh: Entry) -> Entry:
