@@ -128,7 +128,6 @@ module "functions" {
   kms_key_arn           = local.kms_key_arn
   log_level             = local.lambda_log_level
   log_retention_in_days = var.functions.log_retention_in_days
-  tracing_mode          = var.functions.tracing_mode
   policy_statements     = each.value.policy_statements
   tags                  = var.tags
 }

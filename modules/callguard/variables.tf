@@ -93,7 +93,6 @@ variable "functions" {
     check_reserved_concurrency = optional(number, 20)
     flag_reserved_concurrency  = optional(number, 5)
     log_retention_in_days      = optional(number, 365)
-    tracing_mode               = optional(string, "Active")
   })
   default  = {}
   nullable = false

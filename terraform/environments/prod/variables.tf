@@ -110,7 +110,7 @@ variable "settings" {
 }
 
 variable "functions" {
-  description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency (null = unreserved), log_retention_in_days, tracing_mode."
+  description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency (null = unreserved), log_retention_in_days (X-Ray tracing is always Active)."
   type = object({
     runtime                    = optional(string, "python3.13")
     architecture               = optional(string, "arm64")
@@ -119,7 +119,6 @@ variable "functions" {
     check_reserved_concurrency = optional(number, 20)
     flag_reserved_concurrency  = optional(number, 5)
     log_retention_in_days      = optional(number, 365)
-    tracing_mode               = optional(string, "Active")
   })
   default = {}
 }
