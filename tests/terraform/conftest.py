@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +74,21 @@ def module_copy(tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
+@pytest.fixture(scope="session")
+def shared_provider_env() -> Iterator[dict[str, str]]:
+    """One stand-in provider process for the session's ``validate`` calls (faster)."""
+    with api.shared_provider() as env:
+        yield env
+
+
 @pytest.fixture
-def validate() -> Callable[[Path], api.CheckResult]:
+def validate(shared_provider_env: dict[str, str]) -> Callable[[Path], api.CheckResult]:
     """Return the function ``make validate`` runs per directory (``api.validate_dir``)."""
-    return api.validate_dir
+
+    def run(directory: Path) -> api.CheckResult:
+        return api.validate_dir(directory, shared_provider_env)
+
+    return run
 
 
 def _var_text(value: Any) -> str:

@@ -17,6 +17,8 @@ import pytest
 from callguard_tools.tfkit import api
 from callguard_tools.tfkit.paths import repo_root
 
+Validate = Callable[[Path], api.CheckResult]
+
 MODULES = repo_root() / "modules"
 ENVIRONMENTS = repo_root() / "terraform" / "environments"
 
@@ -170,31 +172,35 @@ def dev_copy(root_copy: Callable[[Path], Path]) -> Path:
     return root_copy(ENVIRONMENTS / "dev")
 
 
-def test_unmodified_module_copy_passes(table_copy: Path) -> None:
-    result = api.validate_dir(table_copy)
+def test_unmodified_module_copy_passes(table_copy: Path, validate: Validate) -> None:
+    result = validate(table_copy)
     assert result.ok, result.message
     assert not [d for d in result.diagnostics if d.severity == "error"]
 
 
 @pytest.mark.parametrize("defect", MODULE_DEFECTS, ids=lambda d: d.name)
-def test_module_defect_fails_with_terraforms_message(table_copy: Path, defect: Defect) -> None:
+def test_module_defect_fails_with_terraforms_message(
+    table_copy: Path, defect: Defect, validate: Validate
+) -> None:
     defect.plant(table_copy)
-    result = api.validate_dir(table_copy)
+    result = validate(table_copy)
     assert not result.ok
     errors = [d for d in result.diagnostics if d.severity == "error"]
     assert any(d.summary == defect.summary for d in errors), result.message
     assert defect.detail in _messages(result)
 
 
-def test_unmodified_root_copy_passes(dev_copy: Path) -> None:
-    result = api.validate_dir(dev_copy)
+def test_unmodified_root_copy_passes(dev_copy: Path, validate: Validate) -> None:
+    result = validate(dev_copy)
     assert result.ok, result.message
 
 
 @pytest.mark.parametrize("defect", ROOT_DEFECTS, ids=lambda d: d.name)
-def test_root_defect_fails_with_terraforms_message(dev_copy: Path, defect: Defect) -> None:
+def test_root_defect_fails_with_terraforms_message(
+    dev_copy: Path, defect: Defect, validate: Validate
+) -> None:
     defect.plant(dev_copy)
-    result = api.validate_dir(dev_copy)
+    result = validate(dev_copy)
     assert not result.ok
     errors = [d for d in result.diagnostics if d.severity == "error"]
     assert any(d.summary == defect.summary for d in errors), result.message
