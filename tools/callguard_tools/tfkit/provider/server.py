@@ -305,7 +305,13 @@ def serve(argv: list[str] | None = None) -> None:
                 }
             )
         else:
-            chain, credentials = _self_signed_cert()
+            try:
+                chain, credentials = _self_signed_cert()
+            except OSError:
+                # The key cache under ~/.cache is an optimisation; without a writable
+                # home directory, generate a fresh key in the temporary directory.
+                os.environ["HOME"] = tmp
+                chain, credentials = _self_signed_cert()
             server.add_secure_port(f"unix://{socket}", credentials)
             cert = base64.b64encode(chain).decode().rstrip("=")
             line = f"1|6|unix|{socket}|grpc|{cert}"
