@@ -44,6 +44,15 @@ def test_every_demo_call_goes_as_expected(moto_server_clean: str) -> None:
     assert "+4420*****958" in text
 
 
+def test_a_selected_aws_profile_cannot_reach_the_demo(
+    moto_server_clean: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user's profile (which the fake config cannot resolve) changes nothing."""
+    monkeypatch.setenv("AWS_PROFILE", "production-admin")
+    verdicts = play_calls(moto_server_clean, echo=lambda line: None)
+    assert [v.title for v in verdicts if not v.ok] == []
+
+
 def test_a_step_that_goes_differently_is_reported(moto_server_clean: str) -> None:
     """Review mode flags callers as pending, so the 'refused on the next call' step fails."""
     environment = {**DEFAULT_FUNCTION_ENVIRONMENT, "CALLGUARD_FLAG_MODE": "review"}

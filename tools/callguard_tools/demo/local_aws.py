@@ -24,6 +24,18 @@ STARTUP_WAIT_SECONDS = 30.0
 
 DEMO_REGION = "eu-west-2"
 
+#: Variables that select an AWS account or endpoint; never passed to the emulator.
+_ACCOUNT_SELECTORS = frozenset(
+    {
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_STS",
+    }
+)
+
 
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -119,10 +131,21 @@ def moto_server() -> Iterator[MotoServer]:
     """Start ``moto_server`` on a free loopback port; stop it (and only it) on exit."""
     port = free_port()
     endpoint_url = f"http://127.0.0.1:{port}"
+    # moto uses botocore itself: a profile of the user's would break it, so it
+    # gets the same fake credentials as every other client of the demo.
+    environment = {k: v for k, v in os.environ.items() if k not in _ACCOUNT_SELECTORS}
+    environment.update(
+        {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": DEMO_REGION,
+        }
+    )
     process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=environment,
     )
     try:
         _wait_until_ready(process, endpoint_url)

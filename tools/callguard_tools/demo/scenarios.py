@@ -25,7 +25,12 @@ from typing import Any
 import boto3
 
 from callguard.store import DenyList, create_table
-from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment, dead_endpoint
+from callguard_tools.demo.local_aws import (
+    DEMO_REGION,
+    aws_environment,
+    dead_endpoint,
+    patched_environ,
+)
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
 from callguard_tools.flows.demo_values import DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault
@@ -90,9 +95,15 @@ class Story:
         """The table the functions use (the planned name when a plan was made)."""
         return self.function_environment["CALLGUARD_TABLE"]
 
-    def environment(self, changes: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Return the functions' environment on the local endpoint, with ``changes``."""
+    def environment(self, changes: Mapping[str, str] | None = None) -> dict[str, str | None]:
+        """Return the functions' environment on the local endpoint, with ``changes``.
+
+        A profile the user has selected is removed (``None``): with the fake
+        credentials and endpoint it could only fail, or worse, select an account.
+        """
         return {
+            "AWS_PROFILE": None,
+            "AWS_DEFAULT_PROFILE": None,
             **aws_environment(self.endpoint_url),
             **self.function_environment,
             **(changes or {}),
@@ -100,13 +111,12 @@ class Story:
 
     def store(self) -> DenyList:
         """Return a store on the demo table, to check what the functions and CLI wrote."""
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=self.endpoint_url,
-            region_name=DEMO_REGION,
+        session = boto3.session.Session(
             aws_access_key_id="testing",
             aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
+            region_name=DEMO_REGION,
         )
+        client = session.client("dynamodb", endpoint_url=self.endpoint_url)
         return DenyList(client, self.table)
 
     def simulator(
@@ -312,7 +322,22 @@ def play_calls(
     planned_flows: Mapping[str, str] | None = None,
     echo: Echo = print,
 ) -> list[Verdict]:
-    """Create the table on ``endpoint_url`` and play the story; return every verdict."""
+    """Create the table on ``endpoint_url`` and play the story; return every verdict.
+
+    The whole story runs with fake credentials and no profile, so neither the
+    functions nor the checks can pick up the user's AWS configuration.
+    """
+    safe: dict[str, str | None] = {"AWS_PROFILE": None, "AWS_DEFAULT_PROFILE": None}
+    with patched_environ({**safe, **aws_environment(endpoint_url)}):
+        return _play(endpoint_url, function_environment, planned_flows, echo)
+
+
+def _play(
+    endpoint_url: str,
+    function_environment: Mapping[str, str] | None,
+    planned_flows: Mapping[str, str] | None,
+    echo: Echo,
+) -> list[Verdict]:
     story = Story(
         endpoint_url=endpoint_url,
         function_environment=dict(function_environment or DEFAULT_FUNCTION_ENVIRONMENT),
