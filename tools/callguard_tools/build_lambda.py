@@ -153,7 +153,10 @@ def write_zip(files: Sequence[tuple[str, Path]], output: Path) -> int:
     if duplicates:
         raise BuildError(f"two files map to the same zip entry: {', '.join(duplicates)}")
     output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".partial")
+    # A private temporary name, renamed over the output: concurrent builds never mix.
+    handle, temporary = tempfile.mkstemp(prefix=output.name, suffix=".partial", dir=output.parent)
+    os.close(handle)
+    partial = Path(temporary)
     with zipfile.ZipFile(partial, "w") as archive:
         for name, path in sorted(files):
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
@@ -161,6 +164,7 @@ def write_zip(files: Sequence[tuple[str, Path]], output: Path) -> int:
             info.external_attr = FILE_MODE << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes(), compresslevel=9)
+    partial.chmod(0o644)
     partial.replace(output)
     return len(files)
 

@@ -58,25 +58,33 @@ def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
-@contextmanager
-def translated(operation: str) -> Iterator[None]:
-    """Re-raise botocore errors of ``operation`` as :class:`StoreError` subclasses.
+def translate(operation: str, error: Exception) -> Exception:
+    """Return the :class:`StoreError` for a botocore ``error`` raised by ``operation``.
 
-    Conditional-check failures are left to the operation itself, which knows what
-    they mean (already listed, not pending, ...).
+    Conditional-check failures come back unchanged: the operation itself knows
+    what they mean (already listed, not pending, ...). Other exceptions too.
     """
-    try:
-        yield
-    except ClientError as error:
+    if isinstance(error, ClientError):
         code = error_code(error)
         if code == "ConditionalCheckFailedException":
-            raise
+            return error
         if code in THROTTLING_CODES:
-            raise ThrottledError(f"{operation}: throttled by DynamoDB ({code})") from error
+            return ThrottledError(f"{operation}: throttled by DynamoDB ({code})")
         if code == "ResourceNotFoundException":
-            raise TableNotFoundError(f"{operation}: table not found") from error
-        raise StoreError(f"{operation}: DynamoDB error {code or 'unknown'}") from error
-    except BotoCoreError as error:
-        raise UnavailableError(
-            f"{operation}: DynamoDB unavailable ({type(error).__name__})"
-        ) from error
+            return TableNotFoundError(f"{operation}: table not found")
+        return StoreError(f"{operation}: DynamoDB error {code or 'unknown'}")
+    if isinstance(error, BotoCoreError):
+        return UnavailableError(f"{operation}: DynamoDB unavailable ({type(error).__name__})")
+    return error
+
+
+@contextmanager
+def translated(operation: str) -> Iterator[None]:
+    """Re-raise botocore errors of ``operation`` as :class:`StoreError` subclasses."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as error:
+        replacement = translate(operation, error)
+        if replacement is error:
+            raise
+        raise replacement from error

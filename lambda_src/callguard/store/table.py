@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from callguard.numbers import mask
 from callguard.store.errors import (
@@ -20,6 +20,7 @@ from callguard.store.errors import (
     InvalidEntryError,
     NotFoundError,
     error_code,
+    translate,
     translated,
 )
 from callguard.store.model import (
@@ -105,10 +106,12 @@ class DenyList:
         late). An item whose ``expires_at`` has passed counts as absent, because
         DynamoDB's TTL deletion can lag by up to two days.
         """
-        with translated(f"lookup {mask(number)}"):
+        try:  # inline rather than `translated`: this is every inbound call's path
             response = self.client.get_item(
                 Key={PARTITION_KEY: {"S": number}}, **self._lookup_request
             )
+        except (ClientError, BotoCoreError) as error:
+            raise translate(f"lookup {mask(number)}", error) from error
         item: Mapping[str, Any] | None = response.get("Item")
         if not item:
             return None
