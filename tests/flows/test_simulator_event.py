@@ -24,13 +24,25 @@ def test_an_inbound_event_has_the_shape_connect_sends() -> None:
     data = event["Details"]["ContactData"]
     assert data["CustomerEndpoint"] == {"Address": "+442079460958", "Type": "TELEPHONE_NUMBER"}
     assert data["InitialContactId"] == data["ContactId"]
-    assert data["PreviousContactId"] == ""
+    assert data["PreviousContactId"] == data["ContactId"]
     assert data["InitiationMethod"] == "INBOUND"
     assert data["InstanceARN"] == INSTANCE
-    assert data["AwsRegion"] == "us-east-1"
     assert data["Channel"] == "VOICE"
     assert data["Attributes"] == {"a": "1"}
     assert data["Queue"] is None
+    assert set(data) == {
+        "Attributes",
+        "Channel",
+        "ContactId",
+        "CustomerEndpoint",
+        "InitialContactId",
+        "InitiationMethod",
+        "InstanceARN",
+        "MediaStreams",
+        "PreviousContactId",
+        "Queue",
+        "SystemEndpoint",
+    }
     assert event["Details"]["Parameters"] == {"CustomerNumber": "+442079460958"}
 
 

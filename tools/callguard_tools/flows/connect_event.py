@@ -64,12 +64,14 @@ class Contact:
     system_address: str | None = DEFAULT_SYSTEM_ADDRESS
     attributes: dict[str, str] = field(default_factory=dict)
     queue_arn: str | None = None
-    language_code: str = "en-US"
 
     def __post_init__(self) -> None:
-        # Connect sets InitialContactId to the contact's own id on a first leg.
+        # On a first leg Connect reports the contact's own id as both the initial
+        # and the previous contact (as in the event example of the Lambda guide).
         if not self.initial_contact_id:
             object.__setattr__(self, "initial_contact_id", self.contact_id)
+        if not self.previous_contact_id:
+            object.__setattr__(self, "previous_contact_id", self.contact_id)
 
     @classmethod
     def inbound(
@@ -107,12 +109,6 @@ class Contact:
             queue_arn=queue_arn if queue_arn is not None else self.queue_arn,
         )
 
-    @property
-    def region(self) -> str:
-        """The AWS region named in the instance ARN ("" when it is not an ARN)."""
-        parts = self.instance_arn.split(":")
-        return parts[3] if len(parts) > 5 else ""
-
     def customer_endpoint(self) -> dict[str, str] | None:
         """``ContactData.CustomerEndpoint`` as Connect sends it."""
         if self.caller is None:
@@ -136,26 +132,24 @@ class Contact:
         attributes: dict[str, str] | None = None,
         queue_arn: str | None = None,
     ) -> dict[str, Any]:
-        """``Details.ContactData`` with the live ``attributes`` and target queue."""
+        """Return ``Details.ContactData`` with the live ``attributes`` and target queue.
+
+        Exactly the fields the Lambda developer guide's example event and the
+        admin guide document; a handler that relies on anything else would be
+        relying on something this simulation cannot vouch for.
+        """
         contact = self if queue_arn is None else replace(self, queue_arn=queue_arn)
         return {
             "Attributes": dict(self.attributes if attributes is None else attributes),
-            "AwsRegion": self.region,
             "Channel": self.channel,
             "ContactId": self.contact_id,
             "CustomerEndpoint": self.customer_endpoint(),
-            "CustomerId": None,
-            "Description": None,
             "InitialContactId": self.initial_contact_id,
             "InitiationMethod": self.initiation_method,
             "InstanceARN": self.instance_arn,
-            "LanguageCode": self.language_code,
             "MediaStreams": {"Customer": {"Audio": None}},
-            "Name": None,
             "PreviousContactId": self.previous_contact_id,
             "Queue": contact.queue(),
-            "References": {},
-            "SegmentAttributes": {},
             "SystemEndpoint": self.system_endpoint(),
         }
 
