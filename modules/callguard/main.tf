@@ -63,7 +63,7 @@ locals {
       policy_statements = [
         {
           sid        = "WriteDenyListEntries"
-          actions    = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+          actions    = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
           resources  = [module.table.arn]
           conditions = []
         },

@@ -211,6 +211,15 @@ def test_function_policies_name_the_table_key_and_own_log_group(deployed: Plan) 
         }
 
 
+def test_flag_function_may_only_write_through_the_store_operations(deployed: Plan) -> None:
+    [flag] = [doc for name, doc in _role_policies(deployed).items() if name.endswith("flag-number")]
+    actions = {a for s in flag["Statement"] for a in as_list(s["Action"])}
+    assert {a for a in actions if a.startswith("dynamodb:")} == {
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+    }
+
+
 def test_check_function_may_only_read(deployed: Plan) -> None:
     [check] = [
         doc for name, doc in _role_policies(deployed).items() if name.endswith("check-number")
