@@ -292,7 +292,7 @@ def test_the_check_function_receives_connects_event(table_name: str) -> None:
         return {"blocked": "false", "status": "clear", "reason": "", "caller_class": "e164"}
 
     arn = sim.deployment.function_arn("check_function_arn")
-    sim.deployment.handlers[arn] = spy  # type: ignore[index]
+    sim.deployment.handlers[arn] = spy
     contact = Contact.inbound(CALLER, attributes={"lang": "en"})
     sim.call("inbound_denylist", contact)
     data = seen[0]["Details"]["ContactData"]

@@ -25,7 +25,7 @@ from callguard_tools.flows.demo_values import (
     TEMPLATES,
     FlowTemplate,
 )
-from callguard_tools.flows.lambda_invoke import Fault, LambdaInvoker
+from callguard_tools.flows.lambda_invoke import Fault, Handler, LambdaInvoker
 from callguard_tools.flows.model import Flow, parse_flow
 from callguard_tools.flows.render import render_template
 from callguard_tools.flows.walker import (
@@ -65,12 +65,13 @@ class Deployment:
     """The callguard flows as one instance would publish them, and the functions they call.
 
     ``values`` holds each template's variables (file name -> variables);
-    ``handlers`` maps every function ARN the flows reference to its handler.
+    ``handlers`` maps every function ARN the flows reference to its handler (a
+    dotted name, or a callable: tests swap in spies).
     """
 
     values: Mapping[str, Mapping[str, Any]]
     library: FlowLibrary
-    handlers: Mapping[str, str]
+    handlers: dict[str, str | Handler]
 
     @classmethod
     def render(
@@ -94,7 +95,7 @@ class Deployment:
             raise KeyError(f"no template(s) named {', '.join(sorted(unknown_files))}")
         values: dict[str, dict[str, Any]] = {}
         library = FlowLibrary()
-        handlers: dict[str, str] = {}
+        handlers: dict[str, str | Handler] = {}
         for entry in templates:
             merged = dict(DEMO_VALUES[entry.filename])
             extra = dict(overrides.get(entry.filename, {}))
