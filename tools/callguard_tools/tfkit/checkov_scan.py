@@ -18,6 +18,8 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from callguard_tools.tfkit import api
@@ -68,39 +70,56 @@ def scan_plan(checkov: Path, plan_json: Path, root: Path) -> subprocess.Complete
     )
 
 
-def _report(title: str, proc: subprocess.CompletedProcess[str], seconds: float) -> bool:
-    ok = proc.returncode == 0
-    print(f"{'ok  ' if ok else 'FAIL'} checkov {title} ({seconds:.1f}s)")
+@dataclass
+class Outcome:
+    """One scan's title, process result (None when its plan failed) and duration."""
+
+    title: str
+    proc: subprocess.CompletedProcess[str] | None
+    seconds: float
+    error: str = ""
+
+
+def _report(outcome: Outcome) -> bool:
+    proc = outcome.proc
+    ok = proc is not None and proc.returncode == 0
+    print(f"{'ok  ' if ok else 'FAIL'} checkov {outcome.title} ({outcome.seconds:.1f}s)")
+    if proc is None:
+        print("     " + outcome.error.replace("\n", "\n     "))
+        return False
     text = proc.stdout.strip()
-    if not ok or "Failed checks: 0" not in text:
+    if not ok:
         print("     " + (text or proc.stderr.strip()).replace("\n", "\n     "))
     return ok
 
 
+def _hcl(checkov: Path, root: Path) -> Outcome:
+    started = time.monotonic()
+    return Outcome("HCL", scan_hcl(checkov, root), time.monotonic() - started)
+
+
+def _plan(checkov: Path, root: Path, env: str) -> Outcome:
+    started = time.monotonic()
+    try:
+        plan = api.plan_offline(env)
+    except api.TfkitError as exc:
+        return Outcome(f"plan JSON {env}", None, time.monotonic() - started, str(exc))
+    proc = scan_plan(checkov, plan.json_path, root)
+    return Outcome(f"plan JSON {env}", proc, time.monotonic() - started)
+
+
 def run_all(checkov: Path) -> int:
-    """Run every scan, print a compact report, and return the exit status."""
+    """Run every scan (in parallel), print a compact report, and return the exit status."""
     if not checkov.is_file():
         print(
             f"checkov: error: {checkov} does not exist (make checkov creates it)", file=sys.stderr
         )
         return 2
     root = repo_root()
-    ok = True
-    started = time.monotonic()
-    ok &= _report("HCL", scan_hcl(checkov, root), time.monotonic() - started)
-    for directory in api.terraform_dirs(root):
-        if directory.parent.name != "environments":
-            continue
-        started = time.monotonic()
-        try:
-            plan = api.plan_offline(directory.name)
-        except api.TfkitError as exc:
-            print(f"FAIL offline plan of {directory.name}: {exc}")
-            ok = False
-            continue
-        ok &= _report(
-            f"plan JSON {directory.name}",
-            scan_plan(checkov, plan.json_path, root),
-            time.monotonic() - started,
-        )
-    return 0 if ok else 1
+    envs = [d.name for d in api.terraform_dirs(root) if d.parent.name == "environments"]
+    with ThreadPoolExecutor(max_workers=1 + len(envs)) as pool:
+        futures = [pool.submit(_hcl, checkov, root)]
+        futures += [pool.submit(_plan, checkov, root, env) for env in envs]
+        outcomes = [f.result() for f in futures]
+    results = [_report(outcome) for outcome in outcomes]
+    return 0 if all(results) else 1
