@@ -225,13 +225,28 @@ def fmt_check(root: Path | None = None) -> CheckResult:
     )
 
 
+#: Added to "Invalid resource type" errors: the offline schema holds only used types.
+SCHEMA_HINT = (
+    "If the type exists in hashicorp/aws, the offline schema may just lack it: "
+    "run `make schema` and commit tools/callguard_tools/tfkit/aws_schema.json."
+)
+
+
+def _detail(diagnostic: dict[str, Any]) -> str:
+    detail = str(diagnostic.get("detail", ""))
+    summary = diagnostic.get("summary", "")
+    if summary in ("Invalid resource type", "Invalid data source") and not launcher.real_provider():
+        return f"{detail}\n{SCHEMA_HINT}".strip()
+    return detail
+
+
 def _parse_validate(stdout: str) -> tuple[bool, list[Diagnostic]]:
     data = json.loads(stdout)
     diagnostics = [
         Diagnostic(
             severity=d.get("severity", "error"),
             summary=d.get("summary", ""),
-            detail=d.get("detail", ""),
+            detail=_detail(d),
             filename=(d.get("range") or {}).get("filename", ""),
             line=((d.get("range") or {}).get("start") or {}).get("line", 0),
         )
