@@ -126,8 +126,20 @@ class Story:
         faults: Mapping[str, Fault] | None = None,
         environment: Mapping[str, str] | None = None,
     ) -> Simulator:
-        """Return a simulator of the rendered flows with the functions' environment."""
-        deployment = Deployment.render(overrides) if overrides else self.deployment
+        """Return a simulator of the rendered flows with the functions' environment.
+
+        The module is rendered with the functions' fail mode, as an instance
+        without its own ``fail_mode`` gets it from Terraform: whether a failure
+        reaches the flow as a Lambda error (module branch) or as a ``status``
+        of ``error`` (handler), the caller is then treated the same way.
+        """
+        function_env = {**self.function_environment, **(environment or {})}
+        fail_mode = function_env.get("CALLGUARD_FAIL_MODE", "open")
+        rendered = {
+            _MODULE: {"fail_mode": fail_mode, **(overrides or {}).get(_MODULE, {})},
+            **{name: dict(v) for name, v in (overrides or {}).items() if name != _MODULE},
+        }
+        deployment = Deployment.render(rendered)
         return Simulator(
             deployment,
             environment=self.environment(environment),
@@ -404,11 +416,11 @@ def _play(
         refused_with(blocked_message),
     )
     story.call(
-        "The check function answers too late (10 s simulated against its 3 s limit; "
-        "module rendered with fail_mode = closed)",
-        "Connect takes the module's error branch; the fail mode refuses the caller",
+        "The check function answers too late (10 s, simulated, against its 3 s limit); "
+        "fail mode closed",
+        "Connect takes the module's error branch; the module's fail mode refuses the caller",
         lambda: story.simulator(
-            overrides={_MODULE: {"fail_mode": "closed"}},
+            environment={"CALLGUARD_FAIL_MODE": "closed"},
             faults={"check_function_arn": Fault(delay_seconds=10.0)},
         ).inbound(CALLER),
         refused_with(blocked_message),
