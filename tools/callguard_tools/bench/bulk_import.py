@@ -4,13 +4,16 @@ Both run in one go against the same local ``moto_server`` (loopback, fake
 credentials), on identical data, into two fresh tables:
 
 - **import**: the installed ``callguard`` command in its own process, timed from
-  process start to exit, so interpreter start-up, the STS identity call, the
+  process start to exit (default ``--workers``), so interpreter start-up, the STS identity call, the
   ``BatchGetItem`` pass for "already listed" and the parallel ``BatchWriteItem``
   requests are all inside the figure;
 - **baseline**: an in-process loop doing one ``PutItem`` per number with a plain
   boto3 client, the way a quick script would do it.
 
 Both tables are counted afterwards, so a fast but incomplete import cannot pass.
+Besides wall-clock time, the CPU seconds of each side (the client process and
+``moto_server``, from ``getrusage`` and ``/proc``) are printed: on a machine busy
+with other work they are a steadier comparison than wall-clock time.
 ``moto_server`` is not DynamoDB: absolute times say little about AWS, the ratio
 says how much the batching and parallelism save in request overhead. Set
 ``CALLGUARD_BENCH_IMPORT_COUNT`` for a shorter run while developing.
@@ -19,6 +22,7 @@ says how much the batching and parallelism save in request overhead. Set
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -31,7 +35,7 @@ from typing import TYPE_CHECKING, Final
 import boto3
 
 from callguard.store import Entry, create_table
-from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment, moto_server
+from callguard_tools.demo.local_aws import DEMO_REGION, MotoServer, aws_environment, moto_server
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -45,19 +49,38 @@ BASELINE_TABLE: Final = "bench-putitem-loop"
 
 
 @dataclass(frozen=True)
+class Run:
+    """One contender's cost: wall-clock seconds and CPU seconds on each side."""
+
+    wall: float
+    client_cpu: float
+    server_cpu: float
+
+    @property
+    def cpu(self) -> float:
+        """CPU seconds spent by the client and by moto_server together."""
+        return self.client_cpu + self.server_cpu
+
+
+@dataclass(frozen=True)
 class BulkImportFigures:
-    """Measured wall-clock seconds of both contenders and the item counts they left."""
+    """Both contenders' costs and the item counts they left behind."""
 
     count: int
-    import_seconds: float
-    baseline_seconds: float
+    bulk: Run
+    baseline: Run
     import_items: int
     baseline_items: int
 
     @property
     def ratio(self) -> float:
-        """How many times faster the import was than the PutItem loop."""
-        return self.baseline_seconds / self.import_seconds
+        """How many times faster (wall clock) the import was than the PutItem loop."""
+        return self.baseline.wall / self.bulk.wall
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The same comparison in CPU seconds, which other load on the machine disturbs less."""
+        return self.baseline.cpu / self.bulk.cpu
 
 
 def synthetic_numbers(count: int) -> list[str]:
@@ -92,8 +115,23 @@ def _count(client: DynamoDBClient, table: str) -> int:
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def _time_import(endpoint: str, csv_path: Path, env: dict[str, str]) -> float:
-    command = [_callguard(), "--endpoint-url", endpoint, "--table", IMPORT_TABLE]
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process ``pid``; 0.0 without /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time_import(server: MotoServer, csv_path: Path, env: dict[str, str]) -> Run:
+    command = [_callguard(), "--endpoint-url", server.endpoint_url, "--table", IMPORT_TABLE]
+    server_before = _process_cpu(server.process.pid)
+    children_before = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN))
     started = time.perf_counter()
     result = subprocess.run(  # fixed argv: our own console script
         [*command, "denylist", "import", str(csv_path)],
@@ -103,18 +141,28 @@ def _time_import(endpoint: str, csv_path: Path, env: dict[str, str]) -> float:
         check=False,
         timeout=1800,
     )
-    elapsed = time.perf_counter() - started
+    wall = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"callguard denylist import failed: {result.stderr.strip()}")
-    return elapsed
+    return Run(
+        wall=wall,
+        client_cpu=_cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - children_before,
+        server_cpu=_process_cpu(server.process.pid) - server_before,
+    )
 
 
-def _time_put_loop(client: DynamoDBClient, numbers: list[str]) -> float:
+def _time_put_loop(server: MotoServer, client: DynamoDBClient, numbers: list[str]) -> Run:
+    server_before = _process_cpu(server.process.pid)
+    self_before = _cpu(resource.getrusage(resource.RUSAGE_SELF))
     started = time.perf_counter()
     for number in numbers:
         entry = Entry.new(number, reason="bench", source="import")
         client.put_item(TableName=BASELINE_TABLE, Item=entry.to_item())
-    return time.perf_counter() - started
+    return Run(
+        wall=time.perf_counter() - started,
+        client_cpu=_cpu(resource.getrusage(resource.RUSAGE_SELF)) - self_before,
+        server_cpu=_process_cpu(server.process.pid) - server_before,
+    )
 
 
 def measure(count: int = DEFAULT_COUNT) -> BulkImportFigures:
@@ -133,12 +181,12 @@ def measure(count: int = DEFAULT_COUNT) -> BulkImportFigures:
         create_table(client, BASELINE_TABLE)
         csv_path = Path(scratch) / "numbers.csv"
         _write_csv(csv_path, numbers)
-        import_seconds = _time_import(server.endpoint_url, csv_path, env)
-        baseline_seconds = _time_put_loop(client, numbers)
+        bulk = _time_import(server, csv_path, env)
+        baseline = _time_put_loop(server, client, numbers)
         return BulkImportFigures(
             count=count,
-            import_seconds=import_seconds,
-            baseline_seconds=baseline_seconds,
+            bulk=bulk,
+            baseline=baseline,
             import_items=_count(client, IMPORT_TABLE),
             baseline_items=_count(client, BASELINE_TABLE),
         )
@@ -159,17 +207,18 @@ def run() -> None:
     )
     figures = measure(count)
     verdict = "meets" if figures.ratio >= TARGET_RATIO else "MISSES"
+    for label, run_ in (
+        ("callguard denylist import", figures.bulk),
+        ("PutItem loop (one by one)", figures.baseline),
+    ):
+        print(
+            f"  {label:<27} {run_.wall:8.2f} s wall ({figures.count / run_.wall:,.0f} numbers/s); "
+            f"CPU {run_.client_cpu:.2f} s client + {run_.server_cpu:.2f} s moto_server"
+        )
     print(
-        f"  callguard denylist import   {figures.import_seconds:8.2f} s  "
-        f"({figures.count / figures.import_seconds:,.0f} numbers/s, whole process)"
-    )
-    print(
-        f"  PutItem loop (one by one)   {figures.baseline_seconds:8.2f} s  "
-        f"({figures.count / figures.baseline_seconds:,.0f} numbers/s)"
-    )
-    print(
-        f"  ratio {figures.ratio:.1f}x ({verdict} the {TARGET_RATIO:.0f}x target); items stored: "
-        f"import {figures.import_items:,}, loop {figures.baseline_items:,}"
+        f"  ratio {figures.ratio:.1f}x wall clock ({verdict} the {TARGET_RATIO:.0f}x target), "
+        f"{figures.cpu_ratio:.1f}x CPU; items stored: import {figures.import_items:,}, "
+        f"loop {figures.baseline_items:,}"
     )
     print(f"  load average after: {_load()} (other work on this machine slows both sides)")
     if figures.import_items != count or figures.baseline_items != count:
