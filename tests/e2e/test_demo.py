@@ -7,14 +7,18 @@ demo, Terraform plan included, exactly as ``make demo`` does.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from callguard_tools.demo import __main__ as demo_main
+from callguard_tools.demo.local_aws import aws_environment, dead_endpoint, patched_environ
+from callguard_tools.demo.local_aws import moto_server as local_moto_server
 from callguard_tools.demo.plan import summarize
 from callguard_tools.demo.scenarios import CALLER, DEFAULT_FUNCTION_ENVIRONMENT, Verdict, play_calls
 
@@ -132,3 +136,36 @@ def test_make_demo_passes_on_this_checkout() -> None:
     assert "CALLGUARD_TABLE=callguard-dev-denylist" in done.stdout
     assert "static-list flow, exactly as Terraform planned it" in done.stdout
     assert "12 of 12 steps went as expected" in done.stdout
+
+
+def test_patched_environ_sets_removes_and_restores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLGUARD_DEMO_A", "before")
+    monkeypatch.delenv("CALLGUARD_DEMO_B", raising=False)
+    with patched_environ({"CALLGUARD_DEMO_A": None, "CALLGUARD_DEMO_B": "during"}):
+        assert "CALLGUARD_DEMO_A" not in os.environ
+        assert os.environ["CALLGUARD_DEMO_B"] == "during"
+    assert os.environ["CALLGUARD_DEMO_A"] == "before"
+    assert "CALLGUARD_DEMO_B" not in os.environ
+
+
+def test_the_demo_environment_can_only_reach_loopback() -> None:
+    environment = aws_environment("http://127.0.0.1:9")
+    endpoints = {k: v for k, v in environment.items() if k.startswith("AWS_ENDPOINT_URL")}
+    assert endpoints == {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+        "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:9",
+        "AWS_ENDPOINT_URL_STS": "http://127.0.0.1:9",
+    }
+    assert environment["AWS_ACCESS_KEY_ID"] == "testing"
+    assert environment["AWS_CONFIG_FILE"] == os.devnull
+    assert dead_endpoint().startswith("http://127.0.0.1:")
+
+
+def test_the_demo_moto_server_starts_answers_and_stops() -> None:
+    with local_moto_server() as server:
+        assert server.endpoint_url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{server.endpoint_url}/moto-api/", timeout=5) as answer:
+            assert answer.status == 200
+        server.reset()
+        process = server.process
+    assert process.poll() is not None
