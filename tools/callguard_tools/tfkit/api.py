@@ -371,12 +371,19 @@ def _checked(proc: Any, what: str) -> None:
         raise TfkitError(f"{what} failed:\n{said}")
 
 
+def _publish(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically: concurrent plans of one root never mix."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{time.monotonic_ns()}")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+
+
 def plan_dir(
     directory: Path, out_dir: Path, variables: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Init and plan an already laid-out root; save ``tfplan`` and ``plan.json`` in ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plan_path = out_dir / "tfplan"
+    """Init and plan a laid-out root; publish ``tfplan`` and ``plan.json`` to ``out_dir``."""
+    plan_path = directory / "tfplan"
     _checked(launcher.run(["init", "-input=false", "-no-color"], cwd=directory), "terraform init")
     _checked(
         launcher.run(
@@ -395,7 +402,10 @@ def plan_dir(
     shown = launcher.run(["show", "-json", "-no-color", str(plan_path)], cwd=directory)
     _checked(shown, "terraform show -json")
     plan: dict[str, Any] = json.loads(shown.stdout)
-    (out_dir / "plan.json").write_text(json.dumps(plan, indent=2, sort_keys=True), "utf-8")
+    json_path = directory / "plan.json"
+    json_path.write_text(json.dumps(plan, indent=2, sort_keys=True), "utf-8")
+    _publish(plan_path, out_dir / "tfplan")
+    _publish(json_path, out_dir / "plan.json")
     return plan
 
 

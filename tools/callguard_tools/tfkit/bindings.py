@@ -174,9 +174,7 @@ class Reader:
     ) -> dict[str, Any]:
         flags = _flags(body)
         if provider:
-            flags.pop("alias", None)
-            # Provider getters carry no computed/required markers worth trusting for blocks;
-            # every provider argument is optional.
+            flags.pop("alias", None)  # a meta-argument, like in synthesizeHclAttributes
         attributes: dict[str, Any] = {}
         blocks: dict[str, Any] = {}
         for attr, (flag, segment) in sorted(flags.items()):
