@@ -395,3 +395,68 @@ def test_servicer_reports_failures_as_diagnostics() -> None:
     (diagnostic,) = response.diagnostics
     assert diagnostic.severity == pb.Diagnostic.ERROR
     assert "aws_not_in_schema" in diagnostic.summary
+
+
+# ------------------------------------------------------------------ every type, every value
+
+
+def _conforms(value: Any, cty: Any) -> bool:  # noqa: PLR0911 - one return per type
+    """Return True when ``value`` is a known value of cty type ``cty`` (or null)."""
+    if value is None:
+        return True
+    if value is Unknown:
+        return False
+    if cty == "string":
+        return isinstance(value, str)
+    if cty == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if cty == "bool":
+        return isinstance(value, bool)
+    kind, inner = cty
+    if kind in ("list", "set"):
+        return isinstance(value, list) and all(_conforms(v, inner) for v in value)
+    if kind == "map":
+        return isinstance(value, dict) and all(_conforms(v, inner) for v in value.values())
+    return isinstance(value, dict) and all(_conforms(value.get(k), t) for k, t in inner.items())
+
+
+def _minimal(block: dict[str, Any]) -> dict[str, Any]:
+    """Return a proposed state with every required argument and required block set."""
+    state: dict[str, Any] = {}
+    for name, (cty, flags) in block["attributes"].items():
+        state[name] = values.synthesize(name, cty, "seed") if flags == "r" else None
+        if flags == "r" and name.endswith("_arn"):  # inputs users give as ARNs
+            state[name] = CTX.arn("sns", name)
+    for name, spec in block.get("blocks", {}).items():
+        if spec.get("min_items"):
+            item = _minimal(spec["block"])
+            state[name] = item if spec["nesting"] == "single" else [item]
+        else:
+            state[name] = None if spec["nesting"] == "single" else []
+    return state
+
+
+def _check_known(block: dict[str, Any], state: dict[str, Any], where: str) -> None:
+    for name, (cty, _) in block["attributes"].items():
+        assert _conforms(state[name], cty), f"{where}.{name} = {state[name]!r} is not {cty}"
+    for name, spec in block.get("blocks", {}).items():
+        items = state[name]
+        for item in [items] if spec["nesting"] == "single" and items else items or []:
+            _check_known(spec["block"], item, f"{where}.{name}")
+
+
+@pytest.mark.parametrize("type_name", sorted(RESOURCES))
+def test_every_resource_type_plans_and_applies_to_known_typed_values(type_name: str) -> None:
+    block = RESOURCES[type_name]
+    planned = values.plan_create(block, _minimal(block), CTX)
+    applied = values.apply(type_name, block, planned, CTX)
+    _check_known(block, applied, type_name)
+    if "arn" in block["attributes"] and block["attributes"]["arn"][1] == "c":
+        assert applied["arn"].startswith("arn:aws:"), applied["arn"]
+
+
+@pytest.mark.parametrize("type_name", sorted(DATA))
+def test_every_data_source_reads_to_known_typed_values(type_name: str) -> None:
+    block = DATA[type_name]
+    state = datasources.read(type_name, block, _minimal(block), CTX)
+    _check_known(block, state, type_name)
