@@ -49,6 +49,7 @@ def contact_event(
     channel: str = "VOICE",
     parameters: dict[str, Any] | None = None,
     endpoint: object = ...,
+    contact_id: str = CONTACT_ID,
 ) -> dict[str, Any]:
     """A contact-flow event as Amazon Connect sends it to a Lambda."""
     if endpoint is ...:
@@ -59,7 +60,7 @@ def contact_event(
             "ContactData": {
                 "Attributes": {},
                 "Channel": channel,
-                "ContactId": CONTACT_ID,
+                "ContactId": contact_id,
                 "InitialContactId": INITIAL_CONTACT_ID,
                 "PreviousContactId": PREVIOUS_CONTACT_ID,
                 "InitiationMethod": "INBOUND",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 NUMBER = "+442079460958"
+SECOND_CONTACT = "0a0b0c0d-1e1f-4a2b-8c3d-4e5f6a7b8c9d"
 
 
 @pytest.fixture
@@ -57,7 +58,8 @@ def test_second_flag_is_already_listed_and_keeps_the_first_reason(
     store: DenyList, make_event: EventFactory
 ) -> None:
     flag_number.handler(make_event(parameters={"Reason": "first"}), None)
-    result = flag_number.handler(make_event(parameters={"Reason": "second"}), None)
+    second = make_event(parameters={"Reason": "second"}, contact_id=SECOND_CONTACT)
+    result = flag_number.handler(second, None)
     assert result == {"result": "already_listed", "status": "blocked", "reason": "first"}
     assert store.get(NUMBER).flag_count == 2  # type: ignore[union-attr]
 
@@ -68,7 +70,7 @@ def test_review_mode_records_pending_and_never_downgrades(
     monkeypatch.setenv("CALLGUARD_FLAG_MODE", "review")
     assert flag_number.handler(make_event(), None)["status"] == "pending"
     store.approve(NUMBER)
-    assert flag_number.handler(make_event(), None) == {
+    assert flag_number.handler(make_event(contact_id=SECOND_CONTACT), None) == {
         "result": "already_listed",
         "status": "blocked",
         "reason": DEFAULT_REASON,
@@ -152,3 +154,14 @@ def test_one_log_line_with_masked_number(
     assert (record["outcome"], record["status"], record["flag_count"]) == ("flagged", "blocked", 1)
     assert record["number"] == "+4420*****958"
     assert "7946" not in log_lines.lines[0]
+
+
+def test_retried_invocation_gives_the_same_answer_and_counts_once(
+    store: DenyList, make_event: EventFactory, log_lines: LogLines
+) -> None:
+    event = make_event(parameters={"Reason": "spam"})
+    first = flag_number.handler(event, None)
+    retry = flag_number.handler(event, None)
+    assert first == retry == {"result": "flagged", "status": "blocked", "reason": "spam"}
+    assert store.get(NUMBER).flag_count == 1  # type: ignore[union-attr]
+    assert json.loads(log_lines.lines[-1])["repeated"] is True

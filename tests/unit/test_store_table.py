@@ -365,3 +365,31 @@ def test_batch_get_returns_only_listed_live_numbers(store: DenyList, clock: Cloc
     found = store.batch_get([NUMBER, OTHER, *many, NUMBER])
     assert set(found) == {NUMBER, *many[::2]}
     assert found[NUMBER].phone_number == NUMBER
+
+
+# ---------------------------------------------------------------- retried invocations
+def test_same_contact_counts_once(store: DenyList, moto_dynamodb: DynamoDBClient) -> None:
+    first = store.flag(NUMBER, reason="first", contact_id="c-1")
+    again = store.flag(NUMBER, reason="retry", contact_id="c-1")
+    assert first.created and not first.repeated
+    assert again.repeated and again.created
+    assert again.entry.flag_count == 1 and again.entry.reason == "first"
+    other = store.flag(NUMBER, reason="other", contact_id="c-2")
+    assert not other.created and not other.repeated and other.entry.flag_count == 2
+    retried_other = store.flag(NUMBER, contact_id="c-2")
+    assert retried_other.repeated and not retried_other.created
+    assert store.get(NUMBER).flag_count == 2  # type: ignore[union-attr]
+    assert raw_item(moto_dynamodb, NUMBER)["flag_contact_ids"] == {"SS": ["c-1", "c-2"]}
+
+
+def test_flags_without_contact_ids_always_count(store: DenyList) -> None:
+    store.flag(NUMBER)
+    assert store.flag(NUMBER).entry.flag_count == 2
+
+
+def test_expired_entry_replaced_even_for_a_known_contact(store: DenyList, clock: Clock) -> None:
+    store.flag(NUMBER, reason="old", contact_id="c-1", expires_at=int(T0) + 1)
+    clock.now = T0 + 10
+    outcome = store.flag(NUMBER, reason="new", contact_id="c-1")
+    assert outcome.created and not outcome.repeated
+    assert store.get(NUMBER).reason == "new"  # type: ignore[union-attr]

@@ -7,6 +7,9 @@ Number: ``Details.Parameters.CustomerNumber`` if set, else the contact's
 (``Details.Parameters.FlaggedBy``/``AgentUsername``/``AgentARN``/``AgentId``) are
 recorded with the first flag.
 
+A retried invocation for the same contact (Amazon Connect retries slow Lambda
+calls) gives the same answer as the original and is not counted again.
+
 ``CALLGUARD_FLAG_MODE=block`` blocks at once; ``review`` records the number as
 ``pending`` for a supervisor. Returns exactly ``result`` (``flagged``,
 ``already_listed``, ``invalid``, ``error``), ``status`` (``blocked``, ``pending``
@@ -82,6 +85,8 @@ def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
         instance_arn=contact.instance_arn,
     )
     fields["flag_count"] = outcome.entry.flag_count
+    if outcome.repeated:
+        fields["repeated"] = True  # Connect retried this contact's invocation
     result = "flagged" if outcome.created else "already_listed"
     return _answer(result, outcome.entry.status, outcome.entry.reason)
 

@@ -60,14 +60,23 @@ _FIRST_WRITE_WINS: Final = (
 
 #: How often a flag retries when an expired item is replaced concurrently.
 _FLAG_ATTEMPTS: Final = 3
+#: String set of the contact ids that flagged a number, so that a retried
+#: invocation for the same contact is recognised and not counted twice.
+FLAG_CONTACTS_ATTRIBUTE: Final = "flag_contact_ids"
 
 
 @dataclass(frozen=True, slots=True)
 class FlagOutcome:
-    """The result of :meth:`DenyList.flag`: the entry after the flag, and whether it is new."""
+    """The result of :meth:`DenyList.flag`: the entry after the flag, and whether it is new.
+
+    ``repeated`` marks a flag from a contact that had already flagged this number
+    (Amazon Connect retries a slow Lambda invocation): nothing was written, and
+    ``created`` repeats what the original flag reported.
+    """
 
     created: bool
     entry: Entry
+    repeated: bool = False
 
 
 class DenyList:
@@ -236,6 +245,11 @@ class DenyList:
         ``blocked``. An expired entry is replaced as if the number were new.
         ``expires_at`` follows the same first-write rule.
 
+        With a ``contact_id``, each contact counts once: the id joins the
+        ``flag_contact_ids`` set in the same update, under the condition that it is
+        not there yet, so Amazon Connect retrying an invocation cannot count one
+        agent's flag twice (the outcome is then marked ``repeated``).
+
         Returns whether the entry was created and the entry as this flag left it
         (computed from the item's previous image, which DynamoDB returns
         atomically with the update).
@@ -267,12 +281,33 @@ class DenyList:
             outcome = self._flag_update(fresh, now)
             if outcome is not None:
                 return outcome
-            if self._replace_expired(fresh, now):
-                return FlagOutcome(created=True, entry=fresh)
+            # The condition failed: the item has expired, or this contact flagged already.
+            with translated(f"flag {mask(number)}"):
+                current = self.client.get_item(
+                    TableName=self.table_name,
+                    Key={PARTITION_KEY: {"S": number}},
+                    ConsistentRead=True,
+                ).get("Item")
+            if not current:
+                continue  # deleted meanwhile: try again as a new entry
+            entry = Entry.from_item(current)
+            if entry.is_expired(now):
+                if self._replace_expired(fresh, now):
+                    return FlagOutcome(created=True, entry=fresh)
+                continue
+            contacts = current.get(FLAG_CONTACTS_ATTRIBUTE, {}).get("SS", [])
+            if fresh.contact_id and fresh.contact_id in contacts:
+                return FlagOutcome(
+                    created=entry.contact_id == fresh.contact_id, entry=entry, repeated=True
+                )
         raise ConflictError(f"flag {mask(number)}: the entry kept changing; try again")
 
     def _flag_update(self, fresh: Entry, now: float) -> FlagOutcome | None:
-        """Run the conditional update; ``None`` when the existing item has expired."""
+        """Run the conditional update; ``None`` when its condition failed.
+
+        The condition fails when the existing item has expired or when this
+        contact id has flagged the number before; :meth:`flag` tells which.
+        """
         names = {"#s": "status", "#e": TTL_ATTRIBUTE, "#k": PARTITION_KEY}
         values: dict[str, Any] = {
             ":s": {"S": fresh.status},
@@ -292,15 +327,21 @@ class DenyList:
             parts.append("#e = if_not_exists(#e, :exp)")
         names["#u"], names["#l"], names["#c"] = "updated_at", "last_flagged_at", "flag_count"
         parts += ["#u = :now", "#l = :now"]
+        additions = "#c :one"
+        condition = "(attribute_not_exists(#k) OR attribute_not_exists(#e) OR #e > :epoch)"
+        if fresh.contact_id:
+            names["#f"] = FLAG_CONTACTS_ATTRIBUTE
+            values[":cid"] = {"S": fresh.contact_id}
+            values[":cids"] = {"SS": [fresh.contact_id]}
+            additions += ", #f :cids"
+            condition += " AND (attribute_not_exists(#f) OR NOT contains(#f, :cid))"
         try:
             with translated(f"flag {mask(fresh.phone_number)}"):
                 response = self.client.update_item(
                     TableName=self.table_name,
                     Key={PARTITION_KEY: {"S": fresh.phone_number}},
-                    UpdateExpression="SET " + ", ".join(parts) + " ADD #c :one",
-                    ConditionExpression=(
-                        "attribute_not_exists(#k) OR attribute_not_exists(#e) OR #e > :epoch"
-                    ),
+                    UpdateExpression="SET " + ", ".join(parts) + " ADD " + additions,
+                    ConditionExpression=condition,
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
                     ReturnValues="ALL_OLD",
@@ -317,11 +358,14 @@ class DenyList:
 
     def _replace_expired(self, fresh: Entry, now: float) -> bool:
         """Overwrite an expired item with ``fresh``; False if it changed meanwhile."""
+        item = fresh.to_item()
+        if fresh.contact_id:
+            item[FLAG_CONTACTS_ATTRIBUTE] = {"SS": [fresh.contact_id]}
         try:
             with translated(f"flag {mask(fresh.phone_number)}"):
                 self.client.put_item(
                     TableName=self.table_name,
-                    Item=fresh.to_item(),
+                    Item=item,
                     ConditionExpression="attribute_exists(#e) AND #e <= :epoch",
                     ExpressionAttributeNames={"#e": TTL_ATTRIBUTE},
                     ExpressionAttributeValues={":epoch": {"N": str(int(now))}},
