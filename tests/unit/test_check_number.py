@@ -198,3 +198,34 @@ def test_log_line_goes_to_stdout(
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
     assert json.loads(out[0])["outcome"] == "clear"
+
+
+def test_fast_path_imports_neither_phonenumbers_nor_boto3() -> None:
+    # A fresh interpreter, an E.164 caller, and an endpoint that refuses connections:
+    # the answer comes from the fail mode, and the heavy imports never happened.
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    code = (
+        "import sys, json;"
+        "from callguard.handlers.check_number import handler;"
+        "event = {'Details': {'ContactData': {'CustomerEndpoint':"
+        " {'Address': '+442079460958', 'Type': 'TELEPHONE_NUMBER'}}}};"
+        "answer = handler(event, None);"
+        "assert answer['status'] == 'error', answer;"
+        "assert 'phonenumbers' not in sys.modules;"
+        "assert 'boto3' not in sys.modules;"
+        "assert 'callguard.store.batch' not in sys.modules"
+    )
+    env = {
+        **os.environ,
+        "CALLGUARD_TABLE": "t",
+        "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}",
+    }
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
