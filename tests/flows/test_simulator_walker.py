@@ -483,6 +483,12 @@ def test_ssml_and_prompt_ids_are_reported_with_their_kind() -> None:
         (flow("main", action("a", "MessageParticipant", {"Text": "x"})), "no transition for next"),
         (flow("main", say("a", "loop", "a")), "a loop in the flow"),
         (flow("main", action("x", "EndFlowExecution")), ""),
+        (
+            flow(
+                "main", action("x", "UpdateContactAttributes", {"Attributes": "$.X"}, "end"), end()
+            ),
+            "malformed UpdateContactAttributes action",
+        ),
     ],
 )
 def test_flows_that_cannot_finish_end_in_an_error_outcome(main: SimFlow, fragment: str) -> None:

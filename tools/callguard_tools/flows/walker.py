@@ -245,21 +245,36 @@ class Walker:
                 raise _Stop(Outcome("error", detail=f"{self._flow.name}: no action {identifier!r}"))
             action_type = str(action.get("Type", ""))
             self.transcript.add(ActionVisited(self._flow.name, identifier, action_type))
-            step = getattr(self, f"_do_{action_type}", None)
-            if step is None:
-                if action_type in PASS_THROUGH_ACTIONS:
-                    identifier = self._next(identifier, action)
-                    continue
+            try:
+                identifier = self._step(identifier, action, action_type)
+            except (AttributeError, TypeError, ValueError, KeyError) as error:
+                # A parameter or transition of the wrong shape: Connect would not
+                # publish the flow, so there is no behaviour to simulate. Say where.
                 raise _Stop(
                     Outcome(
                         "error",
-                        detail=f"{self._flow.name}/{identifier}: action type "
-                        f"{action_type!r} is not simulated",
+                        detail=f"{self._flow.name}/{identifier}: malformed {action_type} "
+                        f"action ({type(error).__name__}: {error}); run `callguard flows lint`",
                     )
-                )
-            identifier = step(identifier, action)
+                ) from error
         raise _Stop(
             Outcome("error", detail=f"more than {self.script.max_steps} steps: a loop in the flow?")
+        )
+
+    def _step(self, identifier: str, action: Mapping[str, Any], action_type: str) -> str:
+        """Run one action and return the identifier of the next one."""
+        step = getattr(self, f"_do_{action_type}", None)
+        if step is not None:
+            target: str = step(identifier, action)
+            return target
+        if action_type in PASS_THROUGH_ACTIONS:
+            return self._next(identifier, action)
+        raise _Stop(
+            Outcome(
+                "error",
+                detail=f"{self._flow.name}/{identifier}: action type "
+                f"{action_type!r} is not simulated",
+            )
         )
 
     # ------------------------------------------------------------ transitions
