@@ -1,0 +1,55 @@
+"""botocore errors become store exceptions a caller can react to, with safe messages."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
+
+from callguard.store import (
+    StoreError,
+    TableNotFoundError,
+    ThrottledError,
+    UnavailableError,
+)
+from callguard.store.errors import translate, translated
+
+
+def client_error(code: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "value +442079460958"}}, "GetItem")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (client_error("ProvisionedThroughputExceededException"), ThrottledError),
+        (client_error("ThrottlingException"), ThrottledError),
+        (client_error("RequestLimitExceeded"), ThrottledError),
+        (client_error("ResourceNotFoundException"), TableNotFoundError),
+        (client_error("ValidationException"), StoreError),
+        (client_error(""), StoreError),
+        (EndpointConnectionError(endpoint_url="http://x"), UnavailableError),
+        (ConnectTimeoutError(endpoint_url="http://x"), UnavailableError),
+        (ReadTimeoutError(endpoint_url="http://x"), UnavailableError),
+    ],
+)
+def test_translation(error: Exception, expected: type[Exception]) -> None:
+    translated_error = translate("lookup +4420*****958", error)
+    assert type(translated_error) is expected
+    assert "442079460958" not in str(translated_error)
+    with pytest.raises(expected) as caught, translated("op"):
+        raise error
+    assert caught.value.__cause__ is error
+
+
+def test_conditional_failures_and_other_errors_pass_through() -> None:
+    conditional = client_error("ConditionalCheckFailedException")
+    assert translate("op", conditional) is conditional
+    with pytest.raises(ClientError), translated("op"):
+        raise conditional
+    other = KeyError("x")
+    assert translate("op", other) is other
