@@ -151,3 +151,83 @@ def test_a_template_error_is_reported_without_a_traceback() -> None:
     assert result.exit_code == 1
     assert "Error:" in result.output
     assert "Traceback" not in result.output
+
+
+def _customer_flow(tmp_path: Path) -> Path:
+    """A customer's own inbound flow that drops in the check module (export wrapper form)."""
+    content = {
+        "Version": "2019-10-30",
+        "StartAction": "check",
+        "Actions": [
+            {
+                "Identifier": "check",
+                "Type": "InvokeFlowModule",
+                "Parameters": {"FlowModuleId": "their-module-id"},
+                "Transitions": {
+                    "NextAction": "branch",
+                    "Errors": [{"ErrorType": "NoMatchingError", "NextAction": "welcome"}],
+                },
+            },
+            {
+                "Identifier": "branch",
+                "Type": "Compare",
+                "Parameters": {"ComparisonValue": "$.Attributes.blockedStatus"},
+                "Transitions": {
+                    "NextAction": "welcome",
+                    "Conditions": [
+                        {
+                            "NextAction": "refuse",
+                            "Condition": {"Operator": "Equals", "Operands": ["match"]},
+                        }
+                    ],
+                    "Errors": [{"ErrorType": "NoMatchingCondition", "NextAction": "welcome"}],
+                },
+            },
+            {
+                "Identifier": "refuse",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Goodbye."},
+                "Transitions": {"NextAction": "end", "Errors": []},
+            },
+            {
+                "Identifier": "welcome",
+                "Type": "MessageParticipant",
+                "Parameters": {"Text": "Welcome."},
+                "Transitions": {"NextAction": "end", "Errors": []},
+            },
+            {
+                "Identifier": "end",
+                "Type": "DisconnectParticipant",
+                "Parameters": {},
+                "Transitions": {},
+            },
+        ],
+    }
+    path = tmp_path / "MyInbound.json"
+    wrapper = {"Name": "MyInbound", "Type": "CONTACT_FLOW", "Content": json.dumps(content)}
+    path.write_text(json.dumps(wrapper), encoding="utf-8")
+    return path
+
+
+def test_your_own_flow_can_drop_in_the_check_module(tmp_path: Path) -> None:
+    flow = str(_customer_flow(tmp_path))
+    base = ("--flow-file", flow, "--module-id", "their-module-id", "--caller", CALLER, "--json")
+    listed = json.loads(simulate(*base, "--listed", CALLER).output)
+    assert listed["prompts"] == ["Goodbye."]
+    assert listed["actions"][:2] == [
+        "file:MyInbound.json/check",
+        "check_caller/invoke-check-function",
+    ]
+    clear = json.loads(simulate(*base).output)
+    assert clear["prompts"] == ["Welcome."]
+    # Without the alias the module cannot be found: the flow's own error branch decides.
+    unaliased = simulate("--flow-file", flow, "--caller", CALLER, "--listed", CALLER, "--json")
+    assert json.loads(unaliased.output)["prompts"] == ["Welcome."]
+
+
+def test_a_flow_file_that_is_not_a_flow_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.json"
+    bad.write_text("{not json", encoding="utf-8")
+    result = simulate("--flow-file", str(bad), "--caller", CALLER)
+    assert result.exit_code == 2
+    assert "broken.json:1:2" in result.output

@@ -26,6 +26,7 @@ from callguard.store import BLOCKED, DenyList, Entry, StoreError, create_table
 from callguard_tools.flows.connect_event import DEFAULT_INSTANCE_ARN, WITHHELD_ADDRESS, Contact
 from callguard_tools.flows.demo_values import TEMPLATES
 from callguard_tools.flows.lambda_invoke import Fault
+from callguard_tools.flows.model import FlowParseError, load_flow
 from callguard_tools.flows.render import TemplateError, load_vars_file
 from callguard_tools.flows.simulation import (
     AGENT_FLAG_FLOW,
@@ -35,6 +36,7 @@ from callguard_tools.flows.simulation import (
     Deployment,
     Simulator,
     function_environment,
+    sim_flow,
 )
 from callguard_tools.flows.transcript import mask_number
 from callguard_tools.flows.walker import CallScript, SimulationResult
@@ -127,6 +129,19 @@ def emulated_table(listed: tuple[str, ...]) -> Iterator[dict[str, str]]:
         yield {key: value for key, value in environment.items() if value is not None}
 
 
+def _add_flow_file(deployment: Deployment, path: Path, module_ids: tuple[str, ...]) -> str:
+    """Parse ``path`` into the deployment's library; return the name to enter it by."""
+    try:
+        parsed = load_flow(path)
+    except (OSError, FlowParseError) as error:
+        raise click.BadParameter(str(error), param_hint="--flow-file") from error
+    name = f"file:{path.name}"
+    deployment.library.add(sim_flow(parsed, name))
+    for alias in module_ids:
+        deployment.library.aliases[alias] = CHECK_MODULE
+    return name
+
+
 def _contact(
     *,
     caller: str | None,
@@ -180,6 +195,18 @@ def result_as_json(result: SimulationResult) -> dict[str, Any]:
     default=INBOUND_FLOW,
     show_default=True,
     help="Flow the contact enters (agent_flag: the quick connect, run on a transferred contact).",
+)
+@click.option(
+    "--flow-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Enter your own flow instead (bare JSON or a {Name, Type, Content} export); it can "
+    "invoke the check module and the functions by the ids in --var.",
+)
+@click.option(
+    "--module-id",
+    multiple=True,
+    metavar="ID_OR_ARN",
+    help="Another id or ARN under which --flow-file invokes the check module.",
 )
 @click.option("--caller", metavar="ADDRESS", help="Caller id as the carrier sends it (E.164).")
 @click.option("--withheld", is_flag=True, help="The caller withheld their number ('anonymous').")
@@ -236,6 +263,8 @@ def result_as_json(result: SimulationResult) -> dict[str, Any]:
 )
 def simulate_command(  # noqa: PLR0917 - click passes every option as an argument
     flow_name: str,
+    flow_file: Path | None,
+    module_id: tuple[str, ...],
     caller: str | None,
     withheld: bool,
     no_caller_id: bool,
@@ -269,6 +298,8 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
       callguard flows simulate --caller +442079460958 --fault timeout \\
         --var fail_mode=closed --expect disconnected
       callguard flows simulate --flow agent_flag --caller +442079460958 -v
+      callguard flows simulate --flow-file my-inbound.json --module-id my-module-arn \\
+        --caller +442079460958
     """
     contact = _contact(
         caller=caller,
@@ -286,6 +317,8 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
         deployment = Deployment.render(_overrides(var, vars_file))
     except (TemplateError, KeyError) as error:
         raise click.ClickException(str(error)) from error
+    if flow_file is not None:
+        flow_name = _add_flow_file(deployment, flow_file, module_id)
     script = CallScript(
         inputs=tuple(None if item.lower() == "timeout" else item for item in inputs),
         all_queues_at_capacity=queue_at_capacity,
@@ -307,6 +340,11 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
         else:
             result = simulator.call(flow_name, contact, script)
 
+    _report(result, as_json=as_json, verbose=verbose, expect=expect)
+
+
+def _report(result: SimulationResult, *, as_json: bool, verbose: bool, expect: str | None) -> None:
+    """Print the transcript (or JSON); exit 1 when ``expect`` names another outcome."""
     if as_json:
         click.echo(json.dumps(result_as_json(result), indent=2, sort_keys=True))
     else:
