@@ -145,7 +145,7 @@ def test_bad_configuration_answers_with_the_fail_mode(
     blocked: str,
 ) -> None:
     monkeypatch.setenv(variable, value)
-    assert check_number.handler(make_event(), None) == answer(blocked, "error", "", "unparsable")
+    assert check_number.handler(make_event(), None) == answer(blocked, "error", "", "e164")
     monkeypatch.setenv("CALLGUARD_FAIL_MODE", "closed")
     if variable != "CALLGUARD_FAIL_MODE":
         assert check_number.handler(make_event(), None)["blocked"] == "true"

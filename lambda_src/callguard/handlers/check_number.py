@@ -65,8 +65,12 @@ def handler(event: object, context: object) -> dict[str, str]:
 def _check(event: object, fields: dict[str, object]) -> dict[str, str]:
     contact = parse_event(event)
     fields["contact_id"] = contact.loggable_contact_id()
-    fields["caller_class"] = UNPARSABLE
-    config = settings.current()
+    try:
+        config = settings.current()
+    except settings.ConfigError:
+        # Still say what the caller was (the usual E.164 needs no configuration).
+        fields["caller_class"] = caller_of(contact, None, "CustomerNumber").caller_class
+        raise
     set_level(config.log_level)
     caller = caller_of(contact, config.default_country, "CustomerNumber")
     fields["caller_class"] = caller.caller_class
