@@ -438,6 +438,20 @@ def test_an_unknown_module_takes_the_error_branch() -> None:
     assert run(main).transcript.prompts == ["no module"]
 
 
+def test_a_queue_transfer_flow_cannot_invoke_a_module() -> None:
+    module = flow("mod", action("done", "EndFlowModuleExecution"), kind="MODULE")
+    main = flow(
+        "main",
+        action("call", "InvokeFlowModule", {"FlowModuleId": "mod"}, "after"),
+        say("after", "back"),
+        end(),
+        kind="QUEUE_TRANSFER",
+    )
+    result = run(main, module)
+    assert result.outcome.kind == "error"
+    assert "cannot be invoked from a QUEUE_TRANSFER flow" in result.outcome.detail
+
+
 def test_a_module_run_on_its_own_ends() -> None:
     module = flow("mod", action("done", "EndFlowModuleExecution"), kind="MODULE")
     assert run(module).outcome.kind == "ended"

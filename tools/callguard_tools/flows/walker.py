@@ -59,6 +59,23 @@ PASS_THROUGH_ACTIONS = frozenset(
 )
 
 
+#: Flow types that cannot invoke flow modules: the flow language reference says
+#: InvokeFlowModule "only supports Inbound flow types".
+FLOW_TYPES_WITHOUT_MODULES = frozenset(
+    {
+        "CUSTOMER_QUEUE",
+        "CUSTOMER_HOLD",
+        "CUSTOMER_WHISPER",
+        "AGENT_HOLD",
+        "AGENT_WHISPER",
+        "OUTBOUND_WHISPER",
+        "AGENT_TRANSFER",
+        "QUEUE_TRANSFER",
+        "CAMPAIGN",
+    }
+)
+
+
 @dataclass(frozen=True)
 class SimFlow:
     """A parsed flow as the walker needs it.
@@ -469,6 +486,14 @@ class Walker:
         raise _Stop(Outcome("transferred", queue=self.target_queue))
 
     def _do_InvokeFlowModule(self, identifier: str, action: Mapping[str, Any]) -> str:  # noqa: N802
+        if self._flow.kind in FLOW_TYPES_WITHOUT_MODULES:
+            raise _Stop(
+                Outcome(
+                    "error",
+                    detail=f"{self._flow.name}/{identifier}: flow modules cannot be invoked "
+                    f"from a {self._flow.kind} flow (Connect would not publish it)",
+                )
+            )
         module_id = self._string_value(action.get("Parameters", {}).get("FlowModuleId", ""))
         module = self.library.find(module_id) if module_id else None
         if module is None:
