@@ -1,21 +1,25 @@
 """Each module refuses the inputs an operator gets wrong, with a message that says what.
 
-A throw-away root calls one module with literal arguments; ``terraform validate``
-evaluates the module's variable validations, and ``terraform plan`` those that
-compare two variables (Terraform evaluates cross-variable rules only when planning).
-Every bad case is paired with the message the operator would read, and each module
-also has a good call that passes.
+One throw-away root calls every module once per case, with literal arguments:
+``terraform validate`` evaluates the modules' variable validations for all of them in
+one run, and ``terraform plan`` those that compare two variables (Terraform evaluates
+cross-variable rules only when planning). Each diagnostic names the module call it
+belongs to, so every bad case is checked against its own message, and each module's
+good call must produce none.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from plan_helpers import write_stand_in_zip
 
-from callguard_tools.tfkit import api, launcher
+from callguard_tools.tfkit import launcher
 from callguard_tools.tfkit.paths import repo_root
 
 MODULES = repo_root() / "modules"
@@ -60,36 +64,65 @@ GOOD_CALLS: dict[str, dict[str, str]] = {
 }
 
 
-def _root(tmp_path: Path, module: str, overrides: dict[str, str]) -> Path:
-    """Write a root that calls ``module`` with the good call plus ``overrides``."""
-    root = tmp_path / "root"
-    root.mkdir()
+def _call_name(case_id: str) -> str:
+    return "case_" + re.sub(r"[^a-z0-9]+", "_", case_id.lower())
+
+
+def _write_root(root: Path, cases: list[tuple[str, str, dict[str, str]]]) -> Path:
+    """Write a root with one module block per (case id, module, overrides)."""
+    root.mkdir(parents=True)
     write_stand_in_zip(root / "callguard.zip")
-    source = os.path.relpath(MODULES / module, root)
-    arguments = {**GOOD_CALLS[module], **overrides}
-    body = "\n".join(f"  {name} = {value}" for name, value in arguments.items())
-    (root / "main.tf").write_text(
-        f'module "under_test" {{\n  source = "{source}"\n{body}\n}}\n', encoding="utf-8"
-    )
+    blocks = []
+    for case_id, module, overrides in cases:
+        source = os.path.relpath(MODULES / module, root)
+        arguments = {**GOOD_CALLS[module], **overrides}
+        body = "\n".join(f"  {name} = {value}" for name, value in arguments.items())
+        blocks.append(f'module "{_call_name(case_id)}" {{\n  source = "{source}"\n{body}\n}}\n')
+    (root / "main.tf").write_text("\n".join(blocks), encoding="utf-8")
     return root
 
 
-def _validate(tmp_path: Path, module: str, overrides: dict[str, str]) -> api.CheckResult:
-    return api.validate_dir(_root(tmp_path, module, overrides))
+def _by_call(diagnostics: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Group error diagnostics by the module call their snippet points into."""
+    grouped: dict[str, list[str]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.get("severity") != "error":
+            continue
+        context = (diagnostic.get("snippet") or {}).get("context") or ""
+        match = re.search(r'module "([^"]+)"', context)
+        name = match.group(1) if match else "(no module)"
+        text = " ".join(f"{diagnostic.get('summary', '')} {diagnostic.get('detail', '')}".split())
+        grouped.setdefault(name, []).append(text)
+    return grouped
 
 
-def _plan(tmp_path: Path, module: str, overrides: dict[str, str]) -> tuple[bool, str]:
-    root = _root(tmp_path, module, overrides)
+def _run_json(args: list[str], cwd: Path) -> list[dict[str, Any]]:
+    """Run Terraform with -json and return its diagnostics (validate or plan output)."""
+    proc = launcher.run(args, cwd=cwd)
+    try:  # validate -json: one document
+        messages = [json.loads(proc.stdout)]
+    except json.JSONDecodeError:  # plan -json: one message per line
+        messages = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    diagnostics: list[dict[str, Any]] = []
+    for message in messages:
+        diagnostics.extend(message.get("diagnostics", []))
+        if "diagnostic" in message:
+            diagnostics.append(message["diagnostic"])
+    return diagnostics
+
+
+def _validate_all(root: Path, cases: list[tuple[str, str, dict[str, str]]]) -> dict[str, list[str]]:
+    _write_root(root, cases)
+    get = launcher.run(["get", "-no-color"], cwd=root)
+    assert get.returncode == 0, get.stderr
+    return _by_call(_run_json(["validate", "-json", "-no-color"], root))
+
+
+def _plan_all(root: Path, cases: list[tuple[str, str, dict[str, str]]]) -> dict[str, list[str]]:
+    _write_root(root, cases)
     init = launcher.run(["init", "-input=false", "-no-color"], cwd=root)
     assert init.returncode == 0, init.stderr
-    plan = launcher.run(["plan", "-input=false", "-lock=false", "-no-color"], cwd=root)
-    return plan.returncode == 0, plan.stdout + plan.stderr
-
-
-@pytest.mark.parametrize("module", sorted(GOOD_CALLS))
-def test_good_call_validates(tmp_path: Path, module: str) -> None:
-    result = _validate(tmp_path, module, {})
-    assert result.ok, result.message
+    return _by_call(_run_json(["plan", "-input=false", "-lock=false", "-json"], root))
 
 
 BAD_CALLS = [
@@ -190,16 +223,6 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("module", "overrides", "message"), BAD_CALLS)
-def test_bad_call_is_refused_with_a_clear_message(
-    tmp_path: Path, module: str, overrides: dict[str, str], message: str
-) -> None:
-    result = _validate(tmp_path, module, overrides)
-    assert not result.ok
-    said = " ".join(result.message.split())
-    assert message.replace('\\"', '"') in said, said
-
-
 #: Rules that compare two variables: Terraform checks them when planning.
 CROSS_VARIABLE_BAD_CALLS = [
     pytest.param(
@@ -220,18 +243,81 @@ CROSS_VARIABLE_BAD_CALLS = [
 ]
 
 
+def _cases(params: list[Any]) -> list[tuple[str, str, dict[str, str]]]:
+    return [(param.id, param.values[0], param.values[1]) for param in params]
+
+
+@pytest.fixture(scope="module")
+def validated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Errors per module call from one validate of every good and bad call."""
+    good: list[tuple[str, str, dict[str, str]]] = [
+        (f"good-{module}", module, {}) for module in GOOD_CALLS
+    ]
+    return _validate_all(tmp_path_factory.mktemp("validate") / "root", good + _cases(BAD_CALLS))
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Errors per module call from one plan of the good calls and the cross-variable cases."""
+    good: list[tuple[str, str, dict[str, str]]] = [
+        (f"good-{module}", module, {}) for module in GOOD_CALLS
+    ]
+    cases = good + _cases(CROSS_VARIABLE_BAD_CALLS)
+    return _plan_all(tmp_path_factory.mktemp("plan") / "root", cases)
+
+
+@pytest.mark.parametrize("module", sorted(GOOD_CALLS))
+def test_good_call_validates(validated: dict[str, list[str]], module: str) -> None:
+    assert validated.get(_call_name(f"good-{module}"), []) == []
+
+
+@pytest.mark.parametrize("module", sorted(GOOD_CALLS))
+def test_good_call_plans(planned: dict[str, list[str]], module: str) -> None:
+    assert planned.get(_call_name(f"good-{module}"), []) == []
+
+
+@pytest.mark.parametrize(("module", "overrides", "message"), BAD_CALLS)
+def test_bad_call_is_refused_with_a_clear_message(
+    request: pytest.FixtureRequest,
+    validated: dict[str, list[str]],
+    module: str,
+    overrides: dict[str, str],
+    message: str,
+) -> None:
+    errors = validated.get(_call_name(request.node.callspec.id), [])
+    assert errors, f"{module} accepted {overrides}"
+    assert any(message.replace('\\"', '"') in error for error in errors), errors
+
+
 @pytest.mark.parametrize(("module", "overrides", "message"), CROSS_VARIABLE_BAD_CALLS)
 def test_cross_variable_rule_is_enforced_at_plan(
-    tmp_path: Path, module: str, overrides: dict[str, str], message: str
+    request: pytest.FixtureRequest,
+    planned: dict[str, list[str]],
+    module: str,
+    overrides: dict[str, str],
+    message: str,
 ) -> None:
-    ok, said = _plan(tmp_path, module, overrides)
-    assert not ok
-    assert message in " ".join(said.split()), said
+    errors = planned.get(_call_name(request.node.callspec.id), [])
+    assert errors, f"{module} accepted {overrides}"
+    assert any(message in error for error in errors), errors
 
 
-def test_good_lambda_call_plans_a_permission_per_instance(tmp_path: Path) -> None:
-    ok, said = _plan(tmp_path, "lambda_function", {})
-    assert ok, said
-    assert 'aws_lambda_permission.connect["support"] will be created' in said
-    assert '+ principal           = "connect.amazonaws.com"' in said
-    assert '+ source_account      = "111122223333"' in said
+def test_no_error_outside_the_cases(
+    validated: dict[str, list[str]], planned: dict[str, list[str]]
+) -> None:
+    assert "(no module)" not in validated
+    assert "(no module)" not in planned
+
+
+def test_lambda_module_alone_grants_each_connect_instance(tmp_path: Path) -> None:
+    """Used without the composition, the module writes the Connect invoke permission."""
+    root = _write_root(tmp_path / "root", [("alone", "lambda_function", {})])
+    init = launcher.run(["init", "-input=false", "-no-color"], cwd=root)
+    assert init.returncode == 0, init.stderr
+    plan = launcher.run(["plan", "-input=false", "-lock=false", "-no-color"], cwd=root)
+    assert plan.returncode == 0, plan.stderr
+    assert 'aws_lambda_permission.connect["support"] will be created' in plan.stdout
+    said = " ".join(plan.stdout.split())
+    assert '+ principal = "connect.amazonaws.com"' in said
+    assert f'+ source_arn = "{INSTANCE_ARN}"' in said
+    assert '+ source_account = "111122223333"' in said
