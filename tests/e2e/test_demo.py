@@ -46,6 +46,11 @@ def test_every_demo_call_goes_as_expected(moto_server_clean: str) -> None:
         assert fragment in text
     assert CALLER not in text  # numbers are masked in everything the demo prints
     assert "+4420*****958" in text
+    # The transcript in docs/demo.md (pasted into the README) tells the same story.
+    documented = (REPO / "docs" / "demo.md").read_text(encoding="utf-8")
+    for line in printed:
+        if line.startswith("[") or line.startswith("    expected: "):
+            assert line in documented, f"docs/demo.md is stale (re-run make demo): {line}"
 
 
 def test_a_selected_aws_profile_cannot_reach_the_demo(
