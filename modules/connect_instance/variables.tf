@@ -206,6 +206,18 @@ variable "flows_dir" {
   description = "Directory with the flow templates (*.tftpl). null uses this repository's flows/ directory."
   type        = string
   default     = null
+
+  validation {
+    condition = var.flows_dir == null || alltrue([
+      for template in [
+        "check_caller.module.json.tftpl",
+        "inbound_denylist.flow.json.tftpl",
+        "agent_flag.flow.json.tftpl",
+        "inbound_static_list.flow.json.tftpl",
+      ] : fileexists("${coalesce(var.flows_dir, ".")}/${template}")
+    ])
+    error_message = "flows_dir must contain check_caller.module.json.tftpl, inbound_denylist.flow.json.tftpl, agent_flag.flow.json.tftpl and inbound_static_list.flow.json.tftpl."
+  }
 }
 
 variable "tags" {

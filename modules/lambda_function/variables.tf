@@ -189,6 +189,11 @@ variable "permissions_boundary_arn" {
   description = "ARN of a permissions boundary policy for the function's role, when the account requires one."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN (arn:aws:iam::<account>:policy/<name>)."
+  }
 }
 
 variable "connect_instance_arns" {
@@ -213,6 +218,11 @@ variable "code_signing_config_arn" {
   description = "ARN of a Lambda code signing configuration; set it when the zip is signed with AWS Signer before deployment."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.code_signing_config_arn == null || can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:code-signing-config:csc-[a-z0-9]{17}$", var.code_signing_config_arn))
+    error_message = "code_signing_config_arn must be a Lambda code signing configuration ARN (arn:aws:lambda:<region>:<account>:code-signing-config:csc-...)."
+  }
 }
 
 variable "vpc_config" {

@@ -193,6 +193,18 @@ BAD_CALLS = [
         "kms_key", {"account_id": '"1111-2222-3333"'}, "exactly 12 digits", id="account-id"
     ),
     pytest.param(
+        "lambda_function",
+        {"permissions_boundary_arn": '"CallguardBoundary"'},
+        "must be an IAM policy ARN",
+        id="boundary-name",
+    ),
+    pytest.param(
+        "connect_instance",
+        {"flows_dir": '"templates-that-do-not-exist"'},
+        "flows_dir must contain",
+        id="flows-dir",
+    ),
+    pytest.param(
         "connect_instance",
         {"instance_id": f'"{INSTANCE_ARN}"'},
         "not the ARN itself",
