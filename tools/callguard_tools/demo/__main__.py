@@ -31,7 +31,8 @@ def _terraform_step(env: str) -> tuple[PlanSummary, Verdict]:
     is_flag=True,
     help="Only play the calls (the functions then use the demo's default environment).",
 )
-def main(env: str, skip_terraform: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Show every action, branch and log line.")
+def main(env: str, skip_terraform: bool, verbose: bool) -> None:
     """Plan the dev root offline, then play simulated calls through the real flows."""
     started = time.monotonic()
     click.echo("callguard demo: Terraform plan and simulated calls, offline, no AWS account")
@@ -56,6 +57,7 @@ def main(env: str, skip_terraform: bool) -> None:
             function_environment or None,
             planned_flows,
             echo=click.echo,
+            verbose=verbose,
         )
     failed = [v for v in verdicts if not v.ok]
     click.echo("")

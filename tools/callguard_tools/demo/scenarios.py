@@ -86,6 +86,7 @@ class Story:
     function_environment: Mapping[str, str]
     planned_flows: Mapping[str, str] = field(default_factory=dict)
     echo: Echo = print
+    verbose: bool = False
     verdicts: list[Verdict] = field(default_factory=list)
     deployment: Deployment = field(default_factory=Deployment.render)
     last_contact: Contact | None = None
@@ -176,7 +177,7 @@ class Story:
         self.step(title, expected)
         result = play()
         ok, actual = check(result)
-        self.judge(title, expected, ok, actual, result.transcript.render())
+        self.judge(title, expected, ok, actual, result.transcript.render(verbose=self.verbose))
         self.last_contact = result.contact
         return result
 
@@ -333,15 +334,19 @@ def play_calls(
     function_environment: Mapping[str, str] | None = None,
     planned_flows: Mapping[str, str] | None = None,
     echo: Echo = print,
+    *,
+    verbose: bool = False,
 ) -> list[Verdict]:
     """Create the table on ``endpoint_url`` and play the story; return every verdict.
+
+    ``verbose`` prints every action, branch and handler log line of each call.
 
     The whole story runs with fake credentials and no profile, so neither the
     functions nor the checks can pick up the user's AWS configuration.
     """
     safe: dict[str, str | None] = {"AWS_PROFILE": None, "AWS_DEFAULT_PROFILE": None}
     with patched_environ({**safe, **aws_environment(endpoint_url)}):
-        return _play(endpoint_url, function_environment, planned_flows, echo)
+        return _play(endpoint_url, function_environment, planned_flows, echo, verbose)
 
 
 def _play(
@@ -349,12 +354,14 @@ def _play(
     function_environment: Mapping[str, str] | None,
     planned_flows: Mapping[str, str] | None,
     echo: Echo,
+    verbose: bool,
 ) -> list[Verdict]:
     story = Story(
         endpoint_url=endpoint_url,
         function_environment=dict(function_environment or DEFAULT_FUNCTION_ENVIRONMENT),
         planned_flows=dict(planned_flows or {}),
         echo=echo,
+        verbose=verbose,
     )
     create_table(story.store().client, story.table)
     queue = story.deployment.queue_arn
