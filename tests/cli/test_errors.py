@@ -227,7 +227,7 @@ def test_unexpected_exceptions_are_not_hidden(monkeypatch: pytest.MonkeyPatch) -
     def boom(*_args: Any, **_kwargs: Any) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("callguard_tools.admin.denylist._store", boom)
+    monkeypatch.setattr("callguard_tools.admin.denylist.open_store", boom)
 
     with mock_aws():
         result = CliRunner().invoke(main, ["--table", "t", "denylist", "list"])

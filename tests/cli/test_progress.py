@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from callguard_tools.admin import denylist
+from callguard_tools.admin import import_command
 
 
 class _Terminal(io.StringIO):
@@ -18,7 +18,7 @@ def test_plain_lines_every_ten_percent(monkeypatch: pytest.MonkeyPatch) -> None:
     err = io.StringIO()
     monkeypatch.setattr("sys.stderr", err)
 
-    with denylist._progress(20_000) as advance:
+    with import_command._progress(20_000) as advance:
         for _ in range(20):
             advance(1000)
 
@@ -30,7 +30,7 @@ def test_a_progress_bar_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
 
-    with denylist._progress(3000) as advance:
+    with import_command._progress(3000) as advance:
         for _ in range(3):
             advance(1000)
 
@@ -44,7 +44,7 @@ def test_nothing_to_write_prints_nothing(monkeypatch: pytest.MonkeyPatch) -> Non
     err = io.StringIO()
     monkeypatch.setattr("sys.stderr", err)
 
-    with denylist._progress(0) as advance:
+    with import_command._progress(0) as advance:
         advance(0)
 
     assert err.getvalue() == ""

@@ -15,17 +15,23 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from callguard_tools.admin.errors import EXIT_PARTIAL, CliUsageError
+from callguard_tools.admin.commands_common import (
+    checked_reason,
+    e164_argument,
+    note,
+    open_store,
+)
+from callguard_tools.admin.errors import CliUsageError
 from callguard_tools.admin.expiry import EXAMPLES, ExpiryError, parse_expiry, to_epoch
 from callguard_tools.admin.group import AwsCommandGroup
+from callguard_tools.admin.import_command import import_command
 from callguard_tools.admin.output import (
     WRITERS,
     entry_json,
@@ -37,8 +43,7 @@ from callguard_tools.admin.output import (
 from callguard_tools.admin.state import CliState, get_state
 
 if TYPE_CHECKING:
-    from callguard.store import DenyList, Entry
-    from callguard_tools.admin.csvfile import ParsedFile
+    from callguard.store import Entry
 
 
 @click.group(cls=AwsCommandGroup)
@@ -61,62 +66,10 @@ def denylist() -> None:
     """
 
 
-#: Parallel BatchWriteItem requests of an import unless --workers says otherwise:
-#: enough to hide network latency to DynamoDB, few enough not to trip throttling.
-IMPORT_WORKERS = 8
-
-
-# ---------------------------------------------------------------- helpers
-def _store(state: CliState) -> DenyList:
-    from callguard.store import DenyList  # noqa: PLC0415 - keep --help free of boto3
-
-    return DenyList(state.client("dynamodb"), state.require_table())
-
-
-def _normaliser(state: CliState) -> Callable[[str], str]:
-    from callguard.numbers import to_e164  # noqa: PLC0415
-
-    country = state.options.default_country
-    if country is not None:
-        import phonenumbers  # noqa: PLC0415 - only needed to check a given country
-
-        if country not in phonenumbers.SUPPORTED_REGIONS:
-            raise CliUsageError(
-                f"--default-country {country} is not a country with a numbering plan "
-                "(use an ISO 3166 code such as GB, US or DE)"
-            )
-    return lambda text: to_e164(text, country)
-
-
-def _reason(text: str) -> str:
-    from callguard.store.model import MAX_REASON_LENGTH  # noqa: PLC0415
-    from callguard_tools.admin.csvfile import has_bad_characters  # noqa: PLC0415
-
-    reason = text.strip()
-    if len(reason) > MAX_REASON_LENGTH:
-        raise CliUsageError(
-            f"--reason is {len(reason)} characters long (at most {MAX_REASON_LENGTH})"
-        )
-    if has_bad_characters(reason):
-        raise CliUsageError("--reason contains control characters; use one line of text")
-    return reason
-
-
-def _number(state: CliState, text: str) -> str:
-    try:
-        return _normaliser(state)(text)
-    except ValueError as error:
-        raise CliUsageError(str(error)) from None
-
-
 def _describe(entry: Entry) -> str:
     reason = f"reason {entry.reason!r}" if entry.reason else "no reason"
     expiry = f", expires {expires_text(entry)}" if entry.expires_at is not None else ""
     return f"{entry.status} since {entry.created_at or '(unknown)'}, {reason}{expiry}"
-
-
-def _note(message: str) -> None:
-    click.echo(message, err=True)
 
 
 # ---------------------------------------------------------------- add
@@ -143,7 +96,7 @@ def add(number: str, reason: str, expires: str | None) -> None:
     from callguard.store import ConflictError, Entry  # noqa: PLC0415
 
     state = get_state()
-    e164 = _number(state, number)
+    e164 = e164_argument(state, number)
     now = datetime.now(UTC)
     expires_at = None
     if expires:
@@ -151,10 +104,10 @@ def add(number: str, reason: str, expires: str | None) -> None:
             expires_at = to_epoch(parse_expiry(expires, now=now))
         except ExpiryError as error:
             raise CliUsageError(f"--expires: {error}") from None
-    store = _store(state)
+    store = open_store(state)
     entry = Entry.new(
         e164,
-        reason=_reason(reason),
+        reason=checked_reason(reason),
         source="cli",
         flagged_by=state.identity(),
         now=now.timestamp(),
@@ -189,8 +142,8 @@ def remove(number: str) -> None:
     from callguard.store import NotFoundError  # noqa: PLC0415
 
     state = get_state()
-    e164 = _number(state, number)
-    store = _store(state)
+    e164 = e164_argument(state, number)
+    store = open_store(state)
     identity = state.identity()
     try:
         removed = store.remove(e164)
@@ -223,8 +176,8 @@ def check(number: str, output_format: str) -> None:
       callguard denylist check "+44 20 7946 0958" --format json | jq -r .status
     """
     state = get_state()
-    e164 = _number(state, number)
-    entry = _store(state).get(e164, include_expired=True)
+    e164 = e164_argument(state, number)
+    entry = open_store(state).get(e164, include_expired=True)
     expired = entry is not None and entry.is_expired(datetime.now(UTC).timestamp())
     if output_format == "json":
         data = {"number": e164, "listed": entry is not None and not expired, "expired": expired}
@@ -267,7 +220,7 @@ _EXPIRED_OPTION = click.option(
 
 
 def _entries(state: CliState, status: str | None, include_expired: bool) -> list[Entry]:
-    entries = _store(state).entries(status=status, include_expired=include_expired)
+    entries = open_store(state).entries(status=status, include_expired=include_expired)
     return list(entries)
 
 
@@ -298,7 +251,7 @@ def list_command(status: str | None, output_format: str, include_expired: bool) 
     )
     count = WRITERS[output_format](entries, sys.stdout)
     if output_format == "table":
-        _note(f"{count} entr{'y' if count == 1 else 'ies'}")
+        note(f"{count} entr{'y' if count == 1 else 'ies'}")
 
 
 @denylist.command()
@@ -339,7 +292,7 @@ def export(
         writer(entries, sys.stdout)
         return
     count = _write_atomically(output, lambda handle: writer(entries, handle))
-    _note(f"exported {count} entr{'y' if count == 1 else 'ies'} to {output}")
+    note(f"exported {count} entr{'y' if count == 1 else 'ies'} to {output}")
 
 
 def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
@@ -359,160 +312,5 @@ def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
     return count
 
 
-# ---------------------------------------------------------------- import
-@denylist.command("import")
-@click.argument(
-    "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
-)
-@click.option("--dry-run", is_flag=True, help="Validate and count; write nothing to the table.")
-@click.option(
-    "--rejects",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write rejected and failed lines to this CSV (fix it, then import it again).",
-)
-@click.option(
-    "--reason",
-    "default_reason",
-    help="Reason for lines with an empty reason column. Default: 'imported from FILE'.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 32),
-    default=IMPORT_WORKERS,
-    show_default=True,
-    help="Parallel BatchWriteItem requests.",
-)
-def import_command(
-    file: Path, dry_run: bool, rejects: Path | None, default_reason: str | None, workers: int
-) -> None:
-    """Import numbers from a CSV FILE with a header line ('-' reads standard input).
-
-    Columns: number (required), reason, expires (30d, 2027-01-31, ...) and
-    status (blocked or pending, default blocked), in any order; other columns
-    are ignored. Every line is validated first; a rejected line is reported with
-    its line number and reason and written to --rejects. Numbers already listed
-    are left as they are, so importing the same file again changes nothing.
-    The summary counts lines read, imported, already listed and rejected.
-
-    \b
-    Examples:
-      callguard denylist import fraud-report.csv --dry-run
-      callguard --default-country GB denylist import carrier.csv --rejects rejects.csv
-      callguard denylist import rejects.csv        # after fixing the rejected lines
-
-    \b
-    A minimal file:
-      number,reason,expires
-      +442079460958,fraud ring,90d
-      +12125550100,,2027-01-31
-    """
-    from callguard_tools.admin.csvfile import (  # noqa: PLC0415
-        MalformedFileError,
-        read_import_file,
-        read_import_stream,
-    )
-
-    state = get_state()
-    state.require_table()
-    now = datetime.now(UTC)
-    from_stdin = str(file) == "-"
-    label = "standard input" if from_stdin else file.name
-    normalise = _normaliser(state)
-    reason = default_reason or f"imported from {label}"
-    try:
-        if from_stdin:
-            parsed = read_import_stream(
-                sys.stdin.buffer,
-                name="<stdin>",
-                normalise=normalise,
-                now=now,
-                default_reason=reason,
-            )
-        else:
-            parsed = read_import_file(file, normalise=normalise, now=now, default_reason=reason)
-    except MalformedFileError as error:
-        raise CliUsageError(str(error)) from None
-    except OSError as error:
-        raise CliUsageError(f"cannot read {file}: {error.strerror or error}") from None
-    _report_file(parsed)
-    _run_import(state, parsed, now=now, dry_run=dry_run, rejects=rejects, workers=workers)
-
-
-def _report_file(parsed: ParsedFile) -> None:
-    if parsed.ignored_columns:
-        _note(f"ignoring column(s): {', '.join(parsed.ignored_columns)}")
-    for rejected in parsed.rejects:
-        _note(f"rejected {rejected.error}")
-    if parsed.blank_lines:
-        _note(f"skipped {parsed.blank_lines} blank line(s)")
-
-
-def _run_import(
-    state: CliState,
-    parsed: ParsedFile,
-    *,
-    now: datetime,
-    dry_run: bool,
-    rejects: Path | None,
-    workers: int,
-) -> None:
-    from callguard_tools.admin.csvfile import write_rejects  # noqa: PLC0415
-    from callguard_tools.admin.importer import new_rows, write_rows  # noqa: PLC0415
-
-    store = _store(state)
-    fresh, already = new_rows(store, parsed.rows)
-    rejected = len(parsed.rejects)
-    if dry_run:
-        if rejects is not None:
-            write_rejects(rejects, parsed.rejects)
-        click.echo(
-            f"dry run: read {parsed.records}, would import {len(fresh)}, "
-            f"already listed {already}, rejected {rejected}"
-        )
-        _exit_partial_if(rejected > 0)
-        return
-    identity = state.identity() if fresh else ""
-    with _progress(len(fresh)) as advance:
-        written, failed = write_rows(
-            store, fresh, identity=identity, now=now, workers=workers, progress=advance
-        )
-    for line in failed:
-        _note(f"failed {line.error}")
-    if rejects is not None:
-        write_rejects(rejects, [*parsed.rejects, *failed])
-        if rejected or failed:
-            _note(f"rejected and failed lines written to {rejects}")
-    summary = (
-        f"read {parsed.records}, imported {written}, already listed {already}, rejected {rejected}"
-    )
-    click.echo(summary + (f", failed {len(failed)}" if failed else ""))
-    _exit_partial_if(rejected > 0 or bool(failed))
-
-
-def _exit_partial_if(condition: bool) -> None:
-    if condition:
-        raise click.exceptions.Exit(EXIT_PARTIAL)
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None]]:
-    """Yield an ``advance(count)`` callback: a bar on a terminal, a line per 10% otherwise.
-
-    Progress goes to standard error, so the summary on standard output stays clean.
-    """
-    if total and sys.stderr.isatty():
-        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
-            yield bar.update
-        return
-    done = 0
-    reported_tenths = 0
-
-    def advance(count: int) -> None:
-        nonlocal done, reported_tenths
-        done += count
-        tenths = done * 10 // total if total else 0
-        if tenths > reported_tenths:
-            reported_tenths = tenths
-            _note(f"written {done} of {total}")
-
-    yield advance
+# The bulk import lives in its own module; it is part of this group all the same.
+denylist.add_command(import_command)

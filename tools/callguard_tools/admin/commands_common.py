@@ -1,0 +1,69 @@
+"""Shared pieces of the deny-list commands: store access, number and reason checks.
+
+Kept apart from the commands so that the everyday commands and the bulk import
+use exactly the same normalisation, validation and messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import click
+
+from callguard_tools.admin.errors import CliUsageError
+from callguard_tools.admin.state import CliState
+
+if TYPE_CHECKING:
+    from callguard.store import DenyList
+
+
+def open_store(state: CliState) -> DenyList:
+    """Return the store for ``--table`` on the command's DynamoDB client."""
+    from callguard.store import DenyList  # noqa: PLC0415 - keep --help free of boto3
+
+    return DenyList(state.client("dynamodb"), state.require_table())
+
+
+def normaliser(state: CliState) -> Callable[[str], str]:
+    """Return ``text -> E.164`` for ``--default-country`` (checked once, here)."""
+    from callguard.numbers import to_e164  # noqa: PLC0415
+
+    country = state.options.default_country
+    if country is not None:
+        import phonenumbers  # noqa: PLC0415 - only needed to check a given country
+
+        if country not in phonenumbers.SUPPORTED_REGIONS:
+            raise CliUsageError(
+                f"--default-country {country} is not a country with a numbering plan "
+                "(use an ISO 3166 code such as GB, US or DE)"
+            )
+    return lambda text: to_e164(text, country)
+
+
+def checked_reason(text: str) -> str:
+    """Return ``text`` stripped, or stop if the store would have to cut or rewrite it."""
+    from callguard.store.model import MAX_REASON_LENGTH  # noqa: PLC0415
+    from callguard_tools.admin.csvfile import has_bad_characters  # noqa: PLC0415
+
+    reason = text.strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise CliUsageError(
+            f"--reason is {len(reason)} characters long (at most {MAX_REASON_LENGTH})"
+        )
+    if has_bad_characters(reason):
+        raise CliUsageError("--reason contains control characters; use one line of text")
+    return reason
+
+
+def e164_argument(state: CliState, text: str) -> str:
+    """Return a NUMBER argument in E.164, or stop with a usage error saying why not."""
+    try:
+        return normaliser(state)(text)
+    except ValueError as error:
+        raise CliUsageError(str(error)) from None
+
+
+def note(message: str) -> None:
+    """Print a diagnostic on standard error (results go to standard output)."""
+    click.echo(message, err=True)

@@ -1,0 +1,187 @@
+"""``callguard denylist import``: bulk import from a CSV file or standard input.
+
+Reading and validation live in :mod:`callguard_tools.admin.csvfile`, the
+"what is new, write it, account for it" logic in
+:mod:`callguard_tools.admin.importer`; this module is the command around them:
+options, progress, the rejects file, the summary and the exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from callguard_tools.admin.commands_common import normaliser, note, open_store
+from callguard_tools.admin.errors import EXIT_PARTIAL, CliUsageError
+from callguard_tools.admin.state import CliState, get_state
+
+if TYPE_CHECKING:
+    from callguard_tools.admin.csvfile import ParsedFile
+
+#: Parallel BatchWriteItem requests of an import unless --workers says otherwise:
+#: enough to hide network latency to DynamoDB, few enough not to trip throttling.
+IMPORT_WORKERS = 8
+
+
+@click.command("import")
+@click.argument(
+    "file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path)
+)
+@click.option("--dry-run", is_flag=True, help="Validate and count; write nothing to the table.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write rejected and failed lines to this CSV (fix it, then import it again).",
+)
+@click.option(
+    "--reason",
+    "default_reason",
+    help="Reason for lines with an empty reason column. Default: 'imported from FILE'.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=IMPORT_WORKERS,
+    show_default=True,
+    help="Parallel BatchWriteItem requests.",
+)
+def import_command(
+    file: Path, dry_run: bool, rejects: Path | None, default_reason: str | None, workers: int
+) -> None:
+    """Import numbers from a CSV FILE with a header line ('-' reads standard input).
+
+    Columns: number (required), reason, expires (30d, 2027-01-31, ...) and
+    status (blocked or pending, default blocked), in any order; other columns
+    are ignored. Every line is validated first; a rejected line is reported with
+    its line number and reason and written to --rejects. Numbers already listed
+    are left as they are, so importing the same file again changes nothing.
+    The summary counts lines read, imported, already listed and rejected.
+
+    \b
+    Examples:
+      callguard denylist import fraud-report.csv --dry-run
+      callguard --default-country GB denylist import carrier.csv --rejects rejects.csv
+      callguard denylist import rejects.csv        # after fixing the rejected lines
+
+    \b
+    A minimal file:
+      number,reason,expires
+      +442079460958,fraud ring,90d
+      +12125550100,,2027-01-31
+    """
+    from callguard_tools.admin.csvfile import (  # noqa: PLC0415
+        MalformedFileError,
+        read_import_file,
+        read_import_stream,
+    )
+
+    state = get_state()
+    state.require_table()
+    now = datetime.now(UTC)
+    from_stdin = str(file) == "-"
+    label = "standard input" if from_stdin else file.name
+    normalise = normaliser(state)
+    reason = default_reason or f"imported from {label}"
+    try:
+        if from_stdin:
+            parsed = read_import_stream(
+                sys.stdin.buffer,
+                name="<stdin>",
+                normalise=normalise,
+                now=now,
+                default_reason=reason,
+            )
+        else:
+            parsed = read_import_file(file, normalise=normalise, now=now, default_reason=reason)
+    except MalformedFileError as error:
+        raise CliUsageError(str(error)) from None
+    except OSError as error:
+        raise CliUsageError(f"cannot read {file}: {error.strerror or error}") from None
+    _report_file(parsed)
+    _run_import(state, parsed, now=now, dry_run=dry_run, rejects=rejects, workers=workers)
+
+
+def _report_file(parsed: ParsedFile) -> None:
+    if parsed.ignored_columns:
+        note(f"ignoring column(s): {', '.join(parsed.ignored_columns)}")
+    for rejected in parsed.rejects:
+        note(f"rejected {rejected.error}")
+    if parsed.blank_lines:
+        note(f"skipped {parsed.blank_lines} blank line(s)")
+
+
+def _run_import(
+    state: CliState,
+    parsed: ParsedFile,
+    *,
+    now: datetime,
+    dry_run: bool,
+    rejects: Path | None,
+    workers: int,
+) -> None:
+    from callguard_tools.admin.csvfile import write_rejects  # noqa: PLC0415
+    from callguard_tools.admin.importer import new_rows, write_rows  # noqa: PLC0415
+
+    store = open_store(state)
+    fresh, already = new_rows(store, parsed.rows)
+    rejected = len(parsed.rejects)
+    if dry_run:
+        if rejects is not None:
+            write_rejects(rejects, parsed.rejects)
+        click.echo(
+            f"dry run: read {parsed.records}, would import {len(fresh)}, "
+            f"already listed {already}, rejected {rejected}"
+        )
+        _exit_partial_if(rejected > 0)
+        return
+    identity = state.identity() if fresh else ""
+    with _progress(len(fresh)) as advance:
+        written, failed = write_rows(
+            store, fresh, identity=identity, now=now, workers=workers, progress=advance
+        )
+    for line in failed:
+        note(f"failed {line.error}")
+    if rejects is not None:
+        write_rejects(rejects, [*parsed.rejects, *failed])
+        if rejected or failed:
+            note(f"rejected and failed lines written to {rejects}")
+    summary = (
+        f"read {parsed.records}, imported {written}, already listed {already}, rejected {rejected}"
+    )
+    click.echo(summary + (f", failed {len(failed)}" if failed else ""))
+    _exit_partial_if(rejected > 0 or bool(failed))
+
+
+def _exit_partial_if(condition: bool) -> None:
+    if condition:
+        raise click.exceptions.Exit(EXIT_PARTIAL)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None]]:
+    """Yield an ``advance(count)`` callback: a bar on a terminal, a line per 10% otherwise.
+
+    Progress goes to standard error, so the summary on standard output stays clean.
+    """
+    if total and sys.stderr.isatty():
+        with click.progressbar(length=total, label="importing", file=sys.stderr) as bar:
+            yield bar.update
+        return
+    done = 0
+    reported_tenths = 0
+
+    def advance(count: int) -> None:
+        nonlocal done, reported_tenths
+        done += count
+        tenths = done * 10 // total if total else 0
+        if tenths > reported_tenths:
+            reported_tenths = tenths
+            note(f"written {done} of {total}")
+
+    yield advance
