@@ -30,6 +30,7 @@ def test_every_command_has_help_with_examples(command: list[str]) -> None:
 
     assert result.exit_code == 0
     assert "Examples:" in result.stdout
+    assert "\\b" not in result.stdout  # click's no-rewrap marker must not leak
     examples = result.stdout.split("Examples:", 1)[1]
     assert "callguard " in examples
 

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 @click.group(cls=AwsCommandGroup)
 def denylist() -> None:
-    r"""Add, remove, check, list, import and export deny-list numbers.
+    """Add, remove, check, list, import and export deny-list numbers.
 
     Numbers may be written in any common form (+44 20 7946 0958, 0044..., or a
     national form with --default-country) and are stored in E.164. The table
