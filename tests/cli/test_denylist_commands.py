@@ -398,3 +398,21 @@ def test_unknown_default_country_is_a_usage_error(run_cli: RunCli) -> None:
 
     assert result.exit_code == 2
     assert "--default-country ZZ is not a country with a numbering plan" in result.stderr
+
+
+def test_an_expired_entry_counts_as_absent_for_add_and_import(
+    run_cli: RunCli, deny_list: DenyList, write_file: WriteFile
+) -> None:
+    for number in ("+12125550100", "+12125550101"):
+        deny_list.client.put_item(
+            TableName=deny_list.table_name,
+            Item=Entry(number, "blocked", reason="old", expires_at=1_000).to_item(),
+        )
+
+    added = run_cli("denylist", "add", "+12125550100", "--reason", "again")
+    imported = run_cli("denylist", "import", str(write_file("number,reason\n+12125550101,new\n")))
+
+    assert added.stdout.startswith("added +12125550100")
+    assert imported.stdout.strip() == "read 1, imported 1, already listed 0, rejected 0"
+    reasons = {e.phone_number: (e.reason, e.expires_at) for e in deny_list.entries()}
+    assert reasons == {"+12125550100": ("again", None), "+12125550101": ("new", None)}
