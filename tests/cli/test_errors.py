@@ -233,3 +233,64 @@ def test_unexpected_exceptions_are_not_hidden(monkeypatch: pytest.MonkeyPatch) -
         result = CliRunner().invoke(main, ["--table", "t", "denylist", "list"])
 
     assert isinstance(result.exception, RuntimeError)
+
+
+def test_output_files_in_missing_directories_are_refused_before_any_work(
+    table_name: str, deny_list: DenyList, write_file: WriteFile, tmp_path: Path
+) -> None:
+    path = write_file("number\n+12125550100\n")
+    missing = tmp_path / "no-such-dir"
+
+    imported = CliRunner().invoke(
+        main,
+        [
+            "--table",
+            table_name,
+            "denylist",
+            "import",
+            str(path),
+            "--rejects",
+            str(missing / "r.csv"),
+        ],
+    )
+    exported = CliRunner().invoke(
+        main, ["--table", table_name, "denylist", "export", "--output", str(missing / "e.csv")]
+    )
+
+    assert (imported.exit_code, exported.exit_code) == (2, 2)
+    assert f"--rejects: directory {missing} does not exist" in _one_line_error(imported)
+    assert f"--output: directory {missing} does not exist" in _one_line_error(exported)
+    assert list(deny_list.entries()) == []
+
+
+def test_an_unwritable_rejects_file_is_reported_not_a_traceback(
+    table_name: str, write_file: WriteFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_file("number\nnot-a-number\n")
+
+    def refuse(*_args: Any, **_kwargs: Any) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("callguard_tools.admin.csvfile.write_rejects", refuse)
+
+    result = CliRunner().invoke(
+        main,
+        ["--table", table_name, "denylist", "import", str(path), "--rejects", str(tmp_path / "r")],
+    )
+
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "could not write" in result.stderr
+    assert "Permission denied; the lines are listed above" in result.stderr
+    assert "rejected line 2:" in result.stderr
+
+
+def test_an_overlong_default_reason_is_refused(table_name: str, write_file: WriteFile) -> None:
+    path = write_file("number\n+12125550100\n")
+
+    result = CliRunner().invoke(
+        main, ["--table", table_name, "denylist", "import", str(path), "--reason", "r" * 600]
+    )
+
+    assert result.exit_code == 2
+    assert "--reason is 600 characters long" in _one_line_error(result)

@@ -7,6 +7,7 @@ use exactly the same normalisation, validation and messages.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -62,6 +63,13 @@ def e164_argument(state: CliState, text: str) -> str:
         return normaliser(state)(text)
     except ValueError as error:
         raise CliUsageError(str(error)) from None
+
+
+def require_directory(path: Path, option: str) -> None:
+    """Stop before any work if ``path`` cannot be created because its directory is missing."""
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise CliUsageError(f"{option}: directory {directory} does not exist")
 
 
 def note(message: str) -> None:

@@ -27,6 +27,7 @@ from callguard_tools.admin.commands_common import (
     e164_argument,
     note,
     open_store,
+    require_directory,
 )
 from callguard_tools.admin.errors import CliUsageError
 from callguard_tools.admin.expiry import EXAMPLES, ExpiryError, parse_expiry, to_epoch
@@ -286,12 +287,17 @@ def export(
           callguard --table callguard-prod denylist import -
     """
     state = get_state()
+    if output is not None:
+        require_directory(output, "--output")
     entries = sorted(_entries(state, status, include_expired), key=lambda e: e.phone_number)
     writer = write_csv if output_format == "csv" else write_json
     if output is None:
         writer(entries, sys.stdout)
         return
-    count = _write_atomically(output, lambda handle: writer(entries, handle))
+    try:
+        count = _write_atomically(output, lambda handle: writer(entries, handle))
+    except OSError as error:
+        raise CliUsageError(f"cannot write {output}: {error.strerror or error}") from None
     note(f"exported {count} entr{'y' if count == 1 else 'ies'} to {output}")
 
 

@@ -17,12 +17,18 @@ from typing import TYPE_CHECKING
 
 import click
 
-from callguard_tools.admin.commands_common import normaliser, note, open_store
+from callguard_tools.admin.commands_common import (
+    checked_reason,
+    normaliser,
+    note,
+    open_store,
+    require_directory,
+)
 from callguard_tools.admin.errors import EXIT_PARTIAL, CliUsageError
 from callguard_tools.admin.state import CliState, get_state
 
 if TYPE_CHECKING:
-    from callguard_tools.admin.csvfile import ParsedFile
+    from callguard_tools.admin.csvfile import ParsedFile, RejectedLine
 
 #: Parallel BatchWriteItem requests of an import unless --workers says otherwise:
 #: enough to hide network latency to DynamoDB, few enough not to trip throttling.
@@ -83,11 +89,13 @@ def import_command(
 
     state = get_state()
     state.require_table()
+    if rejects is not None:
+        require_directory(rejects, "--rejects")
     now = datetime.now(UTC)
     from_stdin = str(file) == "-"
     label = "standard input" if from_stdin else file.name
     normalise = normaliser(state)
-    reason = default_reason or f"imported from {label}"
+    reason = checked_reason(default_reason or f"imported from {label}")
     try:
         if from_stdin:
             parsed = read_import_stream(
@@ -125,7 +133,6 @@ def _run_import(
     rejects: Path | None,
     workers: int,
 ) -> None:
-    from callguard_tools.admin.csvfile import write_rejects  # noqa: PLC0415
     from callguard_tools.admin.importer import new_rows, write_rows  # noqa: PLC0415
 
     store = open_store(state)
@@ -133,7 +140,7 @@ def _run_import(
     rejected = len(parsed.rejects)
     if dry_run:
         if rejects is not None:
-            write_rejects(rejects, parsed.rejects)
+            _save_rejects(rejects, parsed.rejects)
         click.echo(
             f"dry run: read {parsed.records}, would import {len(fresh)}, "
             f"already listed {already}, rejected {rejected}"
@@ -148,7 +155,7 @@ def _run_import(
     for line in failed:
         note(f"failed {line.error}")
     if rejects is not None:
-        write_rejects(rejects, [*parsed.rejects, *failed])
+        _save_rejects(rejects, [*parsed.rejects, *failed])
         if rejected or failed:
             note(f"rejected and failed lines written to {rejects}")
     summary = (
@@ -156,6 +163,17 @@ def _run_import(
     )
     click.echo(summary + (f", failed {len(failed)}" if failed else ""))
     _exit_partial_if(rejected > 0 or bool(failed))
+
+
+def _save_rejects(path: Path, lines: list[RejectedLine]) -> None:
+    """Write the rejects file; if that fails, say so (every line was also printed above)."""
+    from callguard_tools.admin.csvfile import write_rejects  # noqa: PLC0415
+
+    try:
+        write_rejects(path, lines)
+    except OSError as error:
+        note(f"could not write {path}: {error.strerror or error}; the lines are listed above")
+        raise click.exceptions.Exit(EXIT_PARTIAL) from None
 
 
 def _exit_partial_if(condition: bool) -> None:
