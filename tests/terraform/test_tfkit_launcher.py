@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from callguard_tools.tfkit import api, checkov_scan, launcher
+from callguard_tools.tfkit import api, checkov_scan, launcher, results
 
 
 def _fake_binary(tmp_path: Path, name: str, body: str) -> Path:
@@ -108,10 +108,10 @@ def test_dev_override_warning_is_dropped_from_messages() -> None:
         "version of the provider.\n\nError: Unsupported argument\n\n"
         '  on main.tf line 3:\n\nAn argument named "x" is not expected here.\n'
     )
-    kept = api._strip_noise(text)
+    kept = results.strip_noise(text)
     assert kept.startswith("Error: Unsupported argument")
     assert "development overrides" not in kept
-    (diagnostic,) = api._parse_text(kept)
+    (diagnostic,) = results.parse_text(kept)
     assert diagnostic.summary == "Unsupported argument"
     assert 'An argument named "x" is not expected here.' in diagnostic.detail
 
