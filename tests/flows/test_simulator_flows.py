@@ -8,6 +8,7 @@ the contact leaves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -444,3 +445,34 @@ def test_no_transcript_line_holds_a_full_number(table_name: str, deny_list: Deny
     assert CALLER not in text
     assert "+4420*****958" in text
     assert "log: {" in text  # the handlers' own log lines are part of the verbose transcript
+
+
+# ---------------------------------------------------------------- deployment
+
+
+def test_the_deployment_maps_each_function_arn_to_its_handler() -> None:
+    deployment = Deployment.render()
+    assert deployment.handlers == {
+        deployment.function_arn("check_function_arn"): "callguard.handlers.check_number.handler",
+        deployment.function_arn("flag_function_arn"): "callguard.handlers.flag_number.handler",
+    }
+    module_id = str(deployment.value(INBOUND, "check_module_id"))
+    module = deployment.library.find(module_id)
+    assert module is not None
+    assert module.name == CHECK_MODULE
+    assert module.kind == "CONTACT_FLOW_MODULE"
+    flag_flow = deployment.library.find(AGENT_FLAG_FLOW)
+    assert flag_flow is not None
+    assert flag_flow.kind == "QUEUE_TRANSFER"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"nope.json.tftpl": {}}, "no template"),
+        ({INBOUND: {"colour": "blue"}}, "has no variable(s) colour"),
+    ],
+)
+def test_unknown_overrides_are_rejected(overrides: dict[str, dict[str, Any]], message: str) -> None:
+    with pytest.raises(KeyError, match=re.escape(message)):
+        Deployment.render(overrides)
