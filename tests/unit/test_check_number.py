@@ -229,3 +229,23 @@ def test_fast_path_imports_neither_phonenumbers_nor_boto3() -> None:
         "AWS_ENDPOINT_URL_DYNAMODB": f"http://127.0.0.1:{port}",
     }
     subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+
+
+@pytest.mark.parametrize("region", ["eu-west-2", ""])
+def test_client_is_created_at_import_and_import_never_fails(region: str) -> None:
+    # Lambda imports the handler during init (pre-run by provisioned concurrency);
+    # the client should exist by then, and a broken environment must not break import.
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from callguard import aws; import callguard.handlers.check_number;"
+        "import callguard.handlers.flag_number;"
+        f"assert (aws._dynamodb is not None) is {bool(region)}"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_REGION", "AWS_DEFAULT_REGION")}
+    if region:
+        env["AWS_DEFAULT_REGION"] = region
+    env["AWS_CONFIG_FILE"] = os.devnull
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)

@@ -29,7 +29,7 @@ from typing import Final
 
 from callguard import config as settings
 from callguard.connect import parse_event
-from callguard.handlers.common import caller_of, deny_list, request_id
+from callguard.handlers.common import caller_of, deny_list, prewarm, request_id
 from callguard.logs import log_invocation, set_level
 from callguard.numbers import MISSING, UNPARSABLE, WITHHELD, mask
 from callguard.store import BLOCKED, PENDING
@@ -110,3 +110,6 @@ def _error_answer(fields: dict[str, object], error: Exception) -> dict[str, str]
     return _answer(
         fail_closed, "error", "", caller_class if isinstance(caller_class, str) else UNPARSABLE
     )
+
+
+prewarm()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Final
 
@@ -29,6 +30,18 @@ def deny_list(table: str) -> DenyList:
         with _lock:
             store = _store = DenyList(client, table)
     return store
+
+
+def prewarm() -> None:
+    """Create the DynamoDB client while the handler module is imported.
+
+    Lambda imports the handler in its init phase, which provisioned concurrency
+    and SnapStart run ahead of any call; a client built there is not built while a
+    caller waits. Failure is ignored here on purpose: the handler creates the
+    client again on its first call, where an error meets the fail mode.
+    """
+    with contextlib.suppress(Exception):
+        aws.dynamodb_client()
 
 
 def caller_of(

@@ -25,7 +25,7 @@ from typing import Final
 
 from callguard import config as settings
 from callguard.connect import parse_event
-from callguard.handlers.common import caller_of, deny_list, request_id
+from callguard.handlers.common import caller_of, deny_list, prewarm, request_id
 from callguard.logs import log_invocation, set_level
 from callguard.numbers import UNPARSABLE, mask
 from callguard.store import BLOCKED, PENDING
@@ -93,3 +93,6 @@ def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
 
 def _answer(result: str, status: str, reason: str) -> dict[str, str]:
     return {"result": result, "status": status, "reason": reason}
+
+
+prewarm()
