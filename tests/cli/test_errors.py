@@ -283,6 +283,7 @@ def test_an_unwritable_rejects_file_is_reported_not_a_traceback(
     assert "could not write" in result.stderr
     assert "Permission denied; the lines are listed above" in result.stderr
     assert "rejected line 2:" in result.stderr
+    assert result.stdout.strip() == "read 1, imported 0, already listed 0, rejected 1"
 
 
 def test_an_overlong_default_reason_is_refused(table_name: str, write_file: WriteFile) -> None:

@@ -139,12 +139,12 @@ def _run_import(
     fresh, already = new_rows(store, parsed.rows)
     rejected = len(parsed.rejects)
     if dry_run:
-        if rejects is not None:
-            _save_rejects(rejects, parsed.rejects)
         click.echo(
             f"dry run: read {parsed.records}, would import {len(fresh)}, "
             f"already listed {already}, rejected {rejected}"
         )
+        if rejects is not None:
+            _save_rejects(rejects, parsed.rejects)
         _exit_partial_if(rejected > 0)
         return
     identity = state.identity() if fresh else ""
@@ -154,14 +154,14 @@ def _run_import(
         )
     for line in failed:
         note(f"failed {line.error}")
-    if rejects is not None:
-        _save_rejects(rejects, [*parsed.rejects, *failed])
-        if rejected or failed:
-            note(f"rejected and failed lines written to {rejects}")
     summary = (
         f"read {parsed.records}, imported {written}, already listed {already}, rejected {rejected}"
     )
     click.echo(summary + (f", failed {len(failed)}" if failed else ""))
+    if rejects is not None:
+        _save_rejects(rejects, [*parsed.rejects, *failed])
+        if rejected or failed:
+            note(f"rejected and failed lines written to {rejects}")
     _exit_partial_if(rejected > 0 or bool(failed))
 
 
