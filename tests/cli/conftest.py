@@ -30,8 +30,8 @@ def run_cli(table_name: str) -> RunCli:
 
 
 @pytest.fixture
-def write_file(tmp_path: Path) -> Callable[[str | bytes], Path]:
-    """Return ``write(content)`` that stores text (as UTF-8) or bytes in a temp file."""
+def write_file(tmp_path: Path) -> Callable[..., Path]:
+    """Return ``write(content, name=None)``: store text (as UTF-8) or bytes in a temp file."""
     counter = iter(range(1_000_000))
 
     def write(content: str | bytes, name: str | None = None) -> Path:
