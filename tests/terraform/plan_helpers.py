@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,12 +257,27 @@ class Deployed:
 
 
 # ------------------------------------------------------------------ fixtures
+#
+# Several test modules import these fixtures, and pytest gives each importing module
+# its own copy of a session fixture; the memo below makes every copy share one plan
+# (and one apply) per environment for the whole session.
+
+_SESSION: dict[str, Any] = {}
+
+
+def _memo(key: str, make: Callable[[], Any]) -> Any:
+    if key not in _SESSION:
+        _SESSION[key] = make()
+    return _SESSION[key]
 
 
 @pytest.fixture(scope="session")
 def stand_in_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small zip that stands in for build/lambda/callguard.zip."""
-    return write_stand_in_zip(tmp_path_factory.mktemp("zip") / "callguard.zip")
+    path: Path = _memo(
+        "zip", lambda: write_stand_in_zip(tmp_path_factory.mktemp("zip") / "callguard.zip")
+    )
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -270,10 +285,14 @@ def root_plans(
     tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path
 ) -> dict[str, dict[str, Any]]:
     """The offline plan of every environment root, made once per session."""
-    return {
-        env: plan_environment(env, tmp_path_factory.mktemp(f"plan-{env}"), stand_in_zip)
-        for env in ENVIRONMENTS
-    }
+    plans: dict[str, dict[str, Any]] = _memo(
+        "root_plans",
+        lambda: {
+            env: plan_environment(env, tmp_path_factory.mktemp(f"plan-{env}"), stand_in_zip)
+            for env in ENVIRONMENTS
+        },
+    )
+    return plans
 
 
 @pytest.fixture(scope="session")
@@ -281,13 +300,20 @@ def deployed_roots(
     tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path
 ) -> dict[str, Deployed]:
     """Every environment root applied once per session with the stand-in provider."""
-    return {
-        env: Deployed.apply(env, tmp_path_factory.mktemp(f"deployed-{env}"), stand_in_zip)
-        for env in ENVIRONMENTS
-    }
+    roots: dict[str, Deployed] = _memo(
+        "deployed_roots",
+        lambda: {
+            env: Deployed.apply(env, tmp_path_factory.mktemp(f"deployed-{env}"), stand_in_zip)
+            for env in ENVIRONMENTS
+        },
+    )
+    return roots
 
 
 @pytest.fixture(scope="session")
 def deployed_plans(deployed_roots: dict[str, Deployed]) -> dict[str, dict[str, Any]]:
     """The no-change plan of every deployed root: all computed values known."""
-    return {env: deployed.plan() for env, deployed in deployed_roots.items()}
+    plans: dict[str, dict[str, Any]] = _memo(
+        "deployed_plans", lambda: {env: d.plan() for env, d in deployed_roots.items()}
+    )
+    return plans
