@@ -295,3 +295,32 @@ def test_an_overlong_default_reason_is_refused(table_name: str, write_file: Writ
 
     assert result.exit_code == 2
     assert "--reason is 600 characters long" in _one_line_error(result)
+
+
+def test_a_throttled_already_listed_check_stops_the_import_before_any_write(
+    table_name: str,
+    deny_list: DenyList,
+    write_file: WriteFile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.exceptions import ClientError
+
+    client = boto3.client("dynamodb", region_name="eu-west-2")
+
+    def throttled(**_kwargs: Any) -> Any:
+        error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow"}}
+        raise ClientError(error, "BatchGetItem")  # type: ignore[arg-type]
+
+    monkeypatch.setattr(client, "batch_get_item", throttled)
+    monkeypatch.setattr("callguard.store.batch.BASE_DELAY_SECONDS", 0.0)
+    path = write_file("number\n+12125550100\n")
+
+    result = CliRunner().invoke(
+        main,
+        ["--table", table_name, "denylist", "import", str(path)],
+        obj=CliState(clients={"dynamodb": client}, identity_arn=IDENTITY),
+    )
+
+    assert result.exit_code == 1
+    assert f"DynamoDB is throttling table '{table_name}'" in _one_line_error(result)
+    assert list(deny_list.entries()) == []
