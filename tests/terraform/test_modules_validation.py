@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from plan_helpers import write_stand_in_zip
 
+from callguard_tools.flows.demo_values import STATIC_LIST_MAX_NUMBERS
 from callguard_tools.tfkit import launcher
 from callguard_tools.tfkit.paths import repo_root
 
@@ -222,8 +223,12 @@ BAD_CALLS = [
     ),
     pytest.param(
         "connect_instance",
-        {"static_blocked_numbers": '[for i in range(101) : format("+4420794%05d", i)]'},
-        "at most 100 numbers",
+        {
+            "static_blocked_numbers": (
+                f'[for i in range({STATIC_LIST_MAX_NUMBERS + 1}) : format("+4420794%05d", i)]'
+            )
+        },
+        f"at most {STATIC_LIST_MAX_NUMBERS} numbers",
         id="static-over-100",
     ),
     pytest.param(
@@ -255,6 +260,24 @@ CROSS_VARIABLE_BAD_CALLS = [
 ]
 
 
+#: Values at the edge of what a rule allows: they must pass.
+BOUNDARY_GOOD_CALLS = [
+    pytest.param(
+        "connect_instance",
+        {
+            "static_blocked_numbers": (
+                f'[for i in range({STATIC_LIST_MAX_NUMBERS}) : format("+4420794%05d", i)]'
+            ),
+            "phone_number_flow": '"static"',
+        },
+        id="static-at-max",
+    ),
+    pytest.param("connect_instance", {"check_timeout_seconds": "8"}, id="check-timeout-8"),
+    pytest.param("log_group", {"retention_in_days": "0"}, id="retention-forever"),
+    pytest.param("denylist_table", {"point_in_time_recovery_days": "1"}, id="pitr-one-day"),
+]
+
+
 def _cases(params: list[Any]) -> list[tuple[str, str, dict[str, str]]]:
     return [(param.id, param.values[0], param.values[1]) for param in params]
 
@@ -265,7 +288,8 @@ def validated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     good: list[tuple[str, str, dict[str, str]]] = [
         (f"good-{module}", module, {}) for module in GOOD_CALLS
     ]
-    return _validate_all(tmp_path_factory.mktemp("validate") / "root", good + _cases(BAD_CALLS))
+    cases = good + _cases(BAD_CALLS) + _cases(BOUNDARY_GOOD_CALLS)
+    return _validate_all(tmp_path_factory.mktemp("validate") / "root", cases)
 
 
 @pytest.fixture(scope="module")
@@ -286,6 +310,16 @@ def test_good_call_validates(validated: dict[str, list[str]], module: str) -> No
 @pytest.mark.parametrize("module", sorted(GOOD_CALLS))
 def test_good_call_plans(planned: dict[str, list[str]], module: str) -> None:
     assert planned.get(_call_name(f"good-{module}"), []) == []
+
+
+@pytest.mark.parametrize(("module", "overrides"), BOUNDARY_GOOD_CALLS)
+def test_boundary_value_is_accepted(
+    request: pytest.FixtureRequest,
+    validated: dict[str, list[str]],
+    module: str,
+    overrides: dict[str, str],
+) -> None:
+    assert validated.get(_call_name(request.node.callspec.id), []) == [], (module, overrides)
 
 
 @pytest.mark.parametrize(("module", "overrides", "message"), BAD_CALLS)
