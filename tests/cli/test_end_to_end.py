@@ -95,3 +95,46 @@ def test_missing_table_against_moto_server(moto_server_clean: str, tmp_path: Pat
     assert result.returncode == 2
     assert result.stderr.strip().startswith(f"Error: table '{TABLE}' not found")
     assert "Traceback" not in result.stderr
+
+
+def test_progress_bar_on_a_terminal(endpoint: str, tmp_path: Path) -> None:
+    """With a terminal on stderr the import draws a bar instead of plain progress lines."""
+    import os
+    import pty
+
+    feed = tmp_path / "numbers.csv"
+    feed.write_text("number\n" + "".join(f"+1202555{i:04d}\n" for i in range(300)))
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(  # our own console script, fixed arguments
+        [
+            _callguard(),
+            "--endpoint-url",
+            endpoint,
+            "--table",
+            TABLE,
+            "denylist",
+            "import",
+            str(feed),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        cwd=tmp_path,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        shown += chunk
+    stdout, _ = process.communicate(timeout=120)
+    os.close(controller)
+
+    assert process.returncode == 0
+    assert stdout.decode().strip() == "read 300, imported 300, already listed 0, rejected 0"
+    assert b"importing" in shown
+    assert b"written " not in shown
