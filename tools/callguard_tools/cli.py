@@ -41,7 +41,11 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """List commands from their static summaries instead of importing each group."""
-        rows = [(name, COMMAND_SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        rows = []
+        for name in self.list_commands(ctx):
+            eager = None if name in self._lazy_commands else super().get_command(ctx, name)
+            summary = eager.get_short_help_str() if eager else COMMAND_SUMMARIES.get(name, "")
+            rows.append((name, summary))
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
