@@ -139,6 +139,16 @@ def test_table_is_encrypted_with_the_environment_key(plan: Plan) -> None:
     assert "var.kms_key_arn" in json.dumps(config_sse)
 
 
+def test_table_functions_and_logs_use_the_one_key_once_deployed(deployed: Plan) -> None:
+    key_arn = only(deployed, "aws_kms_key")["values"]["arn"]
+    [sse] = only(deployed, "aws_dynamodb_table")["values"]["server_side_encryption"]
+    assert sse == {"enabled": True, "kms_key_arn": key_arn}
+    for function in of_type(deployed, "aws_lambda_function"):
+        assert function["values"]["kms_key_arn"] == key_arn
+    for group in of_type(deployed, "aws_cloudwatch_log_group"):
+        assert group["values"]["kms_key_id"] == key_arn
+
+
 def _config_expression(plan: Plan, module_path: str, resource_type: str) -> dict[str, Any]:
     """Return the configuration of the one ``resource_type`` in ``module_path``."""
     module: dict[str, Any] = plan["configuration"]["root_module"]
