@@ -55,8 +55,8 @@ variable "replicas" {
   description = <<-EOT
     Extra regions that hold a replica of the table (a global table), for Connect
     instances in several regions. Each replica keeps PITR and deletion protection
-    on unless told otherwise. kms_key_arn must name a key in the replica's own
-    region when the table uses a customer managed key; null uses alias/aws/dynamodb there.
+    on unless told otherwise. kms_key_arn names a key in the replica's own region;
+    it is required when the table itself uses a customer managed key.
   EOT
   type = list(object({
     region_name                 = string
@@ -84,6 +84,11 @@ variable "replicas" {
       r.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:${r.region_name}:[0-9]{12}:key/[A-Za-z0-9-]+$", r.kms_key_arn))
     ])
     error_message = "Each replicas[*].kms_key_arn must be a KMS key ARN in that replica's own region."
+  }
+
+  validation {
+    condition     = var.kms_key_arn == null || alltrue([for r in var.replicas : r.kms_key_arn != null])
+    error_message = "A table encrypted with a customer managed key needs a customer managed key for every replica: set replicas[*].kms_key_arn (a key in the replica's region)."
   }
 }
 

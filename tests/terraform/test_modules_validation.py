@@ -243,6 +243,12 @@ BAD_CALLS = [
 #: Rules that compare two variables: Terraform checks them when planning.
 CROSS_VARIABLE_BAD_CALLS = [
     pytest.param(
+        "denylist_table",
+        {"kms_key_arn": f'"{KEY_ARN}"', "replicas": '[{ region_name = "us-west-2" }]'},
+        "needs a customer managed key for every replica",
+        id="replica-without-key",
+    ),
+    pytest.param(
         "lambda_function", {"timeout": "9"}, "Connect's synchronous limit", id="timeout-over-8"
     ),
     pytest.param(

@@ -53,7 +53,7 @@ run "customer_key_and_replicas" {
     kms_key_arn = "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     replicas = [
       { region_name = "us-west-2", kms_key_arn = "arn:aws:kms:us-west-2:111122223333:key/5678abcd-12ab-34cd-56ef-1234567890ab" },
-      { region_name = "eu-west-1", point_in_time_recovery = false },
+      { region_name = "eu-west-1", kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/9abcabcd-12ab-34cd-56ef-1234567890ab", point_in_time_recovery = false },
     ]
   }
 
