@@ -259,16 +259,16 @@ class Deployed:
 # ------------------------------------------------------------------ fixtures
 #
 # Several test modules import these fixtures, and pytest gives each importing module
-# its own copy of a session fixture; the memo below makes every copy share one plan
-# (and one apply) per environment for the whole session.
+# its own copy of a run-wide fixture; the memo below makes every copy share one plan
+# (and one apply) per environment for the whole test run.
 
-_SESSION: dict[str, Any] = {}
+_MADE: dict[str, Any] = {}
 
 
 def _memo(key: str, make: Callable[[], Any]) -> Any:
-    if key not in _SESSION:
-        _SESSION[key] = make()
-    return _SESSION[key]
+    if key not in _MADE:
+        _MADE[key] = make()
+    return _MADE[key]
 
 
 @pytest.fixture(scope="session")
@@ -284,7 +284,7 @@ def stand_in_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def root_plans(
     tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path
 ) -> dict[str, dict[str, Any]]:
-    """The offline plan of every environment root, made once per session."""
+    """The offline plan of every environment root, made once per test run."""
     plans: dict[str, dict[str, Any]] = _memo(
         "root_plans",
         lambda: {
@@ -299,7 +299,7 @@ def root_plans(
 def deployed_roots(
     tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path
 ) -> dict[str, Deployed]:
-    """Every environment root applied once per session with the stand-in provider."""
+    """Every environment root applied once per test run with the stand-in provider."""
     roots: dict[str, Deployed] = _memo(
         "deployed_roots",
         lambda: {
