@@ -82,5 +82,29 @@ def test_sdk_debug_logging_stays_off(log_lines: LogLines) -> None:
 
 def test_unserializable_fields_do_not_break_logging(capsys: pytest.CaptureFixture[str]) -> None:
     logs.set_level("INFO")
-    logs.log_invocation(logging.INFO, {"handler": "x", "value": object()})
-    assert json.loads(capsys.readouterr().out)["handler"] == "x"
+    class Opaque:
+        def __str__(self) -> str:
+            return "opaque"
+
+    logs.log_invocation(logging.INFO, {"handler": "x", "value": Opaque()})
+    assert json.loads(capsys.readouterr().out) == {"level": "INFO", "handler": "x", "value": "opaque"}
+
+
+def test_direct_write_matches_the_logging_path(
+    log_lines: LogLines, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fields = {"handler": "check_number", "number": "+4420*****958", "blocked": "true"}
+    logs.set_level("INFO")
+    logs.log_invocation(logging.INFO, fields)  # collector attached: through logging
+    through_logging = capsys.readouterr().out
+    runtime_logger = logging.getLogger(logs.LOGGER_NAME)
+    runtime_logger.removeHandler(log_lines)
+    try:
+        logs.log_invocation(logging.INFO, fields)  # default handler only: direct write
+        logs.log_invocation(logging.DEBUG, fields)  # below the level: nothing
+    finally:
+        runtime_logger.addHandler(log_lines)
+    direct = capsys.readouterr().out
+    assert direct == through_logging
+    assert json.loads(direct) == {"level": "INFO", **fields}
+    assert len(log_lines.lines) == 1
