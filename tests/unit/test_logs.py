@@ -82,12 +82,14 @@ def test_sdk_debug_logging_stays_off(log_lines: LogLines) -> None:
 
 def test_unserializable_fields_do_not_break_logging(capsys: pytest.CaptureFixture[str]) -> None:
     logs.set_level("INFO")
+
     class Opaque:
         def __str__(self) -> str:
             return "opaque"
 
     logs.log_invocation(logging.INFO, {"handler": "x", "value": Opaque()})
-    assert json.loads(capsys.readouterr().out) == {"level": "INFO", "handler": "x", "value": "opaque"}
+    expected = {"level": "INFO", "handler": "x", "value": "opaque"}
+    assert json.loads(capsys.readouterr().out) == expected
 
 
 def test_direct_write_matches_the_logging_path(
