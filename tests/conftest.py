@@ -9,13 +9,6 @@ the CLI, the demo, timeouts). Tables are created with the runtime's own
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -25,6 +18,8 @@ from moto import mock_aws
 
 from callguard import aws
 from callguard.store import DenyList, create_table
+from callguard_tools.demo.local_aws import MotoServer
+from callguard_tools.demo.local_aws import moto_server as local_moto_server
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -84,77 +79,27 @@ def deny_list(moto_dynamodb: DynamoDBClient, table_name: str) -> DenyList:
     return DenyList(moto_dynamodb, table_name)
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_moto_server(port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """Start ``moto_server`` on 127.0.0.1 and wait until it answers; return (process, url).
-
-    Shared by the fixture and by benchmarks/demos that import it. The caller stops
-    the process (see :func:`stop_moto_server`).
-    """
-    port = port or free_port()
-    env = {**os.environ, **FAKE_AWS_ENV}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                return process, url
-        except (urllib.error.URLError, ConnectionError, OSError):
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop_moto_server(process)
-                raise RuntimeError(f"moto_server did not start on port {port}") from None
-            time.sleep(0.05)
-
-
-def stop_moto_server(process: subprocess.Popen[bytes]) -> None:
-    """Stop a server started by :func:`start_moto_server` (terminate, then kill)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def reset_moto_server(url: str) -> None:
-    """Clear every resource of a running ``moto_server``."""
-    request = urllib.request.Request(f"{url}/moto-api/reset", method="POST")
-    with urllib.request.urlopen(request, timeout=5):
-        pass
+@pytest.fixture(scope="session")
+def moto_server_process() -> Iterator[MotoServer]:
+    """One ``moto_server`` subprocess on 127.0.0.1 for the whole session (the demo's starter)."""
+    with local_moto_server() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    """Start one ``moto_server`` subprocess for the session; yield its endpoint URL.
+def moto_server(moto_server_process: MotoServer) -> str:
+    """The endpoint URL of the session's ``moto_server`` (``http://127.0.0.1:<port>``).
 
-    State persists between tests: use :func:`moto_server_clean` (or call
-    :func:`reset_moto_server`) for an empty server.
+    State persists between tests: use :func:`moto_server_clean` for an empty server.
     """
-    process, url = start_moto_server()
-    try:
-        yield url
-    finally:
-        stop_moto_server(process)
+    return moto_server_process.endpoint_url
 
 
 @pytest.fixture
-def moto_server_clean(moto_server: str, fake_aws_env: None) -> str:
-    """The session's ``moto_server``, emptied before the test; yields its URL."""
-    reset_moto_server(moto_server)
-    return moto_server
+def moto_server_clean(moto_server_process: MotoServer, fake_aws_env: None) -> str:
+    """The session's ``moto_server``, emptied before the test; returns its URL."""
+    moto_server_process.reset()
+    return moto_server_process.endpoint_url
 
 
 @pytest.fixture
