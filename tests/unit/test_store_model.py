@@ -70,21 +70,21 @@ def test_clean_text() -> None:
 
 
 class ScriptedClient:
-    """Answers the store's calls from a script, to drive rare interleavings."""
+    """Fails every conditional update, returning the scripted item with the failure."""
 
     def __init__(self, items: list[dict[str, Any] | None], puts_succeed: bool = False) -> None:
         self.items = items
         self.puts_succeed = puts_succeed
         self.calls: list[str] = []
 
-    def update_item(self, **_: Any) -> Any:
+    def update_item(self, **kwargs: Any) -> Any:
         self.calls.append("update")
-        raise ClientError({"Error": {"Code": "ConditionalCheckFailedException"}}, "UpdateItem")
-
-    def get_item(self, **_: Any) -> Any:
-        self.calls.append("get")
+        assert kwargs["ReturnValuesOnConditionCheckFailure"] == "ALL_OLD"
         item = self.items.pop(0) if self.items else None
-        return {"Item": item} if item else {}
+        response: dict[str, Any] = {"Error": {"Code": "ConditionalCheckFailedException"}}
+        if item:
+            response["Item"] = item
+        raise ClientError(response, "UpdateItem")  # type: ignore[arg-type]
 
     def put_item(self, **_: Any) -> Any:
         self.calls.append("put")
@@ -107,7 +107,7 @@ def test_flag_gives_up_with_a_conflict_when_the_entry_keeps_changing() -> None:
     store = DenyList(client, "t", clock=lambda: T0)  # type: ignore[arg-type]
     with pytest.raises(ConflictError, match="kept changing"):
         store.flag(NUMBER, contact_id="mine")
-    assert client.calls == ["update", "get", "update", "get", "put", "update", "get"]
+    assert client.calls == ["update", "update", "put", "update"]
 
 
 def test_flag_replaces_an_expired_entry_found_after_a_failed_update() -> None:
@@ -115,4 +115,20 @@ def test_flag_replaces_an_expired_entry_found_after_a_failed_update() -> None:
     store = DenyList(client, "t", clock=lambda: T0)  # type: ignore[arg-type]
     outcome = store.flag(NUMBER, reason="fresh", contact_id="mine")
     assert outcome.created and outcome.entry.reason == "fresh"
-    assert client.calls == ["update", "get", "put"]
+    assert client.calls == ["update", "put"]
+
+
+def test_flag_never_reads_so_the_role_needs_no_get_item(
+    moto_dynamodb: Any, table_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The flag function's IAM role allows UpdateItem and PutItem only.
+    store = DenyList(moto_dynamodb, table_name, clock=lambda: T0)
+    store.flag(NUMBER, contact_id="c-1", expires_at=int(T0) + 1)
+
+    def forbidden(**_: Any) -> Any:
+        raise AssertionError("flag must not call GetItem")
+
+    monkeypatch.setattr(moto_dynamodb, "get_item", forbidden)
+    assert store.flag(NUMBER, contact_id="c-1").repeated  # retried invocation
+    later = DenyList(moto_dynamodb, table_name, clock=lambda: T0 + 10)
+    assert later.flag(NUMBER, contact_id="c-1").created  # expired entry replaced

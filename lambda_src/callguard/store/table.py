@@ -278,16 +278,12 @@ class DenyList:
         )
         fresh.validate()
         for _ in range(_FLAG_ATTEMPTS):
-            outcome = self._flag_update(fresh, now)
+            outcome, current = self._flag_update(fresh, now)
             if outcome is not None:
                 return outcome
             # The condition failed: the item has expired, or this contact flagged already.
-            with translated(f"flag {mask(number)}"):
-                current = self.client.get_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": number}},
-                    ConsistentRead=True,
-                ).get("Item")
+            # DynamoDB returned the item with the failure, so no read (and no GetItem
+            # permission) is needed to tell which.
             if not current:
                 continue  # deleted meanwhile: try again as a new entry
             entry = Entry.from_item(current)
@@ -302,11 +298,15 @@ class DenyList:
                 )
         raise ConflictError(f"flag {mask(number)}: the entry kept changing; try again")
 
-    def _flag_update(self, fresh: Entry, now: float) -> FlagOutcome | None:
-        """Run the conditional update; ``None`` when its condition failed.
+    def _flag_update(
+        self, fresh: Entry, now: float
+    ) -> tuple[FlagOutcome | None, Mapping[str, Any] | None]:
+        """Run the conditional update: (outcome, None), or (None, current item) if it failed.
 
         The condition fails when the existing item has expired or when this
-        contact id has flagged the number before; :meth:`flag` tells which.
+        contact id has flagged the number before; DynamoDB returns the item with
+        the failure (``ReturnValuesOnConditionCheckFailure``) and :meth:`flag`
+        tells which case it is.
         """
         names = {"#s": "status", "#e": TTL_ATTRIBUTE, "#k": PARTITION_KEY}
         values: dict[str, Any] = {
@@ -345,16 +345,19 @@ class DenyList:
                     ExpressionAttributeNames=names,
                     ExpressionAttributeValues=values,
                     ReturnValues="ALL_OLD",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                return None
+                failure: Mapping[str, Any] = error.response  # a TypedDict without "Item"
+                return None, failure.get("Item")
             raise
         old = response.get("Attributes")
         if not old:
-            return FlagOutcome(created=True, entry=fresh)
+            return FlagOutcome(created=True, entry=fresh), None
         old_count = number_attribute(old, "flag_count") or 0
-        return FlagOutcome(created=False, entry=_after_flag(Entry.from_item(old), old_count, fresh))
+        entry = _after_flag(Entry.from_item(old), old_count, fresh)
+        return FlagOutcome(created=False, entry=entry), None
 
     def _replace_expired(self, fresh: Entry, now: float) -> bool:
         """Overwrite an expired item with ``fresh``; False if it changed meanwhile."""
