@@ -51,6 +51,10 @@ class ContactEvent:
         """Return the contact id if it is a UUID (safe to log), else ""."""
         return self.contact_id if _UUID_RE.fullmatch(self.contact_id) else ""
 
+    def instance_id(self) -> str:
+        """Return the Connect instance id from ``InstanceARN`` ("" when absent or malformed)."""
+        return instance_id(self.instance_arn)
+
 
 def parse_event(event: object) -> ContactEvent:
     """Extract a :class:`ContactEvent` from anything; malformed parts become empty."""
@@ -65,6 +69,16 @@ def parse_event(event: object) -> ContactEvent:
         customer_endpoint=data.get("CustomerEndpoint"),
         parameters=_mapping(details.get("Parameters")),
     )
+
+
+def instance_id(arn: str) -> str:
+    """Return the instance UUID of a Connect instance ARN, or "" if ``arn`` is not one.
+
+    The id (not the ARN) is what operators see in the console, and it is the same
+    in every log line and metric dimension that names an instance.
+    """
+    _, marker, tail = arn.rpartition(":instance/")
+    return tail.lower() if marker and _UUID_RE.fullmatch(tail) else ""
 
 
 def text(value: object, limit: int = MAX_ID_LENGTH) -> str:

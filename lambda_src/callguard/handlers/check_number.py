@@ -65,6 +65,7 @@ def handler(event: object, context: object) -> dict[str, str]:
 def _check(event: object, fields: dict[str, object]) -> dict[str, str]:
     contact = parse_event(event)
     fields["contact_id"] = contact.loggable_contact_id()
+    fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
     try:
         config = settings.current()
     except settings.ConfigError:

@@ -63,6 +63,7 @@ def handler(event: object, context: object) -> dict[str, str]:
 def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
     contact = parse_event(event)
     fields["contact_id"] = contact.loggable_contact_id()
+    fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
     fields["caller_class"] = UNPARSABLE
     config = settings.current()
     set_level(config.log_level)
