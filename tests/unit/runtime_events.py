@@ -13,6 +13,8 @@ from callguard.logs import LOGGER_NAME
 FULL_NUMBER = re.compile(r"\d{7,}")
 #: Contact and request ids are UUIDs, whose digit groups are not phone numbers.
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+#: The epoch-milliseconds timestamp of an embedded CloudWatch metric, not a phone number.
+EMF_TIMESTAMP = re.compile(r'"Timestamp":\d+')
 _WATCHED = (LOGGER_NAME, "botocore", "boto3", "urllib3")
 
 CONTACT_ID = "6f1c2a5e-9b1d-4c3e-8a7f-0d2e4b6a8c0e"
@@ -36,7 +38,11 @@ class LogLines(logging.Handler):
 
     def numbers(self) -> list[str]:
         """Lines that contain a full number (after removing UUIDs)."""
-        return [line for line in self.lines if FULL_NUMBER.search(UUID.sub("", line))]
+        return [
+            line
+            for line in self.lines
+            if FULL_NUMBER.search(EMF_TIMESTAMP.sub("", UUID.sub("", line)))
+        ]
 
 
 EventFactory = Callable[..., dict[str, Any]]

@@ -1,0 +1,91 @@
+"""Check the code a caller keyed in, and count the attempt.
+
+Invoked by the spam-challenge flow module with these parameters:
+
+- ``Entered``: what the caller typed (``$.StoredCustomerInput``; Amazon Connect
+  stores ``Timeout`` when nothing was typed);
+- ``Expected``: the code issued by ``challenge_code`` (kept in a contact attribute);
+- ``Attempts``: attempts made before this one ("" = none);
+- ``MaxAttempts``: how many attempts the caller has in all (1-5, "" = 2).
+
+The comparison happens here, not in the flow: a flow would need a dynamic
+comparison operand, which Amazon Connect does not document as reliable.
+
+Returns exactly ``result`` (``pass``, ``retry``, ``fail`` or ``error``),
+``attempts`` (attempts made, this one included; "" after an error),
+``remaining`` (attempts left) and ``input`` (``digits``, ``timeout`` or
+``invalid``; "" after an error), all strings.
+
+Every answer is logged with the caller's number masked and the codes left out.
+A failed challenge is also counted: its log line carries a CloudWatch embedded
+metric (``callguard`` / ``ChallengeFailed``), so no API call and no extra
+permission are needed to graph or alarm on it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Final
+
+from callguard import challenge
+from callguard.connect import parse_event
+from callguard.handlers.challenge_common import caller_of, run
+from callguard.logs import set_level
+from callguard.numbers import mask
+
+#: The keys of every answer, in order.
+KEYS: Final = ("result", "attempts", "remaining", "input")
+_ERROR: Final = {"result": "error", "attempts": "", "remaining": "", "input": ""}
+
+#: CloudWatch namespace and metric of failed challenges (embedded metric format).
+METRIC_NAMESPACE: Final = "callguard"
+FAILED_METRIC: Final = "ChallengeFailed"
+
+
+def handler(event: object, context: object) -> dict[str, str]:
+    """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
+    return run("verify_code", _verify, _ERROR, event, context)
+
+
+def _verify(event: object, fields: dict[str, object]) -> dict[str, str]:
+    contact = parse_event(event)
+    fields["contact_id"] = contact.loggable_contact_id()
+    config = challenge.settings()
+    set_level(config.log_level)
+    caller = caller_of(contact, config.default_country)
+    fields["caller_class"] = caller.caller_class
+    if caller.is_number:
+        fields["number"] = mask(caller.e164)
+    max_attempts = challenge.parse_count(
+        contact.parameter("MaxAttempts", 16),
+        "MaxAttempts",
+        challenge.MIN_ATTEMPTS,
+        challenge.MAX_ATTEMPTS,
+        challenge.DEFAULT_ATTEMPTS,
+    )
+    before = challenge.parse_count(
+        contact.parameter("Attempts", 16), "Attempts", 0, challenge.MAX_ATTEMPTS, 0
+    )
+    verdict = challenge.verify(
+        contact.parameter("Entered", 64), contact.parameter("Expected", 16), before, max_attempts
+    )
+    fields.update(attempts=verdict.attempts, max_attempts=max_attempts, input=verdict.input_kind)
+    if verdict.result == challenge.FAIL:
+        fields["challenge_failed"] = True
+        fields[FAILED_METRIC] = 1
+        fields["_aws"] = {
+            "Timestamp": int(time.time() * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": METRIC_NAMESPACE,
+                    "Dimensions": [["handler"]],
+                    "Metrics": [{"Name": FAILED_METRIC, "Unit": "Count"}],
+                }
+            ],
+        }
+    return {
+        "result": verdict.result,
+        "attempts": str(verdict.attempts),
+        "remaining": str(verdict.remaining),
+        "input": verdict.input_kind,
+    }
