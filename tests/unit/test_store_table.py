@@ -296,11 +296,12 @@ def test_approve_absent_or_expired_is_not_found(store: DenyList, clock: Clock) -
         store.approve(NUMBER)
 
 
-def test_reject_pending_deletes_it(store: DenyList) -> None:
+def test_reject_pending_keeps_it_as_rejected_and_clear(store: DenyList) -> None:
     store.flag(NUMBER, status=PENDING, reason="no")
     rejected = store.reject(NUMBER)
-    assert rejected.status == PENDING and rejected.reason == "no"
-    assert store.get(NUMBER) is None
+    assert rejected.status == "rejected" and rejected.reason == "no"
+    assert store.get(NUMBER) == rejected
+    assert store.lookup(NUMBER).status == "rejected"  # type: ignore[union-attr]
 
 
 def test_reject_blocked_is_a_conflict_and_keeps_it(store: DenyList) -> None:

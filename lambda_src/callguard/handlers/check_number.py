@@ -7,7 +7,8 @@ Returns exactly ``blocked`` ("true"/"false"), ``status`` (``blocked``, ``pending
 Decisions:
 
 - an E.164 caller is looked up; listed ``blocked`` blocks, ``pending`` blocks only
-  with ``CALLGUARD_BLOCK_PENDING``, absent (or expired) is ``clear``;
+  with ``CALLGUARD_BLOCK_PENDING``, absent (or expired) is ``clear``, and so is
+  ``rejected`` (a supervisor reviewed the flag and decided not to block);
 - a withheld or missing caller id is ``anonymous`` and blocks only with
   ``CALLGUARD_BLOCK_ANONYMOUS``;
 - anything else (chat, over-long, unparsable) is ``invalid`` and never blocks:
@@ -32,7 +33,7 @@ from callguard.connect import parse_event
 from callguard.handlers.common import caller_of, deny_list, prewarm, request_id
 from callguard.logs import log_invocation, set_level
 from callguard.numbers import MISSING, UNPARSABLE, WITHHELD, mask
-from callguard.store import BLOCKED, PENDING
+from callguard.store import BLOCKED, PENDING, REJECTED
 
 #: The keys of every answer, in order.
 KEYS: Final = ("blocked", "status", "reason", "caller_class")
@@ -81,7 +82,7 @@ def _check(event: object, fields: dict[str, object]) -> dict[str, str]:
         return _answer(False, "invalid", "", caller.caller_class)
     fields["number"] = mask(caller.e164)
     listing = deny_list(config.table).lookup(caller.e164)
-    if listing is None:
+    if listing is None or listing.status == REJECTED:  # a supervisor said "do not block"
         return _answer(False, "clear", "", caller.caller_class)
     if listing.status == PENDING:
         return _answer(config.block_pending, PENDING, listing.reason, caller.caller_class)

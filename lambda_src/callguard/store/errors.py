@@ -29,6 +29,21 @@ class ConflictError(StoreError):
     """The entry is not in the state the operation needs (e.g. approving a blocked number)."""
 
 
+class NotPendingError(ConflictError):
+    """A review decision found the entry no longer pending: someone decided first.
+
+    ``status`` is what the entry is now (``blocked`` or ``rejected`` after another
+    supervisor's decision), and ``reviewed_by``/``reviewed_at`` say who decided
+    and when, so the losing reviewer can be told exactly what happened.
+    """
+
+    def __init__(self, message: str, *, status: str, reviewed_by: str = "", reviewed_at: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.reviewed_by = reviewed_by
+        self.reviewed_at = reviewed_at
+
+
 class ThrottledError(StoreError):
     """DynamoDB refused the request for capacity reasons; retrying later may work."""
 

@@ -17,8 +17,15 @@ from callguard.store.errors import InvalidEntryError
 
 BLOCKED: Final = "blocked"
 PENDING: Final = "pending"
-#: Entry statuses. ``pending`` waits for a supervisor (two-step flagging).
-STATUSES: Final = frozenset({BLOCKED, PENDING})
+REJECTED: Final = "rejected"
+#: Entry statuses. ``pending`` waits for a supervisor (two-step flagging);
+#: ``rejected`` remembers a supervisor's "do not block" so that re-flags of the
+#: number are only counted for a while instead of refilling the review queue.
+STATUSES: Final = frozenset({BLOCKED, PENDING, REJECTED})
+#: Statuses a flag may ask for (a rejection is a supervisor's decision, never a flag).
+FLAG_STATUSES: Final = frozenset({BLOCKED, PENDING})
+#: Days a rejection keeps re-flags of the number from reopening the review.
+DEFAULT_REJECT_SUPPRESSION_DAYS: Final = 30
 
 #: Where an entry came from.
 SOURCES: Final = frozenset({"agent", "cli", "import", "api", "challenge"})
@@ -27,6 +34,8 @@ SOURCES: Final = frozenset({"agent", "cli", "import", "api", "challenge"})
 MAX_REASON_LENGTH: Final = 500
 #: Longest value kept for identity and contact-id attributes.
 MAX_FIELD_LENGTH: Final = 256
+#: Longest supervisor note kept with a review decision.
+MAX_NOTE_LENGTH: Final = 500
 
 #: Attributes that hold strings, in export order (``phone_number`` first).
 STRING_ATTRIBUTES: Final = (
@@ -42,9 +51,15 @@ STRING_ATTRIBUTES: Final = (
     "created_at",
     "updated_at",
     "last_flagged_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
 )
 #: Attributes that hold numbers.
 NUMBER_ATTRIBUTES: Final = ("flag_count", "expires_at")
+#: String set of the contact ids that flagged a number, so that a retried
+#: invocation for the same contact is recognised and not counted twice.
+FLAG_CONTACTS_ATTRIBUTE: Final = "flag_contact_ids"
 
 
 def iso_utc(epoch: float) -> str:
@@ -67,6 +82,10 @@ class Entry:
     ``created_at``, ``reason``, ``source`` and the contact ids are those of the
     first flag; later flags only raise ``flag_count`` and move ``last_flagged_at``.
     ``expires_at`` (epoch seconds) is optional; an entry past it counts as absent.
+    ``reviewed_by``, ``reviewed_at`` and ``review_note`` describe the latest
+    supervisor decision (approve or reject); they stay on an entry that a later
+    flag reopens, so the next reviewer sees that it was rejected before.
+    ``flag_contact_ids`` are the contacts that flagged the number (each counted once).
     """
 
     phone_number: str
@@ -83,6 +102,10 @@ class Entry:
     last_flagged_at: str = ""
     flag_count: int = 1
     expires_at: int | None = None
+    reviewed_by: str = ""
+    reviewed_at: str = ""
+    review_note: str = ""
+    flag_contact_ids: tuple[str, ...] = ()
 
     @classmethod
     def new(
@@ -153,6 +176,8 @@ class Entry:
         item["flag_count"] = {"N": str(self.flag_count)}
         if self.expires_at is not None:
             item["expires_at"] = {"N": str(self.expires_at)}
+        if self.flag_contact_ids:
+            item[FLAG_CONTACTS_ATTRIBUTE] = {"SS": sorted(set(self.flag_contact_ids))}
         return item
 
     @classmethod
@@ -165,6 +190,7 @@ class Entry:
             **strings,
             flag_count=max(1, count if count is not None else 1),
             expires_at=number_attribute(item, "expires_at"),
+            flag_contact_ids=_string_set(item, FLAG_CONTACTS_ATTRIBUTE),
         )
 
 
@@ -187,9 +213,9 @@ def validate_number(number: object) -> str:
 
 
 def validate_status(status: object) -> str:
-    """Return ``status`` if it is ``blocked`` or ``pending``, else raise."""
+    """Return ``status`` if it is ``blocked``, ``pending`` or ``rejected``, else raise."""
     if status not in STATUSES:
-        raise InvalidEntryError(f"status {status!r} is not one of blocked, pending")
+        raise InvalidEntryError(f"status {status!r} is not one of blocked, pending, rejected")
     return str(status)
 
 
@@ -212,6 +238,15 @@ def _string(item: Mapping[str, Any], name: str) -> str:
         if isinstance(number, str):
             return number
     return ""
+
+
+def _string_set(item: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    value = item.get(name)
+    if isinstance(value, Mapping):
+        members = value.get("SS")
+        if isinstance(members, list | tuple):
+            return tuple(sorted(str(m) for m in members if isinstance(m, str)))
+    return ()
 
 
 def number_attribute(item: Mapping[str, Any], name: str) -> int | None:

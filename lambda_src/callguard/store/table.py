@@ -7,6 +7,7 @@ container and tools build one per command.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,15 +20,22 @@ from callguard.store.errors import (
     ConflictError,
     InvalidEntryError,
     NotFoundError,
+    NotPendingError,
+    StoreError,
     error_code,
     translate,
     translated,
 )
 from callguard.store.model import (
     BLOCKED,
+    DEFAULT_REJECT_SUPPRESSION_DAYS,
+    FLAG_CONTACTS_ATTRIBUTE,
+    FLAG_STATUSES,
     MAX_FIELD_LENGTH,
+    MAX_NOTE_LENGTH,
     MAX_REASON_LENGTH,
     PENDING,
+    REJECTED,
     SOURCES,
     Entry,
     Listing,
@@ -58,11 +66,11 @@ _FIRST_WRITE_WINS: Final = (
     "created_at",
 )
 
-#: How often a flag retries when an expired item is replaced concurrently.
+#: How often a flag retries when the item changes under it (expired item
+#: replaced, a rejection decided or reopened concurrently).
 _FLAG_ATTEMPTS: Final = 3
-#: String set of the contact ids that flagged a number, so that a retried
-#: invocation for the same contact is recognised and not counted twice.
-FLAG_CONTACTS_ATTRIBUTE: Final = "flag_contact_ids"
+#: Seconds in a day, for the rejection suppression period.
+_DAY: Final = 86_400
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +80,18 @@ class FlagOutcome:
     ``repeated`` marks a flag from a contact that had already flagged this number
     (Amazon Connect retries a slow Lambda invocation): nothing was written, and
     ``created`` repeats what the original flag reported.
+
+    ``suppressed`` marks a flag of a number a supervisor rejected within the
+    suppression period: it was counted on the rejected entry and nothing else
+    changed. ``reopened`` marks a flag that turned a rejected entry whose
+    suppression had ended into a new review (``created`` is then true as well).
     """
 
     created: bool
     entry: Entry
     repeated: bool = False
+    suppressed: bool = False
+    reopened: bool = False
 
 
 class DenyList:
@@ -234,6 +249,7 @@ class DenyList:
         previous_contact_id: str = "",
         instance_arn: str = "",
         expires_at: int | None = None,
+        suppression_days: float = DEFAULT_REJECT_SUPPRESSION_DAYS,
     ) -> FlagOutcome:
         """Flag ``number``: create its entry, or count one more flag on the existing one.
 
@@ -250,12 +266,22 @@ class DenyList:
         not there yet, so Amazon Connect retrying an invocation cannot count one
         agent's flag twice (the outcome is then marked ``repeated``).
 
+        A number a supervisor rejected is remembered: a flag less than
+        ``suppression_days`` after the rejection is only counted (``flag_count``,
+        ``last_flagged_at``; outcome ``suppressed``), whatever ``status`` it asks
+        for; a later flag reopens the entry as a fresh flag with ``status``
+        (outcome ``created`` and ``reopened``), keeping the old decision's
+        ``reviewed_*`` attributes as history. 0 days: every flag reopens.
+
         Returns whether the entry was created and the entry as this flag left it
         (computed from the item's previous image, which DynamoDB returns
         atomically with the update).
         """
         validate_number(number)
-        validate_status(status)
+        if status not in FLAG_STATUSES:
+            raise InvalidEntryError(f"a flag's status must be blocked or pending, not {status!r}")
+        if not 0 <= suppression_days <= 36_500:
+            raise InvalidEntryError(f"suppression_days must be 0-36500, not {suppression_days}")
         if source not in SOURCES:
             raise InvalidEntryError(f"source {source!r} is not one of {', '.join(sorted(SOURCES))}")
         now = self._clock()
@@ -276,6 +302,8 @@ class DenyList:
             flag_count=1,
             expires_at=expires_at,
         )
+        if fresh.contact_id:
+            fresh = dataclasses.replace(fresh, flag_contact_ids=(fresh.contact_id,))
         fresh.validate()
         for _ in range(_FLAG_ATTEMPTS):
             outcome, current = self._flag_update(fresh, now)
@@ -291,11 +319,14 @@ class DenyList:
                 if self._replace_expired(fresh, now):
                     return FlagOutcome(created=True, entry=fresh)
                 continue
-            contacts = current.get(FLAG_CONTACTS_ATTRIBUTE, {}).get("SS", [])
-            if fresh.contact_id and fresh.contact_id in contacts:
+            if fresh.contact_id and fresh.contact_id in entry.flag_contact_ids:
                 return FlagOutcome(
                     created=entry.contact_id == fresh.contact_id, entry=entry, repeated=True
                 )
+            if entry.status == REJECTED:
+                outcome = self._flag_rejected(fresh, entry, now - suppression_days * _DAY)
+                if outcome is not None:
+                    return outcome
         raise ConflictError(f"flag {mask(number)}: the entry kept changing; try again")
 
     def _flag_update(
@@ -328,7 +359,11 @@ class DenyList:
         names["#u"], names["#l"], names["#c"] = "updated_at", "last_flagged_at", "flag_count"
         parts += ["#u = :now", "#l = :now"]
         additions = "#c :one"
-        condition = "(attribute_not_exists(#k) OR attribute_not_exists(#e) OR #e > :epoch)"
+        values[":rej"] = {"S": REJECTED}
+        condition = (
+            "(attribute_not_exists(#k) OR attribute_not_exists(#e) OR #e > :epoch)"
+            " AND (attribute_not_exists(#s) OR #s <> :rej)"
+        )
         if fresh.contact_id:
             names["#f"] = FLAG_CONTACTS_ATTRIBUTE
             values[":cid"] = {"S": fresh.contact_id}
@@ -359,6 +394,83 @@ class DenyList:
         entry = _after_flag(Entry.from_item(old), old_count, fresh)
         return FlagOutcome(created=False, entry=entry), None
 
+    def _flag_rejected(self, fresh: Entry, current: Entry, cutoff: float) -> FlagOutcome | None:
+        """Flag a rejected entry: count it within the suppression period, else reopen it.
+
+        ``cutoff`` is the epoch time before which a rejection no longer suppresses.
+        Both writes are conditional on the entry still being the rejection this
+        decision was based on; ``None`` tells :meth:`flag` to look again.
+        """
+        stamp = iso_utc(cutoff)
+        if current.reviewed_at and current.reviewed_at > stamp:
+            return self._count_suppressed(fresh, stamp)
+        return self._reopen(fresh, current, stamp)
+
+    def _count_suppressed(self, fresh: Entry, cutoff: str) -> FlagOutcome | None:
+        names = {
+            "#s": "status",
+            "#ra": "reviewed_at",
+            "#u": "updated_at",
+            "#l": "last_flagged_at",
+            "#c": "flag_count",
+        }
+        values: dict[str, Any] = {
+            ":rej": {"S": REJECTED},
+            ":cut": {"S": cutoff},
+            ":now": {"S": fresh.updated_at},
+            ":one": {"N": "1"},
+        }
+        additions = "#c :one"
+        condition = "#s = :rej AND #ra > :cut"
+        if fresh.contact_id:
+            names["#f"] = FLAG_CONTACTS_ATTRIBUTE
+            values[":cid"] = {"S": fresh.contact_id}
+            values[":cids"] = {"SS": [fresh.contact_id]}
+            additions += ", #f :cids"
+            condition += " AND (attribute_not_exists(#f) OR NOT contains(#f, :cid))"
+        try:
+            with translated(f"flag {mask(fresh.phone_number)}"):
+                response = self.client.update_item(
+                    TableName=self.table_name,
+                    Key={PARTITION_KEY: {"S": fresh.phone_number}},
+                    UpdateExpression="SET #u = :now, #l = :now ADD " + additions,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
+                    ReturnValues="ALL_NEW",
+                )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return None
+            raise
+        entry = Entry.from_item(response.get("Attributes", {}))
+        return FlagOutcome(created=False, entry=entry, suppressed=True)
+
+    def _reopen(self, fresh: Entry, current: Entry, cutoff: str) -> FlagOutcome | None:
+        """Replace a rejection whose suppression has ended with ``fresh``, keeping its history."""
+        reopened = Entry(
+            **{
+                **fresh.to_dict(),
+                "reviewed_by": current.reviewed_by,
+                "reviewed_at": current.reviewed_at,
+                "review_note": current.review_note,
+            }
+        )
+        try:
+            with translated(f"flag {mask(fresh.phone_number)}"):
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item=reopened.to_item(),
+                    ConditionExpression="#s = :rej AND (attribute_not_exists(#ra) OR #ra <= :cut)",
+                    ExpressionAttributeNames={"#s": "status", "#ra": "reviewed_at"},
+                    ExpressionAttributeValues={":rej": {"S": REJECTED}, ":cut": {"S": cutoff}},
+                )
+        except ClientError as error:
+            if error_code(error) == "ConditionalCheckFailedException":
+                return None
+            raise
+        return FlagOutcome(created=True, entry=reopened, reopened=True)
+
     def _replace_expired(self, fresh: Entry, now: float) -> bool:
         """Overwrite an expired item with ``fresh``; False if it changed meanwhile."""
         item = fresh.to_item()
@@ -382,7 +494,9 @@ class DenyList:
     def add(self, entry: Entry) -> Entry:
         """Write a new entry; raise :class:`ConflictError` if the number is already listed.
 
-        An expired entry is overwritten, since it counts as absent.
+        An expired entry is overwritten, since it counts as absent, and so is a
+        rejected one: a supervisor adding the number overrides the earlier "do not
+        block" decision.
         """
         entry.validate()
         try:
@@ -390,9 +504,16 @@ class DenyList:
                 self.client.put_item(
                     TableName=self.table_name,
                     Item=entry.to_item(),
-                    ConditionExpression="attribute_not_exists(#k) OR #e <= :epoch",
-                    ExpressionAttributeNames={"#k": PARTITION_KEY, "#e": TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={":epoch": {"N": str(int(self._clock()))}},
+                    ConditionExpression="attribute_not_exists(#k) OR #e <= :epoch OR #s = :rej",
+                    ExpressionAttributeNames={
+                        "#k": PARTITION_KEY,
+                        "#e": TTL_ATTRIBUTE,
+                        "#s": "status",
+                    },
+                    ExpressionAttributeValues={
+                        ":epoch": {"N": str(int(self._clock()))},
+                        ":rej": {"S": REJECTED},
+                    },
                 )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
@@ -421,71 +542,98 @@ class DenyList:
             raise
         return Entry.from_item(response.get("Attributes", {}))
 
-    def approve(self, number: str) -> Entry:
+    def approve(self, number: str, *, reviewer: str = "", note: str = "") -> Entry:
         """Turn a pending entry into a blocked one (a supervisor confirmed the flag).
 
-        Raises :class:`NotFoundError` when absent or expired and :class:`ConflictError`
-        when the entry is not pending (e.g. already blocked).
+        Records ``reviewer``, the time and ``note`` as the entry's decision.
+        Raises :class:`NotFoundError` when absent or expired and
+        :class:`NotPendingError` when the entry is not pending (already blocked, or
+        rejected by someone else a moment ago). One conditional write, so of two
+        concurrent decisions on one number exactly one succeeds.
         """
+        return self._decide("approve", number, BLOCKED, reviewer, note)
+
+    def reject(self, number: str, *, reviewer: str = "", note: str = "") -> Entry:
+        """Mark a pending entry ``rejected`` (a supervisor dismissed the flag) and return it.
+
+        The entry stays in the table so that re-flags of the number are only
+        counted for the suppression period (see :meth:`flag`); the check treats a
+        rejected number as clear. Errors as for :meth:`approve`; a blocked number
+        is taken off the list with :meth:`remove`.
+        """
+        return self._decide("reject", number, REJECTED, reviewer, note)
+
+    def _decide(self, operation: str, number: str, status: str, reviewer: str, note: str) -> Entry:
+        """Move a pending, unexpired entry to ``status`` and record the decision."""
         validate_number(number)
-        stamp = iso_utc(self._clock())
+        now = self._clock()
+        stamp = iso_utc(now)
+        names = {
+            "#s": "status",
+            "#u": "updated_at",
+            "#e": TTL_ATTRIBUTE,
+            "#rb": "reviewed_by",
+            "#ra": "reviewed_at",
+            "#rn": "review_note",
+        }
+        values: dict[str, Any] = {
+            ":new": {"S": status},
+            ":pending": {"S": PENDING},
+            ":now": {"S": stamp},
+            ":epoch": {"N": str(int(now))},
+        }
+        sets = ["#s = :new", "#u = :now", "#ra = :now"]
+        removes = []
+        for name, placeholder, text, limit in (
+            ("#rb", ":rb", reviewer, MAX_FIELD_LENGTH),
+            ("#rn", ":rn", note, MAX_NOTE_LENGTH),
+        ):
+            value = clean_text(text, limit)
+            if value:
+                values[placeholder] = {"S": value}
+                sets.append(f"{name} = {placeholder}")
+            else:  # a decision without a note must not show the previous decision's note
+                removes.append(name)
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         try:
-            with translated(f"approve {mask(number)}"):
+            with translated(f"{operation} {mask(number)}"):
                 response = self.client.update_item(
                     TableName=self.table_name,
                     Key={PARTITION_KEY: {"S": number}},
-                    UpdateExpression="SET #s = :blocked, #u = :now",
+                    UpdateExpression=expression,
                     ConditionExpression=(
                         "#s = :pending AND (attribute_not_exists(#e) OR #e > :epoch)"
                     ),
-                    ExpressionAttributeNames={
-                        "#s": "status",
-                        "#u": "updated_at",
-                        "#e": TTL_ATTRIBUTE,
-                    },
-                    ExpressionAttributeValues={
-                        ":blocked": {"S": BLOCKED},
-                        ":pending": {"S": PENDING},
-                        ":now": {"S": stamp},
-                        ":epoch": {"N": str(int(self._clock()))},
-                    },
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=values,
                     ReturnValues="ALL_NEW",
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
                 )
         except ClientError as error:
             if error_code(error) == "ConditionalCheckFailedException":
-                raise self._review_conflict("approve", number) from error
+                failure: Mapping[str, Any] = error.response  # a TypedDict without "Item"
+                raise self._review_conflict(operation, number, failure.get("Item"), now) from error
             raise
         return Entry.from_item(response.get("Attributes", {}))
 
-    def reject(self, number: str) -> Entry:
-        """Delete a pending entry (a supervisor dismissed the flag) and return it.
-
-        Raises :class:`NotFoundError` when absent and :class:`ConflictError` when the
-        entry is not pending: a blocked number is removed with :meth:`remove`.
-        """
-        validate_number(number)
-        try:
-            with translated(f"reject {mask(number)}"):
-                response = self.client.delete_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": number}},
-                    ConditionExpression="#s = :pending",
-                    ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":pending": {"S": PENDING}},
-                    ReturnValues="ALL_OLD",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                raise self._review_conflict("reject", number) from error
-            raise
-        return Entry.from_item(response.get("Attributes", {}))
-
-    def _review_conflict(self, operation: str, number: str) -> Exception:
-        """Tell "not listed" from "not pending" after a failed review condition."""
-        entry = self.get(number)
-        if entry is None:
+    @staticmethod
+    def _review_conflict(
+        operation: str, number: str, item: Mapping[str, Any] | None, now: float
+    ) -> StoreError:
+        """Tell "not listed" from "not pending" from the item the failed condition returned."""
+        entry = Entry.from_item(item) if item else None
+        if entry is None or entry.is_expired(now):
             return NotFoundError(f"{operation}: {mask(number)} is not listed")
-        return ConflictError(f"{operation}: {mask(number)} is {entry.status}, not pending")
+        decided = ""
+        if entry.reviewed_at:
+            who = f" by {entry.reviewed_by}" if entry.reviewed_by else ""
+            decided = f" (decided{who} at {entry.reviewed_at})"
+        return NotPendingError(
+            f"{operation}: {mask(number)} is {entry.status}, not pending{decided}",
+            status=entry.status,
+            reviewed_by=entry.reviewed_by,
+            reviewed_at=entry.reviewed_at,
+        )
 
     # ------------------------------------------------------------------ bulk
     def write_batch(
@@ -527,6 +675,10 @@ def _after_flag(old: Entry, old_count: int, fresh: Entry) -> Entry:
         last_flagged_at=fresh.last_flagged_at,
         flag_count=old_count + 1,
         expires_at=old.expires_at if old.expires_at is not None else fresh.expires_at,
+        reviewed_by=old.reviewed_by,
+        reviewed_at=old.reviewed_at,
+        review_note=old.review_note,
+        flag_contact_ids=tuple(sorted({*old.flag_contact_ids, *fresh.flag_contact_ids})),
         **values,
     )
 
