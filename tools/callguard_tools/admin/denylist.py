@@ -32,6 +32,7 @@ from callguard_tools.admin.commands_common import (
 from callguard_tools.admin.errors import CliUsageError
 from callguard_tools.admin.expiry import EXAMPLES, ExpiryError, parse_expiry, to_epoch
 from callguard_tools.admin.group import AwsCommandGroup
+from callguard_tools.admin.history import history
 from callguard_tools.admin.import_command import import_command
 from callguard_tools.admin.output import (
     WRITERS,
@@ -320,3 +321,5 @@ def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
 
 # The bulk import lives in its own module; it is part of this group all the same.
 denylist.add_command(import_command)
+# The audit trail reader lives in its own module too.
+denylist.add_command(history)

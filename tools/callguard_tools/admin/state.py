@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     import boto3
     from mypy_boto3_connect import ConnectClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_kms import KMSClient
+    from mypy_boto3_logs import CloudWatchLogsClient
     from mypy_boto3_sts import STSClient
 
 #: Tight enough that a dead endpoint fails in seconds, generous enough for a
@@ -72,6 +74,10 @@ class CliState:
     def client(self, service: Literal["sts"]) -> STSClient: ...
     @overload
     def client(self, service: Literal["connect"]) -> ConnectClient: ...
+    @overload
+    def client(self, service: Literal["kms"]) -> KMSClient: ...
+    @overload
+    def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
     def client(self, service: str) -> Any:
         """Return a client for ``service``: bounded timeouts, retries with backoff."""
         if service not in self.clients:
