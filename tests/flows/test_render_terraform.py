@@ -29,9 +29,19 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("inbound_denylist.flow.json.tftpl", {}),
     ("inbound_denylist.flow.json.tftpl", {"blocked_message": SSML, "error_message": TRICKY}),
     ("inbound_denylist.flow.json.tftpl", {"queue_full_message": TRICKY, "queue_arn": "queue-id-1"}),
+    (
+        "inbound_denylist.flow.json.tftpl",
+        {"challenge_enabled": True, "challenge_module_id": "module-id-2"},
+    ),
     ("agent_flag.flow.json.tftpl", {}),
     ("agent_flag.flow.json.tftpl", {"agent_prompt": ""}),
     ("agent_flag.flow.json.tftpl", {"agent_prompt": SSML, "flag_reason": TRICKY}),
+    ("spam_challenge.module.json.tftpl", {}),
+    (
+        "spam_challenge.module.json.tftpl",
+        {"fail_mode": "closed", "code_length": 6, "max_attempts": 3, "goodbye_message": SSML},
+    ),
+    ("spam_challenge.module.json.tftpl", {"challenge_message": TRICKY, "retry_message": TRICKY}),
     ("inbound_static_list.flow.json.tftpl", {}),
     ("inbound_static_list.flow.json.tftpl", {"blocked_numbers": ["+447700900123"]}),
     (

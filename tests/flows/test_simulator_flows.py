@@ -455,6 +455,10 @@ def test_the_deployment_maps_each_function_arn_to_its_handler() -> None:
     assert deployment.handlers == {
         deployment.function_arn("check_function_arn"): "callguard.handlers.check_number.handler",
         deployment.function_arn("flag_function_arn"): "callguard.handlers.flag_number.handler",
+        deployment.function_arn(
+            "challenge_function_arn"
+        ): "callguard.handlers.challenge_code.handler",
+        deployment.function_arn("verify_function_arn"): "callguard.handlers.verify_code.handler",
     }
     module_id = str(deployment.value(INBOUND, "check_module_id"))
     module = deployment.library.find(module_id)

@@ -30,6 +30,11 @@ DEMO_CHECK_FUNCTION_ARN = f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callgua
 DEMO_FLAG_FUNCTION_ARN = f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-flag-number"
 DEMO_MODULE_ARN = f"{_INSTANCE_ARN}/flow-module/00000000-0000-4000-8000-0000000000a1"
 DEMO_QUEUE_ARN = f"{_INSTANCE_ARN}/queue/00000000-0000-4000-8000-0000000000b1"
+DEMO_CHALLENGE_FUNCTION_ARN = (
+    f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-challenge-code"
+)
+DEMO_VERIFY_FUNCTION_ARN = f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-verify-code"
+DEMO_CHALLENGE_MODULE_ARN = f"{_INSTANCE_ARN}/flow-module/00000000-0000-4000-8000-0000000000a2"
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,15 @@ TEMPLATES: tuple[FlowTemplate, ...] = (
         "Inbound deny-list flow",
         "Runs the check module; blocked callers hear a message and are disconnected, "
         "everyone else is transferred to the working queue.",
-        ("check_module_id", "blocked_message", "queue_arn", "queue_full_message", "error_message"),
+        (
+            "check_module_id",
+            "blocked_message",
+            "queue_arn",
+            "queue_full_message",
+            "error_message",
+            "challenge_enabled",
+            "challenge_module_id",
+        ),
     ),
     FlowTemplate(
         "agent_flag.flow.json.tftpl",
@@ -91,6 +104,26 @@ TEMPLATES: tuple[FlowTemplate, ...] = (
         "Compares the caller with a short list of numbers rendered into the flow.",
         ("blocked_numbers", "blocked_message", "queue_arn"),
     ),
+    FlowTemplate(
+        "spam_challenge.module.json.tftpl",
+        MODULE_TYPE,
+        "Spam-challenge flow module",
+        "Reads a random code to the caller and lets them key it in; a right answer "
+        "returns, too many wrong ones hear a goodbye and are disconnected.",
+        (
+            "challenge_function_arn",
+            "verify_function_arn",
+            "invocation_timeout_seconds",
+            "fail_mode",
+            "code_length",
+            "max_attempts",
+            "input_timeout_seconds",
+            "challenge_message",
+            "retry_message",
+            "no_input_message",
+            "goodbye_message",
+        ),
+    ),
 )
 
 #: Template file name -> default variables (fictional, deterministic).
@@ -106,6 +139,8 @@ DEMO_VALUES: Mapping[str, Mapping[str, Any]] = {
         "queue_arn": DEMO_QUEUE_ARN,
         "queue_full_message": "All of our lines are busy. Please call again later.",
         "error_message": "Sorry, something went wrong. Please call again later.",
+        "challenge_enabled": False,
+        "challenge_module_id": "",
     },
     "agent_flag.flow.json.tftpl": {
         "flag_function_arn": DEMO_FLAG_FUNCTION_ARN,
@@ -119,6 +154,19 @@ DEMO_VALUES: Mapping[str, Mapping[str, Any]] = {
         "blocked_numbers": ["+447700900123", "+14155550123"],
         "blocked_message": "We are unable to take your call. Goodbye.",
         "queue_arn": DEMO_QUEUE_ARN,
+    },
+    "spam_challenge.module.json.tftpl": {
+        "challenge_function_arn": DEMO_CHALLENGE_FUNCTION_ARN,
+        "verify_function_arn": DEMO_VERIFY_FUNCTION_ARN,
+        "invocation_timeout_seconds": "3",
+        "fail_mode": "open",
+        "code_length": "4",
+        "max_attempts": "2",
+        "input_timeout_seconds": "8",
+        "challenge_message": "To continue, please enter this code on your telephone keypad:",
+        "retry_message": "That code did not match. Please try again.",
+        "no_input_message": "We did not receive any digits. Please try again.",
+        "goodbye_message": "We could not verify your call. Goodbye.",
     },
 }
 

@@ -40,6 +40,8 @@ from callguard_tools.flows.walker import (
 HANDLER_FOR_VARIABLE: Mapping[str, str] = {
     "check_function_arn": "callguard.handlers.check_number.handler",
     "flag_function_arn": "callguard.handlers.flag_number.handler",
+    "challenge_function_arn": "callguard.handlers.challenge_code.handler",
+    "verify_function_arn": "callguard.handlers.verify_code.handler",
 }
 
 #: Flow names (template stems) the simulator and the command know.
@@ -47,6 +49,7 @@ CHECK_MODULE = "check_caller"
 INBOUND_FLOW = "inbound_denylist"
 AGENT_FLAG_FLOW = "agent_flag"
 STATIC_LIST_FLOW = "inbound_static_list"
+CHALLENGE_MODULE = "spam_challenge"
 
 
 def sim_flow(flow: Flow, name: str) -> SimFlow:
@@ -114,6 +117,9 @@ class Deployment:
         module_id = inbound.get("check_module_id")
         if module_id:
             library.aliases[str(module_id)] = CHECK_MODULE
+        challenge_id = inbound.get("challenge_module_id")
+        if challenge_id:
+            library.aliases[str(challenge_id)] = CHALLENGE_MODULE
         return cls(values=values, library=library, handlers=handlers)
 
     def value(self, filename: str, name: str) -> Any:

@@ -16,6 +16,7 @@ Lambda result is cleared when an invocation fails).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,12 @@ from callguard_tools.flows.transcript import (
 
 #: Contact attributes share one 32 KB budget.
 MAX_ATTRIBUTE_BYTES = 32 * 1024
+
+#: A scripted input meaning "key in the digits just read out" (a spoken code).
+REPEAT_HEARD_DIGITS = "heard"
+
+#: Digits an SSML prompt reads out one by one, e.g. a spam-challenge code.
+_SPOKEN_DIGITS = re.compile(r'<say-as interpret-as="digits">\s*([0-9]+)\s*</say-as>')
 
 #: Settings actions that change nothing the simulator models: follow ``NextAction``.
 PASS_THROUGH_ACTIONS = frozenset(
@@ -120,7 +127,9 @@ class CallScript:
     """What the world does during the call: keypad input and queue state.
 
     ``inputs`` feeds ``GetParticipantInput`` actions in order (``None`` = the
-    caller types nothing until the time limit). ``queues_at_capacity`` lists
+    caller types nothing until the time limit; :data:`REPEAT_HEARD_DIGITS` = the
+    caller keys in the digits that action's SSML prompt read out, as a person
+    answering a spoken code would, or nothing if it read none). ``queues_at_capacity`` lists
     queue ids/ARNs that are full; ``all_queues_at_capacity`` fills every queue.
     ``transfers_fail`` makes every transfer fail with ``NoMatchingError`` (a
     deleted or misconfigured queue).
@@ -398,6 +407,8 @@ class Walker:
         parameters = action.get("Parameters", {})
         self._prompt(identifier, parameters)
         digits = self._inputs.pop(0) if self._inputs else None
+        if digits == REPEAT_HEARD_DIGITS:
+            digits = self._heard_digits(identifier)
         self.transcript.add(InputReceived(self._flow.name, identifier, digits))
         store = str(parameters.get("StoreInput", "False")).lower() == "true"
         if digits is None:
@@ -418,6 +429,14 @@ class Walker:
             return self._next(identifier, action)
         chosen = self._conditions(identifier, action, digits)
         return chosen or self._error(identifier, action, "NoMatchingCondition")
+
+    def _heard_digits(self, identifier: str) -> str | None:
+        """Return the digits the prompt of ``identifier`` just read out, if it read any."""
+        played = self.transcript.of_type(PromptPlayed)
+        if not played or played[-1].identifier != identifier:
+            return None
+        spoken = _SPOKEN_DIGITS.findall(played[-1].content)
+        return spoken[-1] if spoken else None
 
     def _do_InvokeLambdaFunction(self, identifier: str, action: Mapping[str, Any]) -> str:  # noqa: N802
         parameters = action.get("Parameters", {})
