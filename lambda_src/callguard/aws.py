@@ -23,6 +23,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sns import SNSClient
 
 #: Seconds to establish a TCP/TLS connection to DynamoDB (normally a few ms in-region).
 CONNECT_TIMEOUT_SECONDS: Final = 0.25
@@ -89,8 +90,41 @@ def dynamodb_client() -> DynamoDBClient:
     return client
 
 
+#: SNS publishes a review notification after the flag is stored; one attempt with
+#: short timeouts, so a slow SNS adds at most about 1.3 s to the agent's flag.
+SNS_CONNECT_TIMEOUT_SECONDS: Final = 0.3
+SNS_READ_TIMEOUT_SECONDS: Final = 1.0
+SNS_MAX_ATTEMPTS: Final = 1
+
+_sns: SNSClient | None = None
+
+
+def sns_client() -> SNSClient:
+    """Return this container's SNS client (review notifications), creating it on first use.
+
+    Built only in review mode with a topic configured. Redirected like DynamoDB,
+    with ``AWS_ENDPOINT_URL_SNS`` (or ``AWS_ENDPOINT_URL``).
+    """
+    global _sns  # noqa: PLW0603 - one client per container is the point
+    client = _sns
+    if client is None:
+        with _lock:
+            if _sns is None:
+                config = Config(
+                    connect_timeout=SNS_CONNECT_TIMEOUT_SECONDS,
+                    read_timeout=SNS_READ_TIMEOUT_SECONDS,
+                    retries={"mode": "standard", "total_max_attempts": SNS_MAX_ATTEMPTS},
+                    tcp_keepalive=True,
+                )
+                session = botocore.session.get_session()
+                _sns = cast("SNSClient", session.create_client("sns", config=config))
+            client = _sns
+    return client
+
+
 def reset_clients() -> None:
     """Forget the cached clients (tests change endpoints and credentials between cases)."""
-    global _dynamodb  # noqa: PLW0603
+    global _dynamodb, _sns  # noqa: PLW0603
     with _lock:
         _dynamodb = None
+        _sns = None

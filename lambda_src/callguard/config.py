@@ -8,6 +8,7 @@ is reported with every problem at once instead of one per deployment.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,7 +31,14 @@ VARIABLES: Final = (
     "CALLGUARD_FLAG_MODE",
     "CALLGUARD_DEFAULT_REASON",
     "CALLGUARD_LOG_LEVEL",
+    "CALLGUARD_REJECT_SUPPRESSION_DAYS",
+    "CALLGUARD_NOTIFY_TOPIC_ARN",
 )
+#: Default days a supervisor's rejection keeps re-flags of a number out of the queue.
+DEFAULT_REJECT_SUPPRESSION_DAYS: Final = 30
+#: Longest suppression accepted (ten years: "practically never again").
+MAX_REJECT_SUPPRESSION_DAYS: Final = 3650
+_TOPIC_ARN: Final = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
 _TRUE: Final = frozenset({"true", "1", "yes", "on"})
 _FALSE: Final = frozenset({"false", "0", "no", "off", ""})
 _LOG_LEVELS: Final = frozenset({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"})
@@ -52,6 +60,8 @@ class Config:
     flag_mode: str = FLAG_BLOCK
     default_reason: str = DEFAULT_REASON
     log_level: str = "INFO"
+    reject_suppression_days: int = DEFAULT_REJECT_SUPPRESSION_DAYS
+    notify_topic_arn: str | None = None
 
     @property
     def fail_closed(self) -> bool:
@@ -125,6 +135,14 @@ def _parse(values: tuple[str | None, ...]) -> Config:
             f"CALLGUARD_LOG_LEVEL={level!r} is not one of {', '.join(sorted(_LOG_LEVELS))}"
         )
 
+    suppression = _days(raw, "CALLGUARD_REJECT_SUPPRESSION_DAYS", problems)
+    topic = (raw["CALLGUARD_NOTIFY_TOPIC_ARN"] or "").strip() or None
+    if topic is not None and not _TOPIC_ARN.fullmatch(topic):
+        problems.append(
+            f"CALLGUARD_NOTIFY_TOPIC_ARN={topic!r} is not an SNS topic ARN "
+            "(arn:aws:sns:<region>:<account>:<name>)"
+        )
+
     if problems:
         raise ConfigError("invalid callguard configuration: " + "; ".join(problems))
     return Config(
@@ -136,6 +154,8 @@ def _parse(values: tuple[str | None, ...]) -> Config:
         flag_mode=flag_mode,
         default_reason=reason,
         log_level=level,
+        reject_suppression_days=suppression,
+        notify_topic_arn=topic,
     )
 
 
@@ -148,6 +168,19 @@ def _choice(
         problems.append(f"{name}={value!r} is not one of {', '.join(allowed)}")
         return allowed[0]
     return value
+
+
+def _days(raw: Mapping[str, str | None], name: str, problems: list[str]) -> int:
+    """Read a whole number of days (unset: the default suppression period)."""
+    text = (raw[name] or "").strip()
+    if not text:
+        return DEFAULT_REJECT_SUPPRESSION_DAYS
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_REJECT_SUPPRESSION_DAYS:
+        problems.append(
+            f"{name}={text!r} is not a whole number of days 0-{MAX_REJECT_SUPPRESSION_DAYS}"
+        )
+        return DEFAULT_REJECT_SUPPRESSION_DAYS
+    return int(text)
 
 
 def _flag(raw: Mapping[str, str | None], name: str, problems: list[str]) -> bool:

@@ -11,18 +11,26 @@ A retried invocation for the same contact (Amazon Connect retries slow Lambda
 calls) gives the same answer as the original and is not counted again.
 
 ``CALLGUARD_FLAG_MODE=block`` blocks at once; ``review`` records the number as
-``pending`` for a supervisor. Returns exactly ``result`` (``flagged``,
-``already_listed``, ``invalid``, ``error``), ``status`` (``blocked``, ``pending``
-or "") and ``reason`` (the entry's first reason, "" when none), all strings.
+``pending`` for a supervisor and, when ``CALLGUARD_NOTIFY_TOPIC_ARN`` is set,
+publishes one SNS message for each review this opens (:mod:`callguard.notify`;
+a publish failure is logged and counted, never an error for the agent). A
+number a supervisor rejected less than ``CALLGUARD_REJECT_SUPPRESSION_DAYS``
+ago is only counted: ``already_listed`` with status ``rejected``.
+
+Returns exactly ``result`` (``flagged``, ``already_listed``, ``invalid``,
+``error``), ``status`` (``blocked``, ``pending``, ``rejected`` or "") and
+``reason`` (the entry's first reason, "" when none), all strings.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import time
 from typing import Final
 
+from callguard import aws, notify
 from callguard import config as settings
 from callguard.connect import parse_event
 from callguard.handlers.common import caller_of, deny_list, prewarm, request_id
@@ -84,10 +92,26 @@ def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
         initial_contact_id=contact.initial_contact_id,
         previous_contact_id=contact.previous_contact_id,
         instance_arn=contact.instance_arn,
+        suppression_days=config.reject_suppression_days,
     )
     fields["flag_count"] = outcome.entry.flag_count
     if outcome.repeated:
         fields["repeated"] = True  # Connect retried this contact's invocation
+    if outcome.suppressed:
+        fields["suppressed"] = True  # rejected recently: counted, no new review
+    if outcome.reopened:
+        fields["reopened"] = True
+    # One message per review that opens; a retried invocation already had its chance.
+    opened = outcome.created and not outcome.repeated and outcome.entry.status == PENDING
+    if opened and config.notify_topic_arn:
+        notice = notify.Notice(table=config.table, block_pending=config.block_pending)
+        sent, error = notify.publish_pending(
+            aws.sns_client, config.notify_topic_arn, outcome.entry, notice
+        )
+        fields["notification"] = sent
+        if error:
+            fields["notification_error"] = error
+            fields.update(notify.failure_metric(config.table))
     result = "flagged" if outcome.created else "already_listed"
     return _answer(result, outcome.entry.status, outcome.entry.reason)
 
@@ -97,3 +121,6 @@ def _answer(result: str, status: str, reason: str) -> dict[str, str]:
 
 
 prewarm()
+if os.environ.get("CALLGUARD_NOTIFY_TOPIC_ARN"):
+    with contextlib.suppress(Exception):  # as prewarm(): the first publish retries it
+        aws.sns_client()
