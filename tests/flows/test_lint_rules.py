@@ -24,6 +24,7 @@ MODULE = "check_caller.module.json.tftpl"
 INBOUND = "inbound_denylist.flow.json.tftpl"
 FLAG = "agent_flag.flow.json.tftpl"
 STATIC = "inbound_static_list.flow.json.tftpl"
+CHALLENGE = "spam_challenge.module.json.tftpl"
 
 Doc = dict[str, Any]
 
@@ -243,6 +244,12 @@ def _response_type(doc: Doc) -> Doc:
     return doc
 
 
+def _stored_length(doc: Doc) -> Doc:
+    validation = find(doc, "collect-code")["Parameters"]["InputValidation"]
+    validation["CustomValidation"]["MaximumLength"] = "0"
+    return doc
+
+
 def _timeout(value: str) -> Callable[[Doc], Doc]:
     def mutate(doc: Doc) -> Doc:
         find(doc, "invoke-check-function")["Parameters"]["InvocationTimeLimitSeconds"] = value
@@ -317,6 +324,7 @@ DEFECTS: list[tuple[str, str, str, Callable[[Doc], Doc], str | None]] = [
     ("timeout-fraction", "lambda-timeout", MODULE, _timeout("2.5"), "invoke-check-function"),
     ("too-many-actions", "size-limits", STATIC, _too_many_actions, None),
     ("content-too-long", "size-limits", INBOUND, _too_long_content, None),
+    ("stored-length-0", "stored-input", CHALLENGE, _stored_length, "collect-code"),
 ]
 
 

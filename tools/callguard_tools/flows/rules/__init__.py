@@ -14,9 +14,20 @@ from __future__ import annotations
 # Registration order is reporting order: the document's shape first, then actions, then limits.
 from callguard_tools.flows.rules import structure
 from callguard_tools.flows.rules import actions
+from callguard_tools.flows.rules import input as stored_input
 from callguard_tools.flows.rules import limits
 
 # isort: on
 from callguard_tools.flows.rules.registry import RULES, Finding, FlowRule, Problem, Severity
 
-__all__ = ["RULES", "Finding", "FlowRule", "Problem", "Severity", "actions", "limits", "structure"]
+__all__ = [
+    "RULES",
+    "Finding",
+    "FlowRule",
+    "Problem",
+    "Severity",
+    "actions",
+    "limits",
+    "stored_input",
+    "structure",
+]
