@@ -30,6 +30,7 @@ from callguard_tools.flows.model import FlowParseError, load_flow
 from callguard_tools.flows.render import TemplateError, load_vars_file
 from callguard_tools.flows.simulation import (
     AGENT_FLAG_FLOW,
+    CHALLENGE_MODULE,
     CHECK_MODULE,
     INBOUND_FLOW,
     STATIC_LIST_FLOW,
@@ -191,7 +192,9 @@ def result_as_json(result: SimulationResult) -> dict[str, Any]:
 @click.option(
     "--flow",
     "flow_name",
-    type=click.Choice([INBOUND_FLOW, AGENT_FLAG_FLOW, STATIC_LIST_FLOW, CHECK_MODULE]),
+    type=click.Choice(
+        [INBOUND_FLOW, AGENT_FLAG_FLOW, STATIC_LIST_FLOW, CHECK_MODULE, CHALLENGE_MODULE]
+    ),
     default=INBOUND_FLOW,
     show_default=True,
     help="Flow the contact enters (agent_flag: the quick connect, run on a transferred contact).",
@@ -224,7 +227,8 @@ def result_as_json(result: SimulationResult) -> dict[str, Any]:
     "inputs",
     multiple=True,
     metavar="DIGITS",
-    help="Keypad input for the next Get participant input block ('timeout' = none).",
+    help="Keypad input for the next Get participant input block ('timeout' = none, "
+    "'heard' = the digits its prompt read out, e.g. a spam-challenge code).",
 )
 @click.option("--queue-at-capacity", is_flag=True, help="Every queue is full.")
 @click.option(
@@ -298,6 +302,8 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
       callguard flows simulate --caller +442079460958 --fault timeout \\
         --var fail_mode=closed --expect disconnected
       callguard flows simulate --flow agent_flag --caller +442079460958 -v
+      callguard flows simulate --caller +442079460958 --vars-file challenge.json \\
+        --input 1234 --input heard --expect transferred
       callguard flows simulate --flow-file my-inbound.json --module-id my-module-arn \\
         --caller +442079460958
     """
