@@ -42,6 +42,7 @@ from callguard_tools.admin.output import (
     write_csv,
     write_json,
 )
+from callguard_tools.admin.review import COMMANDS as REVIEW_COMMANDS
 from callguard_tools.admin.state import CliState, get_state
 
 if TYPE_CHECKING:
@@ -204,6 +205,9 @@ def check(number: str, output_format: str) -> None:
     ]
     if entry.contact_id:
         lines.append(("contact id", entry.contact_id))
+    if entry.reviewed_at:
+        lines.append(("reviewed", f"{entry.reviewed_at} by {entry.reviewed_by or '-'}"))
+        lines.append(("review note", entry.review_note or "-"))
     for label, value in lines:
         click.echo(f"{label + ':':<14}{value}")
 
@@ -211,7 +215,7 @@ def check(number: str, output_format: str) -> None:
 # ---------------------------------------------------------------- list / export
 _STATUS_OPTION = click.option(
     "--status",
-    type=click.Choice(["blocked", "pending"]),
+    type=click.Choice(["blocked", "pending", "rejected"]),
     help="Only entries with this status (oldest first, through the status index).",
 )
 _EXPIRED_OPTION = click.option(
@@ -321,5 +325,8 @@ def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
 
 # The bulk import lives in its own module; it is part of this group all the same.
 denylist.add_command(import_command)
+# So do the supervisor's review commands (pending, approve, reject).
+for _review_command in REVIEW_COMMANDS:
+    denylist.add_command(_review_command)
 # The audit trail reader lives in its own module too.
 denylist.add_command(history)
