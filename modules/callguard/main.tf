@@ -11,6 +11,8 @@ locals {
   # Every function's log group is /aws/lambda/<function name>; the key policy
   # lets CloudWatch Logs use the key for exactly these groups.
   log_group_prefix = "/aws/lambda/${var.name_prefix}-"
+  # The audit trail's own group (/callguard/<prefix>/audit) uses the key too.
+  audit_log_group_prefix = "/callguard/${var.name_prefix}/"
 
   # CALLGUARD_* variables shared by both functions; unset values are left out
   # so the runtime's own defaults apply.
@@ -92,7 +94,7 @@ module "kms_key" {
   partition               = var.partition
   account_id              = var.account_id
   region                  = var.region
-  log_group_name_prefixes = [local.log_group_prefix]
+  log_group_name_prefixes = [local.log_group_prefix, local.audit_log_group_prefix]
   tags                    = var.tags
 }
 
@@ -161,4 +163,66 @@ module "instances" {
   static_blocked_numbers = each.value.static_blocked_numbers
   flows_dir              = var.flows_dir
   tags                   = var.tags
+}
+
+# ---------------------------------------------------------------- audit trail
+module "audit_trail" {
+  source = "../audit_trail"
+
+  name_prefix = var.name_prefix
+  partition   = var.partition
+  region      = var.region
+  account_id  = var.account_id
+
+  table_arn   = module.table.arn
+  stream_arn  = module.table.stream_arn
+  kms_key_arn = local.kms_key_arn
+
+  hash_key_arn                  = var.audit.hash_key_arn
+  retention_in_days             = var.audit.retention_in_days
+  deletion_protection_enabled   = var.audit.deletion_protection_enabled
+  batch_size                    = var.audit.batch_size
+  maximum_retry_attempts        = var.audit.maximum_retry_attempts
+  maximum_record_age_in_seconds = var.audit.maximum_record_age_in_seconds
+
+  lambda_zip_path                = var.lambda_zip_path
+  runtime                        = var.functions.runtime
+  architecture                   = var.functions.architecture
+  reserved_concurrency           = var.audit.reserved_concurrency
+  function_log_retention_in_days = var.functions.log_retention_in_days
+  log_level                      = var.settings.log_level
+  tags                           = var.tags
+}
+
+# ---------------------------------------------------------------- metrics, dashboard, alarms
+module "monitoring" {
+  source = "../monitoring"
+
+  name_prefix = var.name_prefix
+  partition   = var.partition
+  region      = var.region
+  account_id  = var.account_id
+
+  log_groups = {
+    check_number   = module.functions["check_number"].log_group_name
+    flag_number    = module.functions["flag_number"].log_group_name
+    audit_events   = module.audit_trail.log_group_name
+    audit_function = module.audit_trail.function_log_group_name
+  }
+  function_names = merge(
+    { for key, function in module.functions : key => function.function_name },
+    { audit = module.audit_trail.function_name },
+  )
+  table_name               = module.table.name
+  audit_failure_queue_name = module.audit_trail.failure_queue_name
+  connect_instances        = { for key, instance in var.connect_instances : key => instance.instance_id }
+  check_timeout_seconds    = min([for instance in values(var.connect_instances) : instance.check_timeout_seconds]...)
+  challenge                = var.monitoring.challenge
+  alarms = {
+    sns_topic_arns            = var.monitoring.sns_topic_arns
+    check_error_threshold     = var.monitoring.check_error_threshold
+    duration_threshold_ratio  = var.monitoring.duration_threshold_ratio
+    iterator_age_threshold_ms = var.monitoring.iterator_age_threshold_ms
+  }
+  tags = var.tags
 }

@@ -51,3 +51,24 @@ output "instances" {
     }
   }
 }
+
+output "audit" {
+  description = "Audit trail: the events' log group, the HMAC key (auditors need kms:GenerateMac), the failure queue and the function."
+  value = {
+    log_group_name     = module.audit_trail.log_group_name
+    hash_key_arn       = module.audit_trail.hash_key_arn
+    hash_key_alias     = module.audit_trail.hash_key_alias
+    failure_queue_name = module.audit_trail.failure_queue_name
+    function_name      = module.audit_trail.function_name
+    policy_json        = module.audit_trail.policy_json
+  }
+}
+
+output "monitoring" {
+  description = "The dashboard, the metrics' namespace and every alarm name."
+  value = {
+    dashboard_name = module.monitoring.dashboard_name
+    namespace      = module.monitoring.namespace
+    alarm_names    = module.monitoring.alarm_names
+  }
+}

@@ -205,3 +205,61 @@ variable "flows_dir" {
   type        = string
   default     = null
 }
+
+# ---------------------------------------------------------------- audit trail
+variable "audit" {
+  description = <<-EOT
+    Audit trail of every deny-list change (see modules/audit_trail):
+    retention_in_days             - audit log group retention (3653 = ten years; 0 = forever);
+    deletion_protection_enabled   - protect the audit log group and keep it on destroy;
+    hash_key_arn                  - existing KMS HMAC_256 key for number hashes (null creates one);
+    reserved_concurrency          - reserved concurrency of the audit function (null = unreserved);
+    batch_size, maximum_retry_attempts, maximum_record_age_in_seconds - stream processing.
+  EOT
+  type = object({
+    retention_in_days             = optional(number, 3653)
+    deletion_protection_enabled   = optional(bool, true)
+    hash_key_arn                  = optional(string)
+    reserved_concurrency          = optional(number, 2)
+    batch_size                    = optional(number, 100)
+    maximum_retry_attempts        = optional(number, 10)
+    maximum_record_age_in_seconds = optional(number, 86400)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains([0, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit.retention_in_days)
+    error_message = "audit.retention_in_days must be at least a year (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653) or 0 (never expire)."
+  }
+}
+
+# ---------------------------------------------------------------- monitoring
+variable "monitoring" {
+  description = <<-EOT
+    Dashboard and alarms (see modules/monitoring):
+    sns_topic_arns            - SNS topics paged on ALARM and OK ([] = no notifications);
+    check_error_threshold     - check errors in 5 minutes that raise the alarm;
+    duration_threshold_ratio  - share of the shortest check_timeout_seconds at which p99 duration alarms;
+    iterator_age_threshold_ms - how far the audit function may lag behind the table's stream;
+    challenge                 - optional spam-challenge log group and patterns for its metrics.
+  EOT
+  type = object({
+    sns_topic_arns            = optional(list(string), [])
+    check_error_threshold     = optional(number, 1)
+    duration_threshold_ratio  = optional(number, 0.8)
+    iterator_age_threshold_ms = optional(number, 600000)
+    challenge = optional(object({
+      log_group_name = string
+      pass_pattern   = optional(string, "{ ($.handler = \"*challenge*\") && ($.outcome = \"passed\") }")
+      fail_pattern   = optional(string, "{ ($.handler = \"*challenge*\") && ($.outcome = \"failed\") }")
+    }))
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = alltrue([for arn in var.monitoring.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
+    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>)."
+  }
+}

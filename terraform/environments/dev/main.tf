@@ -17,4 +17,6 @@ module "callguard" {
   functions         = var.functions
   settings          = var.settings
   connect_instances = var.connect_instances
+  audit             = var.audit
+  monitoring        = var.monitoring
 }

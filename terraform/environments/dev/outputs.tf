@@ -27,3 +27,19 @@ output "quick_connect_ids" {
   description = "Quick connect id per instance; associate each with the agents' queues (callguard connect attach-quick-connect)."
   value       = { for key, instance in module.callguard.instances : key => instance.quick_connect_id }
 }
+
+output "audit" {
+  description = "Audit trail: log group of the events, HMAC key, failure queue, function (callguard denylist history reads these)."
+  value = {
+    log_group_name     = module.callguard.audit.log_group_name
+    hash_key_arn       = module.callguard.audit.hash_key_arn
+    hash_key_alias     = module.callguard.audit.hash_key_alias
+    failure_queue_name = module.callguard.audit.failure_queue_name
+    function_name      = module.callguard.audit.function_name
+  }
+}
+
+output "monitoring" {
+  description = "Dashboard name, metrics namespace and alarm names."
+  value       = module.callguard.monitoring
+}

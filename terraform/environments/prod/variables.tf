@@ -151,3 +151,36 @@ variable "lambda_zip_path" {
   type        = string
   default     = null
 }
+
+# ---------------------------------------------------------------- audit trail and monitoring
+variable "audit" {
+  description = "Audit trail of every deny-list change: retention_in_days (3653 = ten years), deletion_protection_enabled (true), hash_key_arn (null creates an HMAC key), reserved_concurrency (2; null = unreserved), batch_size (100), maximum_retry_attempts (10), maximum_record_age_in_seconds (86400)."
+  type = object({
+    retention_in_days             = optional(number, 3653)
+    deletion_protection_enabled   = optional(bool, true)
+    hash_key_arn                  = optional(string)
+    reserved_concurrency          = optional(number, 2)
+    batch_size                    = optional(number, 100)
+    maximum_retry_attempts        = optional(number, 10)
+    maximum_record_age_in_seconds = optional(number, 86400)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "monitoring" {
+  description = "Dashboard and alarms: sns_topic_arns ([] = alarms without notifications), check_error_threshold (1 per 5 minutes), duration_threshold_ratio (0.8 of the shortest check timeout), iterator_age_threshold_ms (600000), challenge (spam-challenge log group and patterns, optional)."
+  type = object({
+    sns_topic_arns            = optional(list(string), [])
+    check_error_threshold     = optional(number, 1)
+    duration_threshold_ratio  = optional(number, 0.8)
+    iterator_age_threshold_ms = optional(number, 600000)
+    challenge = optional(object({
+      log_group_name = string
+      pass_pattern   = optional(string)
+      fail_pattern   = optional(string)
+    }))
+  })
+  default  = {}
+  nullable = false
+}
