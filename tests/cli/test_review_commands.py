@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from click.testing import Result
@@ -180,3 +183,25 @@ def test_help_lists_the_review_commands(run_cli: RunCli) -> None:
     out = run_cli("denylist", "--help").stdout
     for command in ("pending", "approve", "reject"):
         assert command in out
+
+
+# ---------------------------------------------------------------- export and import
+def test_export_carries_the_decision_and_imports_again(
+    run_cli: RunCli, deny_list: DenyList, tmp_path: Path
+) -> None:
+    agent_flag(deny_list)
+    deny_list.reject(NUMBER, reviewer="sam", note="=shared line")
+    exported = run_cli("denylist", "export").stdout
+    [row] = list(csv.DictReader(io.StringIO(exported)))
+    assert (row["status"], row["reviewed_by"], row["review_note"]) == (
+        REJECTED,
+        "sam",
+        "'=shared line",  # formula-escaped like every free-text cell
+    )
+    assert row["reviewed_at"].endswith("Z")
+    deny_list.remove(NUMBER)
+    source = tmp_path / "export.csv"
+    source.write_text(exported, encoding="utf-8")
+    result = run_cli("denylist", "import", str(source))
+    assert result.exit_code == 0, result.output
+    assert deny_list.get(NUMBER).status == REJECTED  # type: ignore[union-attr]

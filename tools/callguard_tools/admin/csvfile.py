@@ -37,7 +37,9 @@ KNOWN_COLUMNS: Final = ("number", "reason", "expires", "status")
 REJECT_COLUMNS: Final = (*KNOWN_COLUMNS, "line", "error")
 #: Columns that are not reported as ignored: ours, export's audit columns, rejects' extras.
 _QUIETLY_IGNORED: Final = frozenset({*KNOWN_COLUMNS, *EXPORT_ONLY_COLUMNS, "line", "error"})
-STATUSES: Final = ("blocked", "pending")
+#: "rejected" is accepted so that an export (which may hold review decisions)
+#: imports again; without its decision time it suppresses no re-flags.
+STATUSES: Final = ("blocked", "pending", "rejected")
 
 #: A phone number has at most 15 digits; generous room for spaces, dashes, "tel:".
 MAX_NUMBER_CHARS: Final = 64

@@ -34,6 +34,9 @@ CSV_COLUMNS: Final = (
     "initial_contact_id",
     "previous_contact_id",
     "instance_arn",
+    "reviewed_by",
+    "reviewed_at",
+    "review_note",
 )
 #: Columns ``import`` knows are informational (written by export) and ignores quietly.
 EXPORT_ONLY_COLUMNS: Final = frozenset(CSV_COLUMNS[4:])
