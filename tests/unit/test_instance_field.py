@@ -9,7 +9,7 @@ import pytest
 from runtime_events import INSTANCE_ARN, EventFactory, LogLines
 
 from callguard.connect import instance_id, parse_event
-from callguard.handlers import check_number, flag_number
+from callguard.handlers import check_number, flag_number, verify_code
 from callguard.store import DenyList
 
 if TYPE_CHECKING:
@@ -68,3 +68,16 @@ def test_unknown_instance_is_still_a_dimension_value(
 def test_event_instance_id_reads_the_contact_data(make_event: EventFactory) -> None:
     assert parse_event(make_event()).instance_id() == INSTANCE_ID
     assert parse_event({}).instance_id() == ""
+
+
+def test_challenge_verdict_names_the_instance(
+    make_event: EventFactory, log_lines: LogLines
+) -> None:
+    event = make_event(parameters={"Entered": "0000", "Expected": "4711", "MaxAttempts": "1"})
+    assert verify_code.handler(event, None)["result"] == "fail"
+    line = json.loads(log_lines.lines[-1])
+    assert (line["handler"], line["outcome"], line["instance"]) == (
+        "verify_code",
+        "fail",
+        INSTANCE_ID,
+    )

@@ -50,6 +50,7 @@ def handler(event: object, context: object) -> dict[str, str]:
 def _verify(event: object, fields: dict[str, object]) -> dict[str, str]:
     contact = parse_event(event)
     fields["contact_id"] = contact.loggable_contact_id()
+    fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
     config = challenge.settings()
     set_level(config.log_level)
     caller = caller_of(contact, config.default_country)
