@@ -251,8 +251,8 @@ variable "monitoring" {
     iterator_age_threshold_ms = optional(number, 600000)
     challenge = optional(object({
       log_group_name = string
-      pass_pattern   = optional(string, "{ ($.handler = \"*challenge*\") && ($.outcome = \"passed\") }")
-      fail_pattern   = optional(string, "{ ($.handler = \"*challenge*\") && ($.outcome = \"failed\") }")
+      pass_pattern   = optional(string) # null: the monitoring module's verify_code pattern
+      fail_pattern   = optional(string)
     }))
   })
   default  = {}

@@ -113,16 +113,16 @@ variable "check_timeout_seconds" {
 
 variable "challenge" {
   description = <<-EOT
-    Optional spam-challenge metrics: the log group of the function that runs the
-    challenge and the JSON patterns of a pass and a failure. The defaults expect
-    one line per challenge with handler containing "challenge", outcome
-    "passed" or "failed", and instance (like the check's lines). null: no
+    Optional spam-challenge metrics: the log group of the function that judges
+    the caller's answer (verify_code) and the JSON patterns of a pass and a
+    failure. The defaults match verify_code's line: handler "verify_code",
+    outcome "pass" or "fail", and instance (like the check's lines). null: no
     challenge metrics.
   EOT
   type = object({
     log_group_name = string
-    pass_pattern   = optional(string, "{ ($.handler = \"*challenge*\") && ($.outcome = \"passed\") }")
-    fail_pattern   = optional(string, "{ ($.handler = \"*challenge*\") && ($.outcome = \"failed\") }")
+    pass_pattern   = optional(string, "{ ($.handler = \"verify_code\") && ($.outcome = \"pass\") }")
+    fail_pattern   = optional(string, "{ ($.handler = \"verify_code\") && ($.outcome = \"fail\") }")
   })
   default = null
 }
