@@ -151,6 +151,7 @@ module "instances" {
     name = module.functions["flag_number"].function_name
     arn  = module.functions["flag_number"].arn
   }
+  challenge = local.instance_challenge
 
   queue_id               = each.value.queue_id
   flag_queue_id          = each.value.flag_queue_id

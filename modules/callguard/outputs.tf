@@ -28,6 +28,21 @@ output "function_arns" {
   value       = { for key, function in module.functions : key => function.arn }
 }
 
+output "challenge_function_arns" {
+  description = "Spam-challenge function ARNs by handler (challenge_code, verify_code); empty when the challenge is off."
+  value       = { for key, function in module.challenge_functions : key => function.arn }
+}
+
+output "challenge_log_group_names" {
+  description = "Spam-challenge log groups by handler; verify_code's lines carry the callguard/ChallengeFailed metric."
+  value       = { for key, function in module.challenge_functions : key => function.log_group_name }
+}
+
+output "review_topic_arn" {
+  description = "SNS topic that gets one message per new pending flag (review mode); null when there is none."
+  value       = local.review_topic_arn
+}
+
 output "log_group_names" {
   description = "Log group names by handler."
   value       = { for key, function in module.functions : key => function.log_group_name }

@@ -147,6 +147,57 @@ variable "settings" {
   }
 }
 
+# ---------------------------------------------------------------- spam challenge
+variable "challenge" {
+  description = <<-EOT
+    Spam challenge: callers key in a random code before they are routed. Off by default.
+    enabled               - create the two functions and a challenge module in every instance,
+                            run after the deny-list check in the inbound flow;
+    policy                - who is challenged: everyone, withheld (withheld or unknown caller
+                            ids) or pending (numbers waiting for review);
+    code_length           - digits in a code (3-6);
+    max_attempts          - answers a caller may give (1-5);
+    timeout_seconds       - how long Connect waits for either function (1-8);
+    input_timeout_seconds - how long Connect waits for the caller's first digit;
+    fail_mode             - open|closed on a function error; null follows settings.fail_mode;
+    reserved_concurrency  - per function (null = unreserved);
+    messages              - prompt (plain text, read before the code), retry, no_input, goodbye.
+  EOT
+  type = object({
+    enabled               = optional(bool, false)
+    policy                = optional(string, "everyone")
+    code_length           = optional(number, 4)
+    max_attempts          = optional(number, 2)
+    timeout_seconds       = optional(number, 3)
+    input_timeout_seconds = optional(number, 8)
+    fail_mode             = optional(string)
+    reserved_concurrency  = optional(number, 5)
+    messages = optional(object({
+      prompt   = optional(string, "To continue, please enter this code on your telephone keypad:")
+      retry    = optional(string, "That code did not match. Please try again.")
+      no_input = optional(string, "We did not receive any digits. Please try again.")
+      goodbye  = optional(string, "We could not verify your call. Goodbye.")
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["everyone", "withheld", "pending"], var.challenge.policy)
+    error_message = "challenge.policy must be everyone, withheld or pending."
+  }
+
+  validation {
+    condition     = var.challenge.code_length >= 3 && var.challenge.code_length <= 6 && floor(var.challenge.code_length) == var.challenge.code_length
+    error_message = "challenge.code_length must be a whole number from 3 to 6."
+  }
+
+  validation {
+    condition     = var.challenge.fail_mode == null || contains(["open", "closed"], coalesce(var.challenge.fail_mode, "open"))
+    error_message = "challenge.fail_mode must be open, closed or null."
+  }
+}
+
 # ---------------------------------------------------------------- instances
 variable "connect_instances" {
   description = <<-EOT

@@ -10,10 +10,17 @@
 locals {
   flows_dir = coalesce(var.flows_dir, "${path.module}/../../flows")
 
-  functions = {
-    check = var.check_function
-    flag  = var.flag_function
-  }
+  # The spam-challenge functions join when the challenge is enabled.
+  functions = merge(
+    {
+      check = var.check_function
+      flag  = var.flag_function
+    },
+    var.challenge == null ? {} : {
+      challenge = var.challenge.challenge_function
+      verify    = var.challenge.verify_function
+    },
+  )
 
   queue_arn = "${var.instance_arn}/queue/${var.queue_id}"
 
@@ -58,6 +65,32 @@ module "check_caller" {
   depends_on = [aws_connect_lambda_function_association.this, aws_lambda_permission.connect]
 }
 
+# ---------------------------------------------------------------- spam challenge
+module "spam_challenge" {
+  source = "../connect_flow_module"
+  count  = var.challenge == null ? 0 : 1
+
+  instance_id = var.instance_id
+  name        = "${var.name_prefix}-spam-challenge"
+  description = "callguard: reads a random code to the caller, who keys it in before being routed."
+  content = templatefile("${local.flows_dir}/spam_challenge.module.json.tftpl", {
+    challenge_function_arn     = var.challenge.challenge_function.arn
+    verify_function_arn        = var.challenge.verify_function.arn
+    invocation_timeout_seconds = var.challenge.timeout_seconds
+    fail_mode                  = var.challenge.fail_mode
+    code_length                = var.challenge.code_length
+    max_attempts               = var.challenge.max_attempts
+    input_timeout_seconds      = var.challenge.input_timeout_seconds
+    challenge_message          = var.challenge.messages.prompt
+    retry_message              = var.challenge.messages.retry
+    no_input_message           = var.challenge.messages.no_input
+    goodbye_message            = var.challenge.messages.goodbye
+  })
+  tags = var.tags
+
+  depends_on = [aws_connect_lambda_function_association.this, aws_lambda_permission.connect]
+}
+
 module "inbound_denylist" {
   source = "../connect_flow"
 
@@ -71,6 +104,9 @@ module "inbound_denylist" {
     queue_arn          = local.queue_arn
     queue_full_message = var.messages.queue_full
     error_message      = var.messages.error
+    # Off: the flow renders exactly as it did before the challenge existed.
+    challenge_enabled   = var.challenge != null
+    challenge_module_id = var.challenge == null ? "" : module.spam_challenge[0].id
   })
   tags = var.tags
 }

@@ -18,6 +18,11 @@ output "quick_connect_id" {
   value       = module.quick_connect.id
 }
 
+output "challenge_module_id" {
+  description = "Id of the spam-challenge flow module, for your own inbound flows (InvokeFlowModule), or null when the challenge is off."
+  value       = one(module.spam_challenge[*].id)
+}
+
 output "static_list_flow_id" {
   description = "Id of the static-list flow, or null when static_blocked_numbers is empty."
   value       = one(module.inbound_static_list[*].id)
@@ -37,5 +42,6 @@ output "rendered_flows" {
       agent_flag       = module.agent_flag.content
     },
     { for name, content in { inbound_static_list = one(module.inbound_static_list[*].content) } : name => content if content != null },
+    { for name, content in { spam_challenge = one(module.spam_challenge[*].content) } : name => content if content != null },
   )
 }

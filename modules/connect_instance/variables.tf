@@ -150,6 +150,79 @@ variable "flag_timeout_seconds" {
   }
 }
 
+# ---------------------------------------------------------------- spam challenge
+variable "challenge" {
+  description = <<-EOT
+    The spam challenge for this instance; null (the default) leaves it out and the
+    inbound flow renders as without it. When set, a spam-challenge flow module runs
+    after the deny-list check: challenge_function/verify_function are the two
+    functions (name and unqualified ARN); code_length must equal the function's
+    CALLGUARD_CHALLENGE_LENGTH; fail_mode decides what a function error does
+    (open = the caller goes on, closed = goodbye and disconnect); messages are
+    plain text, or SSML when they start with <speak> (prompt is always plain text:
+    the function reads it before the code inside its own SSML).
+  EOT
+  type = object({
+    challenge_function    = object({ name = string, arn = string })
+    verify_function       = object({ name = string, arn = string })
+    fail_mode             = optional(string, "open")
+    code_length           = optional(number, 4)
+    max_attempts          = optional(number, 2)
+    timeout_seconds       = optional(number, 3)
+    input_timeout_seconds = optional(number, 8)
+    messages = optional(object({
+      prompt   = optional(string, "To continue, please enter this code on your telephone keypad:")
+      retry    = optional(string, "That code did not match. Please try again.")
+      no_input = optional(string, "We did not receive any digits. Please try again.")
+      goodbye  = optional(string, "We could not verify your call. Goodbye.")
+    }), {})
+  })
+  default = null
+
+  validation {
+    condition = var.challenge == null || alltrue([
+      for f in [try(var.challenge.challenge_function.arn, ""), try(var.challenge.verify_function.arn, "")] :
+      can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", f))
+    ])
+    error_message = "challenge.challenge_function.arn and challenge.verify_function.arn must be unqualified Lambda function ARNs."
+  }
+
+  validation {
+    condition     = var.challenge == null || contains(["open", "closed"], try(var.challenge.fail_mode, ""))
+    error_message = "challenge.fail_mode must be open or closed."
+  }
+
+  validation {
+    condition     = var.challenge == null || (try(var.challenge.code_length, 0) >= 3 && try(var.challenge.code_length, 0) <= 6 && floor(try(var.challenge.code_length, 0)) == try(var.challenge.code_length, 0))
+    error_message = "challenge.code_length must be a whole number from 3 to 6."
+  }
+
+  validation {
+    condition     = var.challenge == null || (try(var.challenge.max_attempts, 0) >= 1 && try(var.challenge.max_attempts, 0) <= 5 && floor(try(var.challenge.max_attempts, 0)) == try(var.challenge.max_attempts, 0))
+    error_message = "challenge.max_attempts must be a whole number from 1 to 5."
+  }
+
+  validation {
+    condition     = var.challenge == null || (try(var.challenge.timeout_seconds, 0) >= 1 && try(var.challenge.timeout_seconds, 0) <= 8 && floor(try(var.challenge.timeout_seconds, 0)) == try(var.challenge.timeout_seconds, 0))
+    error_message = "challenge.timeout_seconds must be a whole number from 1 to 8 (Connect's limit)."
+  }
+
+  validation {
+    condition     = var.challenge == null || (try(var.challenge.input_timeout_seconds, 0) >= 1 && try(var.challenge.input_timeout_seconds, 0) <= 180 && floor(try(var.challenge.input_timeout_seconds, 0)) == try(var.challenge.input_timeout_seconds, 0))
+    error_message = "challenge.input_timeout_seconds must be a whole number of seconds from 1 to 180."
+  }
+
+  validation {
+    condition     = var.challenge == null || alltrue([for v in values(try(var.challenge.messages, {})) : length(trimspace(v)) > 0 && length(v) <= 1000])
+    error_message = "challenge.messages must be non-empty and at most 1,000 characters each."
+  }
+
+  validation {
+    condition     = var.challenge == null || !startswith(try(var.challenge.messages.prompt, ""), "<speak>")
+    error_message = "challenge.messages.prompt is plain text: the function reads it inside its own SSML, before the code."
+  }
+}
+
 # ---------------------------------------------------------------- messages
 variable "messages" {
   description = "What callers and agents hear. Plain text, or SSML when a value starts with <speak>. agent_prompt = \"\" plays nothing before flagging."

@@ -13,6 +13,7 @@ module "callguard" {
 
   kms_key_arn       = var.kms_key_arn
   table             = var.table
+  challenge         = var.challenge
   lambda_zip_path   = local.lambda_zip_path
   functions         = var.functions
   settings          = var.settings

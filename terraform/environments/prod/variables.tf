@@ -109,6 +109,27 @@ variable "settings" {
   default = {}
 }
 
+variable "challenge" {
+  description = "Spam challenge (off by default): enabled, policy (everyone|withheld|pending), code_length (3-6), max_attempts (1-5), timeout_seconds (1-8), input_timeout_seconds, fail_mode (null = settings.fail_mode), reserved_concurrency, messages {prompt, retry, no_input, goodbye}. See modules/callguard."
+  type = object({
+    enabled               = optional(bool, false)
+    policy                = optional(string, "everyone")
+    code_length           = optional(number, 4)
+    max_attempts          = optional(number, 2)
+    timeout_seconds       = optional(number, 3)
+    input_timeout_seconds = optional(number, 8)
+    fail_mode             = optional(string)
+    reserved_concurrency  = optional(number, 5)
+    messages = optional(object({
+      prompt   = optional(string)
+      retry    = optional(string)
+      no_input = optional(string)
+      goodbye  = optional(string)
+    }), {})
+  })
+  default = {}
+}
+
 variable "functions" {
   description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency (null = unreserved), log_retention_in_days (X-Ray tracing is always Active)."
   type = object({

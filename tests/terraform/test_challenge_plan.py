@@ -1,0 +1,210 @@
+"""The spam challenge in the environment roots: absent by default, complete when enabled.
+
+The committed tfvars leave the challenge off, so the shared root plans show what
+"off" means. "On" is the dev root applied with the stand-in provider and the
+challenge enabled, then planned again: every id and ARN the provider computes
+is known, so the rendered flows can be read as Connect would receive them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from plan_helpers import (  # noqa: F401 - fixtures are used by name
+    ENVIRONMENTS,
+    INSTANCE_PREFIX,
+    Deployed,
+    _run,
+    _var_args,
+    deployed_plans,
+    deployed_roots,
+    instance_arn,
+    instance_keys,
+    of_type,
+    policy_documents,
+    root_plans,
+    stand_in_zip,
+)
+
+from callguard_tools.tfkit import api
+
+Plan = dict[str, Any]
+
+CHALLENGE = {
+    "enabled": True,
+    "policy": "withheld",
+    "code_length": 5,
+    "max_attempts": 3,
+    "fail_mode": "closed",
+    "messages": {"goodbye": "<speak>Goodbye.</speak>"},
+}
+HANDLERS = {
+    "callguard.handlers.challenge_code.handler": "challenge-code",
+    "callguard.handlers.verify_code.handler": "verify-code",
+}
+
+
+class _DeployedWithChallenge(Deployed):
+    def variables(self, changed: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        return super().variables({"challenge": CHALLENGE, **(changed or {})})
+
+
+@pytest.fixture(scope="module")
+def enabled(tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path) -> Plan:  # noqa: F811
+    """The dev root applied with the challenge on, planned again (all values known)."""
+    work = tmp_path_factory.mktemp("challenge-dev")
+    directory = api.offline_root(api.environment_root("dev"), work)
+    deployed = _DeployedWithChallenge("dev", directory, stand_in_zip)
+    _run(["init", "-input=false", "-no-color"], directory)
+    apply = ["apply", "-auto-approve", "-input=false", "-lock=false", "-no-color"]
+    _run([*apply, *_var_args(deployed.variables())], directory)
+    return deployed.plan()
+
+
+def _functions(plan: Plan) -> dict[str, dict[str, Any]]:
+    return {r["values"]["handler"]: r["values"] for r in of_type(plan, "aws_lambda_function")}
+
+
+def _instance_resources(plan: Plan, key: str, resource_type: str) -> list[dict[str, Any]]:
+    prefix = INSTANCE_PREFIX.format(key=key)
+    return [r for r in of_type(plan, resource_type) if r["address"].startswith(prefix)]
+
+
+def _flow(plan: Plan, key: str, suffix: str) -> dict[str, Any]:
+    for resource_type in ("aws_connect_contact_flow", "aws_connect_contact_flow_module"):
+        for resource in _instance_resources(plan, key, resource_type):
+            if resource["values"]["name"].endswith(suffix):
+                document: dict[str, Any] = json.loads(resource["values"]["content"])
+                return {"resource": resource["values"], "document": document}
+    raise AssertionError(f"no flow named *{suffix} in instance {key}")
+
+
+def _actions(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {action["Identifier"]: action for action in document["Actions"]}
+
+
+# ---------------------------------------------------------------- off (committed tfvars)
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_off_by_default(root_plans: dict[str, Plan], env: str) -> None:  # noqa: F811
+    plan = root_plans[env]
+    assert not set(_functions(plan)) & set(HANDLERS)
+    names = [r["values"]["name"] for r in of_type(plan, "aws_connect_contact_flow_module")]
+    assert names and not any(name.endswith("spam-challenge") for name in names)
+    for key in instance_keys(plan):
+        associations = _instance_resources(plan, key, "aws_connect_lambda_function_association")
+        assert len(associations) == 2  # check and flag only
+
+
+# ---------------------------------------------------------------- on
+def test_two_functions_with_their_own_settings(enabled: Plan) -> None:
+    functions = _functions(enabled)
+    for handler, suffix in HANDLERS.items():
+        values = functions[handler]
+        assert values["function_name"] == f"callguard-dev-{suffix}"
+        [environment] = values["environment"]
+        assert environment["variables"] == {
+            "CALLGUARD_CHALLENGE_LENGTH": "5",
+            "CALLGUARD_CHALLENGE_POLICY": "withheld",
+            "CALLGUARD_DEFAULT_COUNTRY": "GB",
+            "CALLGUARD_LOG_LEVEL": "DEBUG",
+        }
+        assert values["reserved_concurrent_executions"] == 5
+        assert values["kms_key_arn"]
+
+
+def test_challenge_roles_may_only_log_trace_and_decrypt_their_environment(enabled: Plan) -> None:
+    documents = {
+        address: document
+        for address, resource_type, document in policy_documents(enabled)
+        if resource_type == "aws_iam_role_policy" and "challenge_functions" in address
+    }
+    assert len(documents) == 2
+    for address, document in documents.items():
+        actions = sorted(a for s in document["Statement"] for a in s["Action"])
+        assert actions == sorted(
+            [
+                "kms:Decrypt",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "xray:PutTelemetryRecords",
+                "xray:PutTraceSegments",
+            ]
+        ), address
+        assert not any(a.startswith("dynamodb:") for a in actions)
+
+
+def test_every_instance_may_invoke_the_challenge_functions(enabled: Plan) -> None:
+    arns = {
+        r["values"]["function_name"]: r["values"]["arn"]
+        for r in of_type(enabled, "aws_lambda_function")
+    }
+    for key in instance_keys(enabled):
+        associated = {
+            r["values"]["function_arn"]
+            for r in _instance_resources(enabled, key, "aws_connect_lambda_function_association")
+        }
+        assert {
+            arns["callguard-dev-challenge-code"],
+            arns["callguard-dev-verify-code"],
+        } <= associated
+        permissions = _instance_resources(enabled, key, "aws_lambda_permission")
+        challenge = [
+            p["values"] for p in permissions if p["values"]["function_name"].endswith("-code")
+        ]
+        assert len(challenge) == 2
+        for permission in challenge:
+            assert permission["principal"] == "connect.amazonaws.com"
+            assert permission["source_arn"] == instance_arn(enabled, key)
+
+
+def test_challenge_module_is_rendered_with_the_settings(enabled: Plan) -> None:
+    arns = {
+        r["values"]["handler"]: r["values"]["arn"] for r in of_type(enabled, "aws_lambda_function")
+    }
+    for key in instance_keys(enabled):
+        module = _flow(enabled, key, "spam-challenge")
+        actions = _actions(module["document"])
+        invoke = actions["invoke-challenge-function"]["Parameters"]
+        assert invoke["LambdaFunctionARN"] == arns["callguard.handlers.challenge_code.handler"]
+        verify = actions["verify-answer"]["Parameters"]
+        assert verify["LambdaFunctionARN"] == arns["callguard.handlers.verify_code.handler"]
+        assert verify["LambdaInvocationAttributes"]["MaxAttempts"] == "3"
+        collect = actions["collect-code"]["Parameters"]
+        assert collect["InputValidation"]["CustomValidation"]["MaximumLength"] == "5"
+        assert actions["apply-fail-mode"]["Transitions"]["NextAction"] == "play-goodbye"  # closed
+        assert actions["play-goodbye"]["Parameters"] == {"SSML": "<speak>Goodbye.</speak>"}
+
+
+def test_inbound_flow_runs_the_challenge_after_the_check(enabled: Plan) -> None:
+    for key in instance_keys(enabled):
+        module_id = _flow(enabled, key, "spam-challenge")["resource"]["contact_flow_module_id"]
+        actions = _actions(_flow(enabled, key, "inbound-denylist")["document"])
+        invoke = actions["invoke-challenge-module"]
+        assert invoke["Parameters"]["FlowModuleId"] == module_id
+        assert invoke["Transitions"]["NextAction"] == "set-working-queue"
+        assert actions["route-on-pending"]["Transitions"]["NextAction"] == "invoke-challenge-module"
+        assert actions["mark-check-error"]["Transitions"]["NextAction"] == "invoke-challenge-module"
+
+
+def _off_inbound(plan: Plan) -> Iterator[dict[str, Any]]:
+    for resource in of_type(plan, "aws_connect_contact_flow"):
+        if resource["values"]["name"].endswith("inbound-denylist"):
+            content = resource["values"].get("content")
+            if isinstance(content, str):
+                yield json.loads(content)
+
+
+def test_inbound_flow_without_the_challenge_has_no_trace_of_it(
+    deployed_plans: dict[str, Plan],  # noqa: F811
+) -> None:
+    """The committed roots, once applied: the inbound flow routes straight to the queue."""
+    documents = [doc for plan in deployed_plans.values() for doc in _off_inbound(plan)]
+    assert len(documents) == 4  # two instances in each of dev and prod
+    for document in documents:
+        actions = _actions(document)
+        assert "invoke-challenge-module" not in actions
+        assert actions["route-on-pending"]["Transitions"]["NextAction"] == "set-working-queue"
