@@ -81,6 +81,7 @@ RESOURCE_FACTS: dict[str, Fact] = {
     ),
     "aws_lambda_permission": fact("action function_name principal"),
     "aws_sns_topic": fact("", "arn owner"),
+    "aws_sns_topic_policy": fact("arn policy", "owner"),
     "aws_sns_topic_subscription": fact(
         "endpoint protocol topic_arn", "arn owner_id pending_confirmation"
     ),
