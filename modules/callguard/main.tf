@@ -17,7 +17,7 @@ locals {
   # CALLGUARD_* variables shared by both functions; unset values are left out
   # so the runtime's own defaults apply.
   environment = {
-    for name, value in {
+    for name, value in merge(local.review_environment, {
       CALLGUARD_TABLE           = module.table.name
       CALLGUARD_DEFAULT_COUNTRY = var.settings.default_country
       CALLGUARD_FAIL_MODE       = var.settings.fail_mode
@@ -26,7 +26,7 @@ locals {
       CALLGUARD_FLAG_MODE       = var.settings.flag_mode
       CALLGUARD_DEFAULT_REASON  = var.settings.default_reason
       CALLGUARD_LOG_LEVEL       = var.settings.log_level
-    } : name => value if value != null
+    }) : name => value if value != null
   }
 
   # Lambda's JSON log filter names WARNING "WARN".
@@ -62,7 +62,7 @@ locals {
       handler              = "callguard.handlers.flag_number.handler"
       description          = "callguard: adds the current caller to the deny list when an agent flags them"
       reserved_concurrency = var.functions.flag_reserved_concurrency
-      policy_statements = [
+      policy_statements = concat([
         {
           sid        = "WriteDenyListEntries"
           actions    = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
@@ -75,7 +75,7 @@ locals {
           resources  = [local.kms_key_arn]
           conditions = local.via_dynamodb
         },
-      ]
+      ], local.review_publish_statements)
     }
   }
 

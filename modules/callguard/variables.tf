@@ -147,6 +147,38 @@ variable "settings" {
   }
 }
 
+# ---------------------------------------------------------------- review
+variable "review" {
+  description = <<-EOT
+    Two-step review (settings.flag_mode = "review"; ignored in block mode except
+    for the suppression period, which also applies to rejections made earlier):
+    reject_suppression_days - days after a supervisor's rejection during which
+                              agent flags of that number are only counted; after
+                              that a flag opens a new review (0-3650; 0 = never suppress);
+    notifications           - create the encrypted SNS topic <name_prefix>-review that
+                              gets one message per new pending flag;
+    email_subscriptions     - e-mail addresses subscribed to that topic (each must
+                              confirm the e-mail SNS sends).
+  EOT
+  type = object({
+    reject_suppression_days = optional(number, 30)
+    notifications           = optional(bool, true)
+    email_subscriptions     = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.review.reject_suppression_days >= 0 && var.review.reject_suppression_days <= 3650 && floor(var.review.reject_suppression_days) == var.review.reject_suppression_days
+    error_message = "review.reject_suppression_days must be a whole number of days from 0 to 3650."
+  }
+
+  validation {
+    condition     = alltrue([for e in var.review.email_subscriptions : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "review.email_subscriptions must be e-mail addresses such as supervisors@example.com."
+  }
+}
+
 # ---------------------------------------------------------------- spam challenge
 variable "challenge" {
   description = <<-EOT
