@@ -20,4 +20,5 @@ module "callguard" {
   connect_instances = var.connect_instances
   audit             = var.audit
   monitoring        = var.monitoring
+  review            = var.review
 }

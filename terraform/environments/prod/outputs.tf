@@ -43,3 +43,8 @@ output "monitoring" {
   description = "Dashboard name, metrics namespace and alarm names."
   value       = module.callguard.monitoring
 }
+
+output "review_topic_arn" {
+  description = "SNS topic of the two-step review (subscribe supervisors to it); null unless settings.flag_mode is review."
+  value       = module.callguard.review_topic_arn
+}

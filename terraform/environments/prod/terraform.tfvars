@@ -40,3 +40,10 @@ connect_instances = {
     }
   }
 }
+
+# Agent flags wait for a supervisor (settings.flag_mode = "review"): they are
+# told by e-mail and decide with `callguard denylist pending|approve|reject`.
+review = {
+  reject_suppression_days = 30
+  email_subscriptions     = ["contact-center-supervisors@example.com"]
+}

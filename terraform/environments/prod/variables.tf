@@ -205,3 +205,14 @@ variable "monitoring" {
   default  = {}
   nullable = false
 }
+
+variable "review" {
+  description = "Two-step review (settings.flag_mode = review): reject_suppression_days (30; agent flags of a number a supervisor rejected are only counted for this many days, then open a new review), notifications (true: encrypted SNS topic callguard-<env>-review, one message per new pending flag), email_subscriptions (addresses to notify; each must confirm the e-mail SNS sends)."
+  type = object({
+    reject_suppression_days = optional(number, 30)
+    notifications           = optional(bool, true)
+    email_subscriptions     = optional(list(string), [])
+  })
+  default  = {}
+  nullable = false
+}
