@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 
 from callguard.store import DenyList, create_table
+from callguard_tools.demo.challenge_steps import spam_challenge_steps
 from callguard_tools.demo.local_aws import (
     DEMO_REGION,
     aws_environment,
@@ -432,5 +433,6 @@ def _play(
         ).inbound(CALLER),
         refused_with(blocked_message),
     )
+    spam_challenge_steps(story)
     _planned_static_flow(story)
     return story.verdicts
