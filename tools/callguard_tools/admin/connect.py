@@ -94,7 +94,10 @@ def _parse(text: str, *, kind: str, option: str, instance_id: str | None = None)
 @click.option(
     "--quick-connect-id",
     required=True,
-    help="The agent-flag quick connect's id or ARN (Terraform output agent_flag_quick_connect_id).",
+    help=(
+        "The agent-flag quick connect's id or ARN "
+        "(Terraform output quick_connect_ids, one per instance)."
+    ),
 )
 @click.option(
     "--queue-id",
