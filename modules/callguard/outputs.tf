@@ -63,6 +63,7 @@ output "instances" {
       agent_flag_flow_id  = instance.agent_flag_flow_id
       quick_connect_id    = instance.quick_connect_id
       static_list_flow_id = instance.static_list_flow_id
+      challenge_module_id = instance.challenge_module_id
     }
   }
 }

@@ -190,6 +190,13 @@ def test_inbound_flow_runs_the_challenge_after_the_check(enabled: Plan) -> None:
         assert actions["mark-check-error"]["Transitions"]["NextAction"] == "invoke-challenge-module"
 
 
+def test_root_output_names_each_instances_challenge_module(enabled: Plan) -> None:
+    instances = enabled["planned_values"]["outputs"]["instances"]["value"]
+    for key in instance_keys(enabled):
+        module_id = _flow(enabled, key, "spam-challenge")["resource"]["contact_flow_module_id"]
+        assert instances[key]["challenge_module_id"] == module_id
+
+
 def _off_inbound(plan: Plan) -> Iterator[dict[str, Any]]:
     for resource in of_type(plan, "aws_connect_contact_flow"):
         if resource["values"]["name"].endswith("inbound-denylist"):
