@@ -31,6 +31,9 @@ locals {
           "sns:Publish",
         ]
         Resource = local.topic_arn
+        # Says "this account" outright (the principal alone would too), so no
+        # reader - or scanner - can take the statement for cross-account access.
+        Condition = { StringEquals = { "aws:PrincipalAccount" = var.account_id } }
       },
       {
         Sid       = "DenyRequestsWithoutTls"

@@ -99,6 +99,9 @@ def test_the_topic_refuses_requests_without_tls(deployed_plans: dict[str, Plan])
     ]
     allow = [s for s in policy["Statement"] if s["Effect"] == "Allow"]
     assert [s["Principal"] for s in allow] == [{"AWS": "arn:aws:iam::444455556666:root"}]
+    assert [s["Condition"] for s in allow] == [
+        {"StringEquals": {"aws:PrincipalAccount": "444455556666"}}
+    ]
 
 
 def test_supervisors_are_subscribed_by_email(deployed_plans: dict[str, Plan]) -> None:  # noqa: F811
