@@ -55,6 +55,12 @@ MAX_PROMPT_LENGTH: Final = 1000
 #: What the caller hears before the code when the flow passes no prompt.
 DEFAULT_PROMPT: Final = "To continue, please enter the following code on your telephone keypad:"
 
+#: Most failed challenges that may be required before a number is flagged for review.
+MAX_FLAG_AFTER: Final = 20
+DEFAULT_FLAG_WINDOW_HOURS: Final = 24
+#: Longest window: 30 days.
+MAX_FLAG_WINDOW_HOURS: Final = 720
+
 #: Stored input Amazon Connect writes when the caller typed nothing in store mode.
 TIMEOUT_INPUT: Final = "Timeout"
 
@@ -80,6 +86,17 @@ class Settings:
     policy: str = POLICY_EVERYONE
     default_country: str | None = None
     log_level: str = "INFO"
+    #: Failed challenges within the window that flag a number for review; 0 = never.
+    flag_after: int = 0
+    flag_window_hours: int = DEFAULT_FLAG_WINDOW_HOURS
+    #: The deny-list table and the failure-counter table (needed only with flag_after).
+    table: str = ""
+    counter_table: str = ""
+
+    @property
+    def flags_for_review(self) -> bool:
+        """Whether failed challenges are counted and may flag the number for review."""
+        return self.flag_after > 0
 
 
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -95,12 +112,22 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
         env.get("CALLGUARD_CHALLENGE_POLICY"),
         env.get("CALLGUARD_DEFAULT_COUNTRY"),
         env.get("CALLGUARD_LOG_LEVEL"),
+        (
+            env.get("CALLGUARD_CHALLENGE_FLAG_AFTER"),
+            env.get("CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS"),
+            env.get("CALLGUARD_TABLE"),
+            env.get("CALLGUARD_CHALLENGE_COUNTER_TABLE"),
+        ),
     )
 
 
 @lru_cache(maxsize=16)
 def _settings(
-    length: str | None, policy: str | None, country: str | None, level: str | None
+    length: str | None,
+    policy: str | None,
+    country: str | None,
+    level: str | None,
+    flagging: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None),
 ) -> Settings:
     problems: list[str] = []
     parsed_length = DEFAULT_LENGTH
@@ -124,9 +151,41 @@ def _settings(
     log_level = (level or "INFO").strip().upper()
     if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
         problems.append(f"CALLGUARD_LOG_LEVEL={log_level!r} is not a log level")
+    flag_after = _whole(
+        flagging[0], "CALLGUARD_CHALLENGE_FLAG_AFTER", 0, MAX_FLAG_AFTER, 0, problems
+    )
+    window = _whole(
+        flagging[1],
+        "CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS",
+        1,
+        MAX_FLAG_WINDOW_HOURS,
+        DEFAULT_FLAG_WINDOW_HOURS,
+        problems,
+    )
+    table, counter_table = (flagging[2] or "").strip(), (flagging[3] or "").strip()
+    if flag_after and not (table and counter_table):
+        problems.append(
+            "CALLGUARD_CHALLENGE_FLAG_AFTER needs CALLGUARD_TABLE and "
+            "CALLGUARD_CHALLENGE_COUNTER_TABLE (the deny list and the failure counts)"
+        )
     if problems:
         raise ChallengeError("invalid challenge configuration: " + "; ".join(problems))
-    return Settings(parsed_length, chosen, region, log_level)
+    return Settings(
+        parsed_length, chosen, region, log_level, flag_after, window, table, counter_table
+    )
+
+
+def _whole(  # noqa: PLR0917 - a private helper; each argument is one part of the rule
+    value: str | None, name: str, low: int, high: int, default: int, problems: list[str]
+) -> int:
+    """Read a whole-number setting ("" or unset = ``default``); record a problem if invalid."""
+    text = (value or "").strip()
+    if not text:
+        return default
+    if text.isascii() and text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    problems.append(f"{name}={text[:16]!r} is not a whole number from {low} to {high}")
+    return default
 
 
 # ---------------------------------------------------------------- who is challenged

@@ -20,6 +20,13 @@ Every answer is logged with the caller's number masked and the codes left out.
 A failed challenge is also counted: its log line carries a CloudWatch embedded
 metric (``callguard`` / ``ChallengeFailed``), so no API call and no extra
 permission are needed to graph or alarm on it.
+
+Optionally (``CALLGUARD_CHALLENGE_FLAG_AFTER`` = N, off by default) a number that
+fails N challenges within ``CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS`` is flagged for
+review in the deny list (``pending``, source ``challenge``; see
+:mod:`callguard.challenge_failures`). Counting or flagging never changes the
+answer: a failure there is logged (``flag_error``) and the caller still hears
+the goodbye. Only then is botocore imported, so the plain challenge stays light.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import time
 from typing import Final
 
 from callguard import challenge
-from callguard.connect import parse_event
+from callguard.connect import ContactEvent, parse_event
 from callguard.handlers.challenge_common import caller_of, run
 from callguard.logs import set_level
 from callguard.numbers import mask
@@ -84,9 +91,45 @@ def _verify(event: object, fields: dict[str, object]) -> dict[str, str]:
                 }
             ],
         }
+    if verdict.result == challenge.FAIL and config.flags_for_review and caller.is_number:
+        _count_failure(config, contact, caller.e164, fields)
     return {
         "result": verdict.result,
         "attempts": str(verdict.attempts),
         "remaining": str(verdict.remaining),
         "input": verdict.input_kind,
     }
+
+
+def _count_failure(
+    config: challenge.Settings, contact: ContactEvent, number: str, fields: dict[str, object]
+) -> None:
+    """Count this failure; flag the number for review once it reaches the threshold."""
+    try:
+        from callguard import aws  # noqa: PLC0415 - only when flagging is configured
+        from callguard.challenge_failures import FailureCounter  # noqa: PLC0415
+        from callguard.handlers.common import deny_list  # noqa: PLC0415
+        from callguard.store import PENDING  # noqa: PLC0415
+
+        window = config.flag_window_hours * 3600
+        failures = FailureCounter(aws.dynamodb_client(), config.counter_table).record(
+            number, window
+        )
+        fields["failures_in_window"] = failures
+        if failures < config.flag_after:
+            return
+        outcome = deny_list(config.table).flag(
+            number,
+            status=PENDING,
+            reason=f"Failed {failures} spam challenges within {config.flag_window_hours} h",
+            source="challenge",
+            contact_id=contact.contact_id,
+            initial_contact_id=contact.initial_contact_id,
+            previous_contact_id=contact.previous_contact_id,
+            instance_arn=contact.instance_arn,
+        )
+        fields["flagged_for_review"] = True
+        fields["new_listing"] = outcome.created
+        fields["listing_status"] = outcome.entry.status
+    except Exception as error:  # the caller's verdict stands whatever the table does
+        fields["flag_error"] = type(error).__name__
