@@ -59,6 +59,20 @@ ALLOWED_WILDCARDS: tuple[Wildcard, ...] = (
         "In a key policy, Resource '*' means 'this key'; no other value is accepted.",
     ),
     Wildcard(
+        "aws_iam_role_policy",
+        "ReadDenyListStream",
+        "Resource",
+        "A table's stream ARN ends in a label that changes whenever the stream is "
+        "re-enabled; '<table ARN>/stream/*' names this table's streams only.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "WriteAuditLogGroup",
+        "Resource",
+        "The audit function creates its own log stream per container at run time; "
+        "'<audit log group ARN>:log-stream:*' is the narrowest ARN that covers them.",
+    ),
+    Wildcard(
         "aws_kms_key",
         "EnableIamPoliciesOfThisAccount",
         "Action",

@@ -47,6 +47,7 @@ PER_INSTANCE = Counter(
 HANDLERS = {
     "callguard.handlers.check_number.handler",
     "callguard.handlers.flag_number.handler",
+    "callguard.handlers.audit.handler",
 }
 
 
@@ -59,6 +60,25 @@ def plan(request: pytest.FixtureRequest, root_plans: dict[str, Plan]) -> Plan:  
 def deployed(request: pytest.FixtureRequest, deployed_plans: dict[str, Plan]) -> Plan:  # noqa: F811
     """The root's plan after an apply: ARNs and ids the provider computes are known."""
     return deployed_plans[request.param]
+
+
+#: Where the audit trail's resources live (its function is not invoked by Connect).
+AUDIT_PREFIX = "module.callguard.module.audit_trail."
+
+
+def _environment_key(plan: Plan) -> dict[str, Any]:
+    """The environment's encryption key (the audit trail adds an HMAC key of its own)."""
+    [key] = [
+        k for k in of_type(plan, "aws_kms_key") if k["values"]["key_usage"] == "ENCRYPT_DECRYPT"
+    ]
+    return key
+
+
+def _connect_functions(plan: Plan) -> list[dict[str, Any]]:
+    """The functions Amazon Connect invokes (every function but the audit trail's)."""
+    return [
+        f for f in of_type(plan, "aws_lambda_function") if not f["address"].startswith(AUDIT_PREFIX)
+    ]
 
 
 def _instance_resources(plan: Plan, key: str) -> list[dict[str, Any]]:
@@ -92,10 +112,13 @@ def test_table_key_and_functions_exist_once(plan: Plan) -> None:
     shared = [r for r in everything if ".module.instances[" not in r["address"]]
     counts = Counter(r["type"] for r in shared)
     assert counts["aws_dynamodb_table"] == 1
-    assert counts["aws_kms_key"] == 1
-    assert counts["aws_lambda_function"] == 2
-    assert counts["aws_iam_role"] == 2
-    assert counts["aws_cloudwatch_log_group"] == 2
+    # the environment's key, and the audit trail's HMAC key for number hashes
+    assert counts["aws_kms_key"] == 2
+    # check, flag and the audit function, each with its role and log group,
+    # plus the audit events' own log group
+    assert counts["aws_lambda_function"] == 3
+    assert counts["aws_iam_role"] == 3
+    assert counts["aws_cloudwatch_log_group"] == 4
     assert {f["values"]["handler"] for f in of_type(plan, "aws_lambda_function")} == HANDLERS
     # nothing per instance creates a table, function or key
     per_instance = {r["type"] for r in everything if ".module.instances[" in r["address"]}
@@ -140,7 +163,7 @@ def test_table_is_encrypted_with_the_environment_key(plan: Plan) -> None:
 
 
 def test_table_functions_and_logs_use_the_one_key_once_deployed(deployed: Plan) -> None:
-    key_arn = only(deployed, "aws_kms_key")["values"]["arn"]
+    key_arn = _environment_key(deployed)["values"]["arn"]
     [sse] = only(deployed, "aws_dynamodb_table")["values"]["server_side_encryption"]
     assert sse == {"enabled": True, "kms_key_arn": key_arn}
     for function in of_type(deployed, "aws_lambda_function"):
@@ -180,20 +203,22 @@ def test_no_policy_uses_a_wildcard_except_where_aws_requires_it(deployed: Plan) 
 def test_every_policy_is_known_before_apply_once_deployed(deployed: Plan) -> None:
     documents = list(policy_documents(deployed))
     types = Counter(resource_type for _, resource_type, _ in documents)
-    assert types == Counter({"aws_iam_role_policy": 2, "aws_iam_role": 2, "aws_kms_key": 1})
+    assert types == Counter({"aws_iam_role_policy": 3, "aws_iam_role": 3, "aws_kms_key": 2})
 
 
 def _role_policies(plan: Plan) -> dict[str, dict[str, Any]]:
-    """Return function name -> parsed inline policy."""
+    """Return function name -> parsed inline policy (Connect's functions; the audit
+    function's role is checked in test_observability_plan.py)."""
     return {
         p["values"]["name"].removesuffix("-permissions"): json.loads(p["values"]["policy"])
         for p in of_type(plan, "aws_iam_role_policy")
+        if not p["address"].startswith(AUDIT_PREFIX)
     }
 
 
 def test_function_policies_name_the_table_key_and_own_log_group(deployed: Plan) -> None:
     table_arn = only(deployed, "aws_dynamodb_table")["values"]["arn"]
-    key_arn = only(deployed, "aws_kms_key")["values"]["arn"]
+    key_arn = _environment_key(deployed)["values"]["arn"]
     groups = {
         g["values"]["name"]: g["values"]["arn"]
         for g in of_type(deployed, "aws_cloudwatch_log_group")
@@ -241,14 +266,17 @@ def test_check_function_may_only_read(deployed: Plan) -> None:
 
 
 def test_key_policy_lets_logs_use_the_key_only_for_callguard_log_groups(deployed: Plan) -> None:
-    policy = json.loads(only(deployed, "aws_kms_key")["values"]["policy"])
+    key = _environment_key(deployed)["values"]
+    policy = json.loads(key["policy"])
     [logs] = [
         s for s in policy["Statement"] if s["Principal"].get("Service", "").startswith("logs.")
     ]
-    [pattern] = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    # the functions' groups (/aws/lambda/<prefix>-*) and the audit trail's (/callguard/<prefix>/*)
+    patterns = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    assert len(patterns) == 2
     for group in of_type(deployed, "aws_cloudwatch_log_group"):
-        assert group["values"]["arn"].startswith(pattern.removesuffix("*"))
-        assert group["values"]["kms_key_id"] == only(deployed, "aws_kms_key")["values"]["arn"]
+        assert any(group["values"]["arn"].startswith(p.removesuffix("*")) for p in patterns)
+        assert group["values"]["kms_key_id"] == key["arn"]
 
 
 def test_roles_trust_only_lambda(plan: Plan) -> None:
@@ -263,7 +291,7 @@ def test_roles_trust_only_lambda(plan: Plan) -> None:
 
 
 def test_functions_fit_the_connect_contract(plan: Plan) -> None:
-    for function in of_type(plan, "aws_lambda_function"):
+    for function in _connect_functions(plan):
         values = function["values"]
         assert values["runtime"] == "python3.13"
         assert values["architectures"] == ["arm64"]
@@ -291,7 +319,7 @@ def test_functions_fit_the_connect_contract(plan: Plan) -> None:
 def test_lambda_permissions_name_connect_and_each_instance(plan: Plan) -> None:
     permissions = of_type(plan, "aws_lambda_permission")
     account = root_variable(plan, "aws_account_id")
-    functions = {f["values"]["function_name"] for f in of_type(plan, "aws_lambda_function")}
+    functions = {f["values"]["function_name"] for f in _connect_functions(plan)}
     granted: set[tuple[str, str]] = set()
     for permission in permissions:
         values = permission["values"]
@@ -308,7 +336,7 @@ def test_lambda_permissions_name_connect_and_each_instance(plan: Plan) -> None:
 
 def test_log_groups_keep_events_at_least_a_year(plan: Plan) -> None:
     groups = of_type(plan, "aws_cloudwatch_log_group")
-    assert len(groups) == 2
+    assert len(groups) == 4  # three functions' groups and the audit events' group
     for group in groups:
         assert group["values"]["retention_in_days"] >= 365
 
