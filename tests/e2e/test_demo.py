@@ -31,7 +31,7 @@ def test_every_demo_call_goes_as_expected(moto_server_clean: str) -> None:
     printed: list[str] = []
     verdicts = play_calls(moto_server_clean, echo=printed.append)
     assert [v.title for v in verdicts if not v.ok] == []
-    assert len(verdicts) == 13
+    assert len(verdicts) == 22
     text = "\n".join(printed)
     # The story as the README tells it, in order.
     for fragment in (
@@ -46,6 +46,10 @@ def test_every_demo_call_goes_as_expected(moto_server_clean: str) -> None:
         "answers too late",
         "keys in the code they hear",
         "a robocaller that presses nothing",
+        "Review mode (CALLGUARD_FLAG_MODE=review)",
+        "denylist pending",
+        "denylist reject",
+        "a moment too late",
     ):
         assert fragment in text
     assert CALLER not in text  # numbers are masked in everything the demo prints

@@ -32,6 +32,7 @@ from callguard_tools.demo.local_aws import (
     dead_endpoint,
     patched_environ,
 )
+from callguard_tools.demo.review_steps import review_steps
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
 from callguard_tools.flows.demo_values import DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault
@@ -434,5 +435,6 @@ def _play(
         refused_with(blocked_message),
     )
     spam_challenge_steps(story)
+    review_steps(story)
     _planned_static_flow(story)
     return story.verdicts
