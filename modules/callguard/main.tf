@@ -213,12 +213,21 @@ module "monitoring" {
   function_names = merge(
     { for key, function in module.functions : key => function.function_name },
     { audit = module.audit_trail.function_name },
+    { for key, function in module.challenge_functions : key => function.function_name },
   )
   table_name               = module.table.name
   audit_failure_queue_name = module.audit_trail.failure_queue_name
   connect_instances        = { for key, instance in var.connect_instances : key => instance.instance_id }
   check_timeout_seconds    = min([for instance in values(var.connect_instances) : instance.check_timeout_seconds]...)
-  challenge                = var.monitoring.challenge
+  # Challenge metrics come from verify_code's lines when the challenge is on
+  # (null patterns take the monitoring module's defaults for those lines).
+  challenge = var.monitoring.challenge != null ? var.monitoring.challenge : (
+    !local.challenge_enabled ? null : {
+      log_group_name = module.challenge_functions["verify_code"].log_group_name
+      pass_pattern   = null
+      fail_pattern   = null
+    }
+  )
   alarms = {
     sns_topic_arns            = var.monitoring.sns_topic_arns
     check_error_threshold     = var.monitoring.check_error_threshold

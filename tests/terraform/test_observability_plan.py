@@ -443,3 +443,20 @@ def test_audit_role_reaches_only_its_stream_log_group_key_and_queue(deployed: Pl
     # Nothing reads or writes the table's items: only its stream.
     actions = {a for s in statements.values() for a in as_list(s["Action"])}
     assert {a for a in actions if a.startswith("dynamodb:")} == set(as_list(stream["Action"]))
+
+
+def test_turning_the_challenge_on_adds_its_metrics_and_alarms(
+    tmp_path: Path,
+    stand_in_zip: Path,  # noqa: F811
+) -> None:
+    plan = plan_environment("dev", tmp_path, stand_in_zip, {"challenge": {"enabled": True}})
+    filters = {
+        f["values"]["name"]: f["values"] for f in of_type(plan, "aws_cloudwatch_log_metric_filter")
+    }
+    for metric, outcome in (("ChallengePasses", "pass"), ("ChallengeFailures", "fail")):
+        for suffix in ("", "-by-instance"):
+            found = filters[f"callguard-dev-{metric}{suffix}"]
+            assert found["log_group_name"] == "/aws/lambda/callguard-dev-verify-code"
+            assert f'$.outcome = "{outcome}"' in found["pattern"]
+    names = set(alarms(plan))
+    assert {"challenge-code-errors", "verify-code-errors", "verify-code-throttles"} <= names
