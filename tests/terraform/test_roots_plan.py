@@ -313,6 +313,8 @@ def test_functions_fit_the_connect_contract(plan: Plan) -> None:
             "CALLGUARD_FLAG_MODE",
             "CALLGUARD_DEFAULT_REASON",
             "CALLGUARD_LOG_LEVEL",
+            "CALLGUARD_REJECT_SUPPRESSION_DAYS",
+            "CALLGUARD_NOTIFY_TOPIC_ARN",
         }
 
 
