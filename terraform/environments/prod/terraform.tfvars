@@ -30,13 +30,18 @@ connect_instances = {
     instance_id      = "2f6e1d0c-3b4a-4c5d-9e8f-7a6b5c4d3e2f"
     queue_id         = "8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d"
     phone_number_ids = ["1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c"]
+    messages = {
+      # Review mode: the flag waits for a supervisor, so say that to the agent.
+      flag_success = "Thank you. The caller has been flagged for a supervisor's review."
+    }
   }
 
   manchester = {
     instance_id = "4b5c6d7e-8f9a-4b0c-8d1e-2f3a4b5c6d7e"
     queue_id    = "0e1f2a3b-4c5d-4e6f-9a7b-8c9d0e1f2a3b"
     messages = {
-      agent_prompt = "Adding the caller to the deny list."
+      agent_prompt = "Flagging the caller for review."
+      flag_success = "Thank you. The caller has been flagged for a supervisor's review."
     }
   }
 }
