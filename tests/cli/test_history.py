@@ -290,3 +290,13 @@ def test_describe_shows_problems_and_old_reasons() -> None:
         }
     )
     assert '(was "old")' in line and "[odd item]" in line and "instance" not in line
+
+
+def test_show_hash_prints_the_keyed_hash_only(trail: Trail, history: RunCli) -> None:
+    cli("denylist", "add", NUMBER)
+    trail.ship()
+    result = history(NUMBER, "--show-hash")
+    assert result.exit_code == 0, result.output
+    [event] = find_events(trail.logs, GROUP, result.stdout.strip())
+    assert event["change"] == "added"
+    assert result.stdout.startswith("hmac-sha256:") and NUMBER[1:] not in result.stdout

@@ -175,12 +175,19 @@ def _resolve(given: str | None, derived: str | None, what: str, env: str) -> str
     show_default=True,
     help="text for people, json (one array, oldest first) for scripts.",
 )
+@click.option(
+    "--show-hash",
+    is_flag=True,
+    help="Only print the number's keyed hash (for Logs Insights queries); reads no events.",
+)
 def history(
     number: str,
+    *,
     log_group: str | None,
     hash_key: str | None,
     since: str | None,
     output_format: str,
+    show_hash: bool,
 ) -> None:
     """Show every recorded change to NUMBER, oldest first: who, when, why.
 
@@ -192,6 +199,7 @@ def history(
     Examples:
       callguard --table callguard-prod-denylist denylist history +442079460958
       callguard denylist history "+44 20 7946 0958" --since 30d --format json
+      callguard denylist history +442079460958 --show-hash
     """
     from callguard.keyed_hash import NumberHasher  # noqa: PLC0415 - lazy, see module doc
 
@@ -199,9 +207,16 @@ def history(
     e164 = e164_argument(state, number)
     since_ms = start_ms(since)
     table = state.options.table
-    group = _resolve(log_group, default_log_group(table), "log group", "CALLGUARD_AUDIT_LOG_GROUP")
+    group = None
+    if not show_hash:  # say everything that is missing before any AWS call
+        group = _resolve(
+            log_group, default_log_group(table), "log group", "CALLGUARD_AUDIT_LOG_GROUP"
+        )
     key = _resolve(hash_key, default_hash_key(table), "hash key", "CALLGUARD_AUDIT_HASH_KEY")
     number_hash = NumberHasher(state.client("kms"), key)(e164)
+    if group is None:
+        click.echo(number_hash)
+        return
     events = find_events(state.client("logs"), group, number_hash, since_ms)
     if output_format == "json":
         click.echo(json.dumps(events, ensure_ascii=False, indent=2))
