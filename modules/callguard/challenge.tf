@@ -4,6 +4,8 @@
 
 locals {
   challenge_enabled = var.challenge.enabled
+  # The optional rule: N failed challenges within the window flag the number for review.
+  challenge_flags = local.challenge_enabled && var.challenge.flag_after > 0
 
   # The functions never touch the table: only their own settings, the default
   # country (to classify national caller ids) and the log level.
@@ -16,14 +18,48 @@ locals {
     } : name => value if value != null
   }
 
+  # Only verify_code ever writes, and only with the optional rule: its count
+  # (UpdateItem, PutItem to open a window) and its pending flag (the same
+  # conditional UpdateItem/PutItem as flag_number) through DynamoDB's use of the key.
+  challenge_flag_environment = !local.challenge_flags ? {} : {
+    CALLGUARD_TABLE                       = module.table.name
+    CALLGUARD_CHALLENGE_COUNTER_TABLE     = module.challenge_counters[0].name
+    CALLGUARD_CHALLENGE_FLAG_AFTER        = tostring(var.challenge.flag_after)
+    CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS = tostring(var.challenge.flag_window_hours)
+  }
+  challenge_flag_statements = !local.challenge_flags ? [] : [
+    {
+      sid        = "CountFailedChallenges"
+      actions    = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+      resources  = [module.challenge_counters[0].arn]
+      conditions = []
+    },
+    {
+      sid        = "FlagRepeatFailuresForReview"
+      actions    = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+      resources  = [module.table.arn]
+      conditions = []
+    },
+    {
+      sid        = "UseTableKeyThroughDynamoDB"
+      actions    = ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"]
+      resources  = [local.kms_key_arn]
+      conditions = local.via_dynamodb
+    },
+  ]
+
   challenge_functions = !local.challenge_enabled ? {} : {
     challenge_code = {
-      handler     = "callguard.handlers.challenge_code.handler"
-      description = "callguard: issues the spam-challenge code a caller must key in"
+      handler           = "callguard.handlers.challenge_code.handler"
+      description       = "callguard: issues the spam-challenge code a caller must key in"
+      environment       = {}
+      policy_statements = []
     }
     verify_code = {
-      handler     = "callguard.handlers.verify_code.handler"
-      description = "callguard: checks the code a caller keyed in and counts attempts"
+      handler           = "callguard.handlers.verify_code.handler"
+      description       = "callguard: checks the code a caller keyed in and counts attempts"
+      environment       = local.challenge_flag_environment
+      policy_statements = local.challenge_flag_statements
     }
   }
 
@@ -61,12 +97,22 @@ module "challenge_functions" {
 
   reserved_concurrent_executions = var.challenge.reserved_concurrency
 
-  environment_variables = local.challenge_environment
+  environment_variables = merge(local.challenge_environment, each.value.environment)
   kms_key_arn           = local.kms_key_arn
   log_level             = local.lambda_log_level
   log_retention_in_days = var.functions.log_retention_in_days
-  # No statements: the role may write its own logs (and traces) and decrypt its
-  # own environment, nothing else. The functions read no table and call no API.
-  policy_statements = []
+  # Beyond its own logs, traces and environment, a role may do nothing unless the
+  # optional review rule is on, and then only verify_code, only on the two tables.
+  policy_statements = each.value.policy_statements
   tags              = var.tags
+}
+
+module "challenge_counters" {
+  source = "../challenge_counters"
+  count  = local.challenge_flags ? 1 : 0
+
+  name                        = "${var.name_prefix}-challenge-failures"
+  kms_key_arn                 = local.kms_key_arn
+  deletion_protection_enabled = var.table.deletion_protection_enabled
+  tags                        = var.tags
 }

@@ -193,6 +193,9 @@ variable "challenge" {
     input_timeout_seconds - how long Connect waits for the caller's first digit;
     fail_mode             - open|closed on a function error; null follows settings.fail_mode;
     reserved_concurrency  - per function (null = unreserved);
+    flag_after            - failed challenges within flag_window_hours that flag the number
+                            for review (pending, source challenge); 0 = never (the default);
+    flag_window_hours     - the window (1-720 hours, default 24);
     messages              - prompt (plain text, read before the code), retry, no_input, goodbye.
   EOT
   type = object({
@@ -204,6 +207,8 @@ variable "challenge" {
     input_timeout_seconds = optional(number, 8)
     fail_mode             = optional(string)
     reserved_concurrency  = optional(number, 5)
+    flag_after            = optional(number, 0)
+    flag_window_hours     = optional(number, 24)
     messages = optional(object({
       prompt   = optional(string, "To continue, please enter this code on your telephone keypad:")
       retry    = optional(string, "That code did not match. Please try again.")
@@ -227,6 +232,16 @@ variable "challenge" {
   validation {
     condition     = var.challenge.fail_mode == null || contains(["open", "closed"], coalesce(var.challenge.fail_mode, "open"))
     error_message = "challenge.fail_mode must be open, closed or null."
+  }
+
+  validation {
+    condition     = var.challenge.flag_after >= 0 && var.challenge.flag_after <= 20 && floor(var.challenge.flag_after) == var.challenge.flag_after
+    error_message = "challenge.flag_after must be a whole number from 0 (off) to 20."
+  }
+
+  validation {
+    condition     = var.challenge.flag_window_hours >= 1 && var.challenge.flag_window_hours <= 720 && floor(var.challenge.flag_window_hours) == var.challenge.flag_window_hours
+    error_message = "challenge.flag_window_hours must be a whole number of hours from 1 to 720."
   }
 }
 

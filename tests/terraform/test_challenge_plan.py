@@ -48,21 +48,52 @@ HANDLERS = {
 }
 
 
-class _DeployedWithChallenge(Deployed):
+class _DeployedWith(Deployed):
+    challenge: Mapping[str, Any] = CHALLENGE
+
     def variables(self, changed: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return super().variables({"challenge": CHALLENGE, **(changed or {})})
+        return super().variables({"challenge": self.challenge, **(changed or {})})
+
+
+def _apply_and_plan(work: Path, zip_path: Path, challenge: Mapping[str, Any]) -> Plan:
+    """Apply the dev root with ``challenge`` (stand-in provider), then plan it again."""
+    directory = api.offline_root(api.environment_root("dev"), work)
+    deployed = _DeployedWith("dev", directory, zip_path)
+    deployed.challenge = challenge
+    _run(["init", "-input=false", "-no-color"], directory)
+    apply = ["apply", "-auto-approve", "-input=false", "-lock=false", "-no-color"]
+    _run([*apply, *_var_args(deployed.variables())], directory)
+    return deployed.plan()
 
 
 @pytest.fixture(scope="module")
 def enabled(tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path) -> Plan:  # noqa: F811
     """The dev root applied with the challenge on, planned again (all values known)."""
-    work = tmp_path_factory.mktemp("challenge-dev")
-    directory = api.offline_root(api.environment_root("dev"), work)
-    deployed = _DeployedWithChallenge("dev", directory, stand_in_zip)
-    _run(["init", "-input=false", "-no-color"], directory)
-    apply = ["apply", "-auto-approve", "-input=false", "-lock=false", "-no-color"]
-    _run([*apply, *_var_args(deployed.variables())], directory)
-    return deployed.plan()
+    return _apply_and_plan(tmp_path_factory.mktemp("challenge-dev"), stand_in_zip, CHALLENGE)
+
+
+@pytest.fixture(scope="module")
+def flagging(tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path) -> Plan:  # noqa: F811
+    """As ``enabled``, with the optional review rule: 3 failures within 12 hours."""
+    challenge = {**CHALLENGE, "flag_after": 3, "flag_window_hours": 12}
+    return _apply_and_plan(tmp_path_factory.mktemp("challenge-flag"), stand_in_zip, challenge)
+
+
+def _table(plan: Plan, name: str) -> dict[str, Any]:
+    tables = [r["values"] for r in of_type(plan, "aws_dynamodb_table")]
+    [table] = [values for values in tables if values["name"] == name]
+    assert isinstance(table, dict)
+    return table
+
+
+def _role_policy(plan: Plan, function: str) -> dict[str, Any]:
+    for address, resource_type, document in policy_documents(plan):
+        if (
+            resource_type == "aws_iam_role_policy"
+            and f'challenge_functions["{function}"]' in address
+        ):
+            return document
+    raise AssertionError(f"no role policy for {function}")
 
 
 def _functions(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -215,3 +246,63 @@ def test_inbound_flow_without_the_challenge_has_no_trace_of_it(
         actions = _actions(document)
         assert "invoke-challenge-module" not in actions
         assert actions["route-on-pending"]["Transitions"]["NextAction"] == "set-working-queue"
+
+
+# ---------------------------------------------------------------- the optional review rule
+def test_review_rule_is_off_unless_asked(enabled: Plan) -> None:
+    assert not [
+        r for r in of_type(enabled, "aws_dynamodb_table") if "challenge" in r["values"]["name"]
+    ]
+    environment = _functions(enabled)["callguard.handlers.verify_code.handler"]["environment"]
+    assert "CALLGUARD_CHALLENGE_FLAG_AFTER" not in environment[0]["variables"]
+
+
+def test_review_rule_creates_an_encrypted_expiring_counter_table(flagging: Plan) -> None:
+    [table] = [
+        r["values"]
+        for r in of_type(flagging, "aws_dynamodb_table")
+        if r["values"]["name"] == "callguard-dev-challenge-failures"
+    ]
+    assert table["hash_key"] == "phone_number"
+    assert table["billing_mode"] == "PAY_PER_REQUEST"
+    assert table["ttl"] == [{"attribute_name": "expires_at", "enabled": True}]
+    assert table["point_in_time_recovery"][0]["enabled"] is True
+    assert table["deletion_protection_enabled"] is True
+    # The environment's key, the one the deny list uses.
+    assert (
+        table["server_side_encryption"]
+        == _table(flagging, "callguard-dev-denylist")["server_side_encryption"]
+    )
+    assert table["server_side_encryption"][0]["kms_key_arn"]
+
+
+def test_review_rule_gives_verify_code_exactly_the_writes_it_needs(flagging: Plan) -> None:
+    tables = {
+        r["values"]["name"]: r["values"]["arn"] for r in of_type(flagging, "aws_dynamodb_table")
+    }
+    key_arn = _table(flagging, "callguard-dev-denylist")["server_side_encryption"][0]["kms_key_arn"]
+    statements = {s["Sid"]: s for s in _role_policy(flagging, "verify_code")["Statement"]}
+    assert statements["CountFailedChallenges"]["Action"] == [
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+    ]
+    assert statements["CountFailedChallenges"]["Resource"] == [
+        tables["callguard-dev-challenge-failures"]
+    ]
+    assert statements["FlagRepeatFailuresForReview"]["Resource"] == [
+        tables["callguard-dev-denylist"]
+    ]
+    assert statements["UseTableKeyThroughDynamoDB"]["Resource"] == [key_arn]
+    assert statements["UseTableKeyThroughDynamoDB"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": ["dynamodb.eu-west-2.amazonaws.com"]}
+    }
+    challenge_code = _role_policy(flagging, "challenge_code")["Statement"]
+    assert not [s for s in challenge_code if any(a.startswith("dynamodb:") for a in s["Action"])]
+    functions = _functions(flagging)
+    variables = functions["callguard.handlers.verify_code.handler"]["environment"][0]["variables"]
+    assert variables["CALLGUARD_CHALLENGE_FLAG_AFTER"] == "3"
+    assert variables["CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS"] == "12"
+    assert variables["CALLGUARD_TABLE"] == "callguard-dev-denylist"
+    assert variables["CALLGUARD_CHALLENGE_COUNTER_TABLE"] == "callguard-dev-challenge-failures"
+    code_variables = functions["callguard.handlers.challenge_code.handler"]["environment"][0]
+    assert "CALLGUARD_TABLE" not in code_variables["variables"]

@@ -110,7 +110,7 @@ variable "settings" {
 }
 
 variable "challenge" {
-  description = "Spam challenge (off by default): enabled, policy (everyone|withheld|pending), code_length (3-6), max_attempts (1-5), timeout_seconds (1-8), input_timeout_seconds, fail_mode (null = settings.fail_mode), reserved_concurrency, messages {prompt, retry, no_input, goodbye}. See modules/callguard."
+  description = "Spam challenge (off by default): enabled, policy (everyone|withheld|pending), code_length (3-6), max_attempts (1-5), timeout_seconds (1-8), input_timeout_seconds, fail_mode (null = settings.fail_mode), reserved_concurrency, flag_after (0 = off: failed challenges within flag_window_hours that flag the number for review), flag_window_hours (24), messages {prompt, retry, no_input, goodbye}. See modules/callguard."
   type = object({
     enabled               = optional(bool, false)
     policy                = optional(string, "everyone")
@@ -120,6 +120,8 @@ variable "challenge" {
     input_timeout_seconds = optional(number, 8)
     fail_mode             = optional(string)
     reserved_concurrency  = optional(number, 5)
+    flag_after            = optional(number, 0)
+    flag_window_hours     = optional(number, 24)
     messages = optional(object({
       prompt   = optional(string)
       retry    = optional(string)
