@@ -30,6 +30,7 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
     stand_in_zip,
 )
 
+from callguard import challenge_failures
 from callguard_tools.tfkit import api
 
 Plan = dict[str, Any]
@@ -306,3 +307,11 @@ def test_review_rule_gives_verify_code_exactly_the_writes_it_needs(flagging: Pla
     assert variables["CALLGUARD_CHALLENGE_COUNTER_TABLE"] == "callguard-dev-challenge-failures"
     code_variables = functions["callguard.handlers.challenge_code.handler"]["environment"][0]
     assert "CALLGUARD_TABLE" not in code_variables["variables"]
+
+
+def test_counter_table_matches_the_runtime(flagging: Plan) -> None:
+    """Key and TTL attribute of the planned table are the ones challenge_failures uses."""
+    table = _table(flagging, "callguard-dev-challenge-failures")
+    assert table["hash_key"] == challenge_failures.PARTITION_KEY
+    assert table["attribute"] == [{"name": challenge_failures.PARTITION_KEY, "type": "S"}]
+    assert table["ttl"][0]["attribute_name"] == challenge_failures.TTL_ATTRIBUTE
