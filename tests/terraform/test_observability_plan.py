@@ -99,12 +99,13 @@ def dashboard(plan: Plan) -> dict[str, Any]:
 
 
 def widget(plan: Plan, title: str) -> dict[str, Any]:
-    [found] = [
+    found: list[dict[str, Any]] = [
         w["properties"]
         for w in dashboard(plan)["widgets"]
         if w.get("properties", {}).get("title") == title
     ]
-    return found
+    assert len(found) == 1, title
+    return found[0]
 
 
 # ------------------------------------------------------------------ metric filters
