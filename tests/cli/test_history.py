@@ -104,6 +104,11 @@ def history(trail: Trail) -> RunCli:
     return run
 
 
+def now_ms() -> int:
+    """CloudWatch Logs (and moto) drop events older than 14 days: stamp them now."""
+    return int(datetime.now(UTC).timestamp() * 1000)
+
+
 def cli(*args: str) -> Any:
     return CliRunner().invoke(main, ["--table", "callguard-test", *args])
 
@@ -256,24 +261,21 @@ def test_since_filters_old_events(trail: Trail, history: RunCli) -> None:
 
 def test_find_events_ignores_lines_that_only_mention_the_hash(trail: Trail) -> None:
     trail.logs.create_log_stream(logGroupName=GROUP, logStreamName="noise")
+    audit_event = {"event": "callguard.audit", "event_id": "real"}
+    messages = [
+        "hmac-sha256:abc in free text",
+        json.dumps({"event": "other", "number_hash": "hmac-sha256:abc"}),
+        json.dumps({**audit_event, "number_hash": "hmac-sha256:abcd", "event_id": "longer"}),
+        json.dumps({**audit_event, "number_hash": "hmac-sha256:abc"}),
+    ]
+    now = now_ms()
     trail.logs.put_log_events(
         logGroupName=GROUP,
         logStreamName="noise",
-        logEvents=[
-            {"timestamp": 1, "message": "hmac-sha256:abc in free text"},
-            {
-                "timestamp": 2,
-                "message": json.dumps({"event": "other", "number_hash": "hmac-sha256:abc"}),
-            },
-            {
-                "timestamp": 3,
-                "message": json.dumps(
-                    {"event": "callguard.audit", "number_hash": "hmac-sha256:abcd", "event_id": "x"}
-                ),
-            },
-        ],
+        logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate(messages)],
     )
-    assert find_events(trail.logs, GROUP, "hmac-sha256:abc") == []
+    # Only the audit event whose own hash field is the one asked for.
+    assert [e["event_id"] for e in find_events(trail.logs, GROUP, "hmac-sha256:abc")] == ["real"]
 
 
 def test_describe_shows_problems_and_old_reasons() -> None:
@@ -300,3 +302,25 @@ def test_show_hash_prints_the_keyed_hash_only(trail: Trail, history: RunCli) -> 
     [event] = find_events(trail.logs, GROUP, result.stdout.strip())
     assert event["change"] == "added"
     assert result.stdout.startswith("hmac-sha256:") and NUMBER[1:] not in result.stdout
+
+
+def test_same_second_changes_keep_stream_order(trail: Trail) -> None:
+    trail.logs.create_log_stream(logGroupName=GROUP, logStreamName="order")
+    base = {
+        "event": "callguard.audit",
+        "number_hash": "hmac-sha256:ab",
+        "changed_at": "2026-11-21T05:42:51Z",
+    }
+    events = [
+        {**base, "event_id": "late", "sequence_number": "100000000000000000010"},
+        {**base, "event_id": "early", "sequence_number": "99000000000000000001"},
+    ]
+    trail.logs.put_log_events(
+        logGroupName=GROUP,
+        logStreamName="order",
+        logEvents=[{"timestamp": now_ms(), "message": json.dumps(e)} for e in events],
+    )
+    assert [e["event_id"] for e in find_events(trail.logs, GROUP, "hmac-sha256:ab")] == [
+        "early",
+        "late",
+    ]

@@ -72,8 +72,14 @@ def find_events(
             continue
         seen.add(key)
         events.append(event)
-    events.sort(key=lambda e: (str(e.get("changed_at", "")), str(e.get("sequence_number", ""))))
+    events.sort(key=_order)
     return events
+
+
+def _order(event: Mapping[str, Any]) -> tuple[str, int, str]:
+    """Time, then stream order: sequence numbers are decimal strings of varying length."""
+    sequence = str(event.get("sequence_number", ""))
+    return str(event.get("changed_at", "")), len(sequence), sequence
 
 
 def _messages(
