@@ -161,7 +161,10 @@ def _changed_at(stream: Mapping[str, Any]) -> str:
     value = stream.get("ApproximateCreationDateTime")
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         seconds = value / 1_000_000 if value > 10**14 else value  # microseconds in some SDKs
-        return iso_utc(seconds)
+        try:
+            return iso_utc(seconds)
+        except (OverflowError, OSError, ValueError):  # beyond what the platform can format
+            return ""
     return ""
 
 

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from runtime_events import CONTACT_ID, INITIAL_CONTACT_ID, PREVIOUS_CONTACT_ID
 from stream_records import AGENT, NUMBER, TABLE, item, record
 
@@ -156,3 +158,54 @@ def test_microsecond_timestamps_are_understood() -> None:
     assert build_event(rec, fake_hash)["changed_at"] == "2026-11-21T05:42:51Z"
     rec["dynamodb"]["ApproximateCreationDateTime"] = "yesterday"
     assert build_event(rec, fake_hash)["changed_at"] == ""
+    for impossible in (float("inf"), float("nan"), 10**30, -5, True):
+        rec["dynamodb"]["ApproximateCreationDateTime"] = impossible
+        assert build_event(rec, fake_hash)["changed_at"] == ""
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=40),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_ATTRIBUTE = st.one_of(
+    st.fixed_dictionaries({"S": st.text(max_size=60)}),
+    st.fixed_dictionaries({"N": st.text(max_size=20)}),
+    _VALUES,
+)
+_IMAGE = st.dictionaries(
+    st.sampled_from(["phone_number", "status", "reason", "flag_count", "expires_at", "who"]),
+    _ATTRIBUTE,
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    event_name=st.sampled_from(["INSERT", "MODIFY", "REMOVE", "", "OTHER"]) | _VALUES,
+    keys=_IMAGE,
+    new=_IMAGE | _VALUES,
+    old=_IMAGE | _VALUES,
+    created=_VALUES,
+    identity=_VALUES,
+)
+def test_any_record_yields_one_json_event(
+    event_name: object, keys: object, new: object, old: object, created: object, identity: object
+) -> None:
+    """Hand edits and odd records never crash the builder: there is always an event."""
+    rec = {
+        "eventName": event_name,
+        "dynamodb": {
+            "Keys": keys,
+            "NewImage": new,
+            "OldImage": old,
+            "ApproximateCreationDateTime": created,
+        },
+        "userIdentity": identity,
+    }
+    event = build_event(rec, fake_hash)
+    assert event["event"] == EVENT_TYPE
+    assert event["kind"] in {"insert", "modify", "remove", "unknown"}
+    json.dumps(event, allow_nan=False)
