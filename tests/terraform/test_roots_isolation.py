@@ -127,7 +127,9 @@ def test_environment_setting_changes_the_functions_and_no_instance(
     dev: Deployed, committed: Plan
 ) -> None:
     settings = dict(root_variable(committed, "settings"))
-    settings["flag_mode"] = "review" if settings.get("flag_mode") != "review" else "block"
+    # block_pending only changes the functions' environment (flag_mode would also
+    # add or remove the review topic: see test_review_plan.py).
+    settings["block_pending"] = not settings.get("block_pending", False)
 
     plan = dev.plan({"settings": settings})
 
