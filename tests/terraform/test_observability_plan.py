@@ -248,10 +248,13 @@ def alarms(plan: Plan) -> dict[str, dict[str, Any]]:
 def test_alarms_cover_errors_throttles_duration_table_and_audit(plan: Plan) -> None:
     found = alarms(plan)
     assert set(found) == ALARMS
+    # the committed prod tfvars page an on-call topic; dev's alarms only change state
+    topics = root_variable(plan, "monitoring").get("sns_topic_arns") or []
+    assert bool(topics) == (prefix(plan) == "callguard-prod")
     for values in found.values():
         assert values["treat_missing_data"] == "notBreaching"
         assert values["actions_enabled"] is True
-        assert values["alarm_actions"] == [] and values["ok_actions"] == []
+        assert values["alarm_actions"] == topics == values["ok_actions"]
         assert values["alarm_description"]
 
 

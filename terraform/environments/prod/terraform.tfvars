@@ -25,6 +25,12 @@ table = {
   point_in_time_recovery_days = 35
 }
 
+# Alarms (check errors, throttling, slow checks, audit trail gaps) page this
+# topic on ALARM and on OK; the audit trail keeps its events ten years.
+monitoring = {
+  sns_topic_arns = ["arn:aws:sns:eu-west-2:444455556666:contact-center-oncall"]
+}
+
 connect_instances = {
   london = {
     instance_id      = "2f6e1d0c-3b4a-4c5d-9e8f-7a6b5c4d3e2f"
