@@ -35,6 +35,7 @@ QUEUE_ID = "7e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"
 GOOD_CALLS: dict[str, dict[str, str]] = {
     "log_group": {"name": '"/aws/lambda/callguard-test"'},
     "denylist_table": {"name": '"callguard-test-denylist"'},
+    "challenge_counters": {"name": '"callguard-test-challenge-failures"'},
     "kms_key": {
         "alias_name": '"callguard-test"',
         "account_id": '"111122223333"',
@@ -126,7 +127,57 @@ def _plan_all(root: Path, cases: list[tuple[str, str, dict[str, str]]]) -> dict[
     return _by_call(_run_json(["plan", "-input=false", "-lock=false", "-json"], root))
 
 
+#: The connect_instance ``challenge`` argument with some fields replaced.
+def _challenge(**fields: str) -> dict[str, str]:
+    base = {
+        "challenge_function": (
+            f'{{ name = "callguard-test-challenge", arn = "{FUNCTION_ARN.format("challenge")}" }}'
+        ),
+        "verify_function": (
+            f'{{ name = "callguard-test-verify", arn = "{FUNCTION_ARN.format("verify")}" }}'
+        ),
+        **fields,
+    }
+    return {"challenge": "{ " + ", ".join(f"{k} = {v}" for k, v in base.items()) + " }"}
+
+
 BAD_CALLS = [
+    pytest.param(
+        "connect_instance",
+        _challenge(code_length="7"),
+        "code_length must be a whole number from 3 to 6",
+        id="challenge-code-length",
+    ),
+    pytest.param(
+        "connect_instance",
+        _challenge(max_attempts="0"),
+        "max_attempts must be a whole number from 1 to 5",
+        id="challenge-attempts",
+    ),
+    pytest.param(
+        "connect_instance",
+        _challenge(fail_mode='"sometimes"'),
+        "challenge.fail_mode must be open or closed",
+        id="challenge-fail-mode",
+    ),
+    pytest.param(
+        "connect_instance",
+        _challenge(messages='{ prompt = "<speak>Enter the code</speak>" }'),
+        "prompt is plain text",
+        id="challenge-ssml-prompt",
+    ),
+    pytest.param(
+        "connect_instance",
+        _challenge(verify_function='{ name = "v", arn = "callguard-test-verify" }'),
+        "unqualified Lambda function ARNs",
+        id="challenge-function-name-as-arn",
+    ),
+    pytest.param(
+        "challenge_counters",
+        {"point_in_time_recovery_days": "0"},
+        "from 1 to 35",
+        id="counters-pitr",
+    ),
     pytest.param(
         "log_group", {"retention_in_days": "42"}, "retention_in_days must be", id="retention"
     ),
@@ -281,6 +332,15 @@ BOUNDARY_GOOD_CALLS = [
     pytest.param("connect_instance", {"check_timeout_seconds": "8"}, id="check-timeout-8"),
     pytest.param("log_group", {"retention_in_days": "0"}, id="retention-forever"),
     pytest.param("denylist_table", {"point_in_time_recovery_days": "1"}, id="pitr-one-day"),
+    pytest.param("connect_instance", _challenge(), id="challenge-defaults"),
+    pytest.param(
+        "connect_instance",
+        _challenge(code_length="3", max_attempts="5", timeout_seconds="8", fail_mode='"closed"'),
+        id="challenge-at-limits",
+    ),
+    pytest.param(
+        "connect_instance", _challenge(code_length="6", max_attempts="1"), id="challenge-long-code"
+    ),
 ]
 
 
