@@ -25,6 +25,7 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
     instance_arn,
     instance_keys,
     of_type,
+    plan_environment,
     policy_documents,
     root_plans,
     stand_in_zip,
@@ -315,3 +316,26 @@ def test_counter_table_matches_the_runtime(flagging: Plan) -> None:
     assert table["hash_key"] == challenge_failures.PARTITION_KEY
     assert table["attribute"] == [{"name": challenge_failures.PARTITION_KEY, "type": "S"}]
     assert table["ttl"][0]["attribute_name"] == challenge_failures.TTL_ATTRIBUTE
+
+
+# ---------------------------------------------------------------- refused values
+@pytest.mark.parametrize(
+    ("challenge", "message"),
+    [
+        ({"enabled": True, "policy": "sometimes"}, "challenge.policy must be everyone, withheld"),
+        ({"enabled": True, "code_length": 8}, "challenge.code_length must be a whole number"),
+        ({"enabled": True, "flag_after": 21}, "challenge.flag_after must be a whole number"),
+        ({"enabled": True, "flag_window_hours": 0}, "challenge.flag_window_hours must be"),
+        ({"enabled": True, "fail_mode": "shut"}, "challenge.fail_mode must be open, closed"),
+    ],
+    ids=["policy", "code-length", "flag-after", "window", "fail-mode"],
+)
+def test_root_refuses_bad_challenge_settings(
+    tmp_path: Path,
+    stand_in_zip: Path,  # noqa: F811
+    challenge: dict[str, Any],
+    message: str,
+) -> None:
+    with pytest.raises(api.TfkitError) as failure:
+        plan_environment("dev", tmp_path, stand_in_zip, {"challenge": challenge})
+    assert message in " ".join(str(failure.value).split())
