@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, template
-from callguard_tools.flows.lint import lint_text
+from callguard_tools.flows.demo_values import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES, template
+from callguard_tools.flows.lint import lint_template, lint_text
 from callguard_tools.flows.render import render_file
 from callguard_tools.flows.rules import Finding
 
@@ -107,3 +107,16 @@ def test_menu_mode_is_not_this_rules_business() -> None:
     parameters["StoreInput"] = "False"
     del parameters["InputValidation"]
     assert _lint(document) == []
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_inbound_flow_lints_clean_with_and_without_the_challenge(enabled: bool) -> None:
+    inbound = template("inbound_denylist.flow.json.tftpl")
+    assert inbound is not None
+    values = {
+        **DEMO_VALUES[inbound.filename],
+        "challenge_enabled": enabled,
+        "challenge_module_id": DEMO_CHALLENGE_MODULE_ARN if enabled else "",
+    }
+    text = inbound.path.read_text(encoding="utf-8")
+    assert lint_template(text, inbound.filename, values, inbound.flow_type) == []
