@@ -98,10 +98,16 @@ locals {
   )
 
   # One filter per total, one per per-instance split (a filter publishes one metric).
+  # A field used as a dimension must be matched by the pattern, so the split's
+  # pattern also requires the instance field.
   filters = merge(
     { for name, m in local.log_metrics : name => merge(m, { metric = name, dimensions = {} }) },
     {
-      for name, m in local.log_metrics : "${name}-by-instance" => merge(m, { metric = name, dimensions = { Instance = "$.instance" } })
+      for name, m in local.log_metrics : "${name}-by-instance" => merge(m, {
+        metric     = name
+        pattern    = replace(m.pattern, "/}\\s*$/", "&& ($.instance = *) }")
+        dimensions = { Instance = "$.instance" }
+      })
       if m.per_instance
     },
   )

@@ -134,7 +134,8 @@ def test_every_metric_has_a_total_and_a_per_instance_filter(plan: Plan) -> None:
             assert transform["value"] == "$.failed"
             continue
         assert split is not None, metric
-        assert split["pattern"] == total["pattern"]
+        # the same lines, and the dimension's field must be matched by the pattern
+        assert split["pattern"] == total["pattern"].removesuffix(" }") + " && ($.instance = *) }"
         [by_instance] = split["metric_transformation"]
         assert by_instance["dimensions"] == {"Instance": "$.instance"}
         assert by_instance["default_value"] is None  # not allowed with dimensions
