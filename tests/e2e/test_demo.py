@@ -80,6 +80,15 @@ def test_a_step_that_goes_differently_is_reported(moto_server_clean: str) -> Non
     assert "pending" in failed["The agent presses the 'flag caller' quick connect during that call"]
 
 
+def test_an_unexpected_error_answer_comes_with_a_hint(moto_server_clean: str) -> None:
+    """A function that cannot run (here: a bad setting) fails steps; the demo says why it may."""
+    environment = {**DEFAULT_FUNCTION_ENVIRONMENT, "CALLGUARD_FAIL_MODE": "sometimes"}
+    printed: list[str] = []
+    verdicts = play_calls(moto_server_clean, environment, echo=printed.append)
+    assert any(not v.ok for v in verdicts)
+    assert any(line.startswith("    hint: a function answered with an error") for line in printed)
+
+
 def test_the_demo_exits_non_zero_when_any_step_is_unexpected(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -180,8 +180,22 @@ class Story:
         result = play()
         ok, actual = check(result)
         self.judge(title, expected, ok, actual, result.transcript.render(verbose=self.verbose))
+        if not ok and _answered_error(result):
+            self.echo(
+                "    hint: a function answered with an error. If no outage was meant here, the "
+                "local emulator may have answered slower than the function's DynamoDB timeouts "
+                "(a busy machine); run the demo again to tell a slow machine from a defect."
+            )
         self.last_contact = result.contact
         return result
+
+
+def _answered_error(result: SimulationResult) -> bool:
+    """Whether any function call failed or answered ``status`` ``error``."""
+    return any(
+        not call.ok or call.response.get("status") == "error"
+        for call in result.transcript.lambda_calls
+    )
 
 
 # ---------------------------------------------------------------- checks
