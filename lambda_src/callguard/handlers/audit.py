@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import botocore.session
 from botocore.config import Config
 
-from callguard.audit import build_event
+from callguard.audit import Hasher, build_event
 from callguard.audit_log import AuditLog, AuditWriteError, encode
 from callguard.keyed_hash import NumberHasher
 from callguard.logs import log_invocation, set_level
@@ -120,7 +120,8 @@ def handler(event: object, context: object) -> dict[str, list[dict[str, str]]]:
     try:
         settings = AuditSettings.from_env()
         set_level(settings.log_level)
-        failed_at = _process(records, _writer_for(settings), fields)
+        writer = _writer_for(settings)
+        failed_at = store_events(records, writer.hasher, writer.log, fields)
     except Exception as error:  # nothing stored: retry the whole batch
         fields["error"] = type(error).__name__
         failed_at = 0
@@ -139,21 +140,29 @@ def handler(event: object, context: object) -> dict[str, list[dict[str, str]]]:
     return {"batchItemFailures": [{"itemIdentifier": _sequence_number(records[failed_at])}]}
 
 
-def _process(
-    records: Sequence[Mapping[str, Any]], writer: _Writer, fields: dict[str, object]
+def store_events(
+    records: Sequence[Mapping[str, Any]],
+    hasher: Hasher,
+    log: AuditLog,
+    fields: dict[str, object],
 ) -> int | None:
-    """Store the events of ``records``; return the index of the first one not stored."""
+    """Store the events of ``records`` in order; return the index of the first one not stored.
+
+    ``None`` means every record is stored. Shared with ``callguard denylist
+    audit-replay``, which records batches the function gave up on the same way.
+    ``fields`` receives the error type of a failure (for the summary line).
+    """
     messages: list[str] = []
     failed_at: int | None = None
     for index, record in enumerate(records):
         try:
-            messages.append(encode(build_event(record, writer.hasher)))
+            messages.append(encode(build_event(record, hasher)))
         except Exception as error:  # KMS failed for this record: stop here, keep order
             fields["error"] = type(error).__name__
             failed_at = index
             break
     try:
-        writer.log.write(messages)
+        log.write(messages)
     except AuditWriteError as error:
         fields["error"] = f"{type(error).__name__}: {error}"
         return error.written

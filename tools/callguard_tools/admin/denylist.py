@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from callguard_tools.admin.audit_replay import audit_replay
 from callguard_tools.admin.commands_common import (
     checked_reason,
     e164_argument,
@@ -328,5 +329,6 @@ denylist.add_command(import_command)
 # So do the supervisor's review commands (pending, approve, reject).
 for _review_command in REVIEW_COMMANDS:
     denylist.add_command(_review_command)
-# The audit trail reader lives in its own module too.
+# The audit trail's reader and replay live in their own modules too.
 denylist.add_command(history)
+denylist.add_command(audit_replay)

@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     import boto3
     from mypy_boto3_connect import ConnectClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodbstreams import DynamoDBStreamsClient
     from mypy_boto3_kms import KMSClient
     from mypy_boto3_logs import CloudWatchLogsClient
+    from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sts import STSClient
 
 #: Tight enough that a dead endpoint fails in seconds, generous enough for a
@@ -78,6 +80,10 @@ class CliState:
     def client(self, service: Literal["kms"]) -> KMSClient: ...
     @overload
     def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
+    @overload
+    def client(self, service: Literal["sqs"]) -> SQSClient: ...
+    @overload
+    def client(self, service: Literal["dynamodbstreams"]) -> DynamoDBStreamsClient: ...
     def client(self, service: str) -> Any:
         """Return a client for ``service``: bounded timeouts, retries with backoff."""
         if service not in self.clients:
