@@ -45,7 +45,7 @@ locals {
         comparison  = "GreaterThanOrEqualToThreshold"
       }
       "audit-dead-letters" = {
-        description = "Deny-list changes gave up being recorded and were sent to the audit failure queue: the audit trail has a gap until they are replayed (see docs/operations.md)."
+        description = "Deny-list changes gave up being recorded and were sent to the audit failure queue: the audit trail has a gap until they are replayed (callguard denylist audit-replay; see docs/audit-and-monitoring.md)."
         namespace   = "AWS/SQS"
         metric      = "ApproximateNumberOfMessagesVisible"
         dimensions  = { QueueName = var.audit_failure_queue_name }

@@ -25,7 +25,7 @@ locals {
         width  = 24
         height = 2
         properties = {
-          markdown = "## callguard ${var.name_prefix}\nCounts come from the functions' JSON log lines (namespace `${local.namespace}`). Audit events: log group `${var.log_groups.audit_events}`. Runbook: docs/operations.md."
+          markdown = "## callguard ${var.name_prefix}\nCounts come from the functions' JSON log lines (namespace `${local.namespace}`). Audit events: log group `${var.log_groups.audit_events}`. Runbook: docs/audit-and-monitoring.md."
         }
       },
       {
