@@ -22,6 +22,7 @@ from callguard.store import (
     REJECTED,
     DenyList,
     Entry,
+    FlagOutcome,
     NotFoundError,
     NotPendingError,
 )
@@ -56,16 +57,24 @@ def store(moto_dynamodb: DynamoDBClient, table_name: str, clock: Clock) -> DenyL
     return DenyList(moto_dynamodb, table_name, clock=clock)
 
 
-def agent_flag(store: DenyList, contact: str, **kwargs: object) -> object:
+def agent_flag(
+    store: DenyList,
+    contact: str,
+    *,
+    status: str = PENDING,
+    reason: str = "abusive",
+    flagged_by: str = "agent-a",
+    suppression_days: float = 30,
+) -> FlagOutcome:
     """An agent's flag in review mode, as the flag handler makes it."""
     return store.flag(
         NUMBER,
-        status=str(kwargs.pop("status", PENDING)),
-        reason=str(kwargs.pop("reason", "abusive")),
+        status=status,
+        reason=reason,
         source="agent",
-        flagged_by=str(kwargs.pop("flagged_by", "agent-a")),
+        flagged_by=flagged_by,
         contact_id=contact,
-        **kwargs,  # type: ignore[arg-type]
+        suppression_days=suppression_days,
     )
 
 
@@ -80,7 +89,7 @@ def test_flag_creates_pending_then_approve_blocks_and_records_the_decision(
     store: DenyList, clock: Clock
 ) -> None:
     outcome = agent_flag(store, "c-1")
-    assert outcome.created and outcome.entry.status == PENDING  # type: ignore[attr-defined]
+    assert outcome.created and outcome.entry.status == PENDING
     assert store.lookup(NUMBER).status == PENDING  # type: ignore[union-attr]
     clock.now = T0 + 90
     approved = store.approve(NUMBER, reviewer="arn:aws:iam::1:user/sam", note="case 4711")
@@ -98,8 +107,8 @@ def test_flag_creates_pending_then_approve_blocks_and_records_the_decision(
 def test_a_second_pending_flag_only_counts(store: DenyList) -> None:
     agent_flag(store, "c-1")
     outcome = agent_flag(store, "c-2", reason="other", flagged_by="agent-b")
-    entry = outcome.entry  # type: ignore[attr-defined]
-    assert not outcome.created  # type: ignore[attr-defined]
+    entry = outcome.entry
+    assert not outcome.created
     assert (entry.status, entry.flag_count, entry.reason) == (PENDING, 2, "abusive")
     assert store.get(NUMBER).flag_contact_ids == ("c-1", "c-2")  # type: ignore[union-attr]
 
@@ -130,15 +139,15 @@ def test_reflag_within_suppression_is_only_counted(store: DenyList, clock: Clock
     before = rejected_entry(store, clock)
     clock.now = T0 + 29 * DAY
     outcome = agent_flag(store, "c-2", reason="again", flagged_by="agent-b")
-    entry = outcome.entry  # type: ignore[attr-defined]
-    assert outcome.suppressed and not outcome.created  # type: ignore[attr-defined]
+    entry = outcome.entry
+    assert outcome.suppressed and not outcome.created
     assert (entry.status, entry.flag_count, entry.reason) == (REJECTED, 2, "abusive")
     assert entry.last_flagged_at == iso_utc(T0 + 29 * DAY)
     assert (entry.reviewed_by, entry.reviewed_at) == (before.reviewed_by, before.reviewed_at)
     assert list(store.pending()) == []
     # Connect retrying the same contact's invocation does not count it again.
     again = agent_flag(store, "c-2")
-    assert again.repeated and store.get(NUMBER).flag_count == 2  # type: ignore[attr-defined,union-attr]
+    assert again.repeated and store.get(NUMBER).flag_count == 2  # type: ignore[union-attr]
 
 
 def test_a_blocking_flag_within_suppression_does_not_override_the_decision(
@@ -146,7 +155,7 @@ def test_a_blocking_flag_within_suppression_does_not_override_the_decision(
 ) -> None:
     rejected_entry(store, clock)
     outcome = agent_flag(store, "c-2", status=BLOCKED)
-    assert outcome.suppressed  # type: ignore[attr-defined]
+    assert outcome.suppressed
     assert store.lookup(NUMBER).status == REJECTED  # type: ignore[union-attr]
 
 
@@ -156,8 +165,8 @@ def test_reflag_after_suppression_reopens_a_fresh_review_with_history(
     before = rejected_entry(store, clock)
     clock.now = T0 + 60 + 30 * DAY
     outcome = agent_flag(store, "c-9", reason="threats", flagged_by="agent-c")
-    entry = outcome.entry  # type: ignore[attr-defined]
-    assert outcome.created and outcome.reopened and not outcome.suppressed  # type: ignore[attr-defined]
+    entry = outcome.entry
+    assert outcome.created and outcome.reopened and not outcome.suppressed
     assert (entry.status, entry.reason, entry.flagged_by, entry.contact_id) == (
         PENDING,
         "threats",
@@ -177,7 +186,7 @@ def test_the_suppression_period_is_a_parameter(
     rejected_entry(store, clock)
     clock.now = T0 + 60 + 6 * DAY
     outcome = agent_flag(store, "c-2", suppression_days=days)
-    assert outcome.suppressed is suppressed  # type: ignore[attr-defined]
+    assert outcome.suppressed is suppressed
     assert store.get(NUMBER).status == (REJECTED if suppressed else PENDING)  # type: ignore[union-attr]
 
 
@@ -189,7 +198,7 @@ def test_a_rejected_entry_without_a_decision_time_reopens(
         TableName=table_name,
         Item={"phone_number": {"S": NUMBER}, "status": {"S": REJECTED}},
     )
-    assert agent_flag(store, "c-1").reopened  # type: ignore[attr-defined]
+    assert agent_flag(store, "c-1").reopened
 
 
 def test_approving_a_reopened_entry_without_a_note_drops_the_old_note(
@@ -216,7 +225,7 @@ def test_cli_add_overrides_a_rejection(store: DenyList, clock: Clock) -> None:
 def test_blocked_is_never_downgraded_by_a_pending_flag(store: DenyList) -> None:
     store.flag(NUMBER, status=BLOCKED, reason="confirmed")
     outcome = agent_flag(store, "c-2")
-    assert outcome.entry.status == BLOCKED  # type: ignore[attr-defined]
+    assert outcome.entry.status == BLOCKED
     assert store.lookup(NUMBER).status == BLOCKED  # type: ignore[union-attr]
 
 
@@ -274,3 +283,32 @@ def test_concurrent_approve_and_reject_exactly_one_wins(
     stored = store.get(NUMBER)
     assert stored is not None and stored.status == entry.status == loser.status
     assert stored.reviewed_by == winner == loser.reviewed_by
+
+
+@pytest.mark.usefixtures("atomic_items")
+def test_concurrent_flags_after_suppression_reopen_once_and_count_all(
+    moto_dynamodb: DynamoDBClient, table_name: str
+) -> None:
+    """Twenty agents flag a number whose rejection has lapsed: one review, twenty flags."""
+    clock = Clock()
+    store = DenyList(moto_dynamodb, table_name, clock=clock)
+    rejected_entry(store, clock)
+    clock.now = T0 + 60 + 31 * DAY
+    threads = 20
+    start = threading.Barrier(threads)
+
+    def flag(index: int) -> FlagOutcome:
+        start.wait()
+        return agent_flag(store, f"c-race-{index}", reason=f"reason {index}")
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        outcomes = list(pool.map(flag, range(threads)))
+
+    reopened = [o for o in outcomes if o.reopened]
+    assert len(reopened) == 1 and reopened[0].created
+    assert sum(1 for o in outcomes if o.created) == 1
+    entry = store.get(NUMBER)
+    assert entry is not None and entry.status == PENDING
+    assert entry.flag_count == threads and len(entry.flag_contact_ids) == threads
+    assert entry.reason == reopened[0].entry.reason
+    assert entry.reviewed_by == "arn:aws:iam::1:user/sam"  # the old decision stays as history
