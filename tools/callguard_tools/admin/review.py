@@ -28,7 +28,7 @@ from callguard_tools.admin.output import short_identity
 from callguard_tools.admin.state import get_state
 
 if TYPE_CHECKING:
-    from callguard.store import Entry
+    from callguard.store import Entry, NotPendingError
 
 #: Exit code of a decision on a number that is not waiting for review (someone
 #: decided first, it was never flagged for review, or it is blocked already).
@@ -176,11 +176,9 @@ def _decide(number: str, note_text: str, operation: str) -> Entry:
     return decided
 
 
-def _lost(number: str, operation: str, error: object) -> str:
+def _lost(number: str, operation: str, error: NotPendingError) -> str:
     """Say why a decision was not recorded, naming the decision that stands."""
-    status = getattr(error, "status", "")
-    by = getattr(error, "reviewed_by", "")
-    at = getattr(error, "reviewed_at", "")
+    status, by, at = error.status, error.reviewed_by, error.reviewed_at
     if status in ("blocked", "rejected") and at:
         who = f" by {short_identity(by)}" if by else ""
         return (
