@@ -225,20 +225,28 @@ def test_timeout_error_names_the_limit_from_the_template(table_name: str) -> Non
     assert "InvocationTimeLimitSeconds=2" in call.error
 
 
-@pytest.mark.parametrize(("mode", "blocked"), [("open", False), ("closed", True)])
-def test_unreachable_table_answers_with_the_handlers_fail_mode(
-    table_name: str, mode: str, blocked: bool
+@pytest.mark.parametrize("handler_mode", ["open", "closed"])
+@pytest.mark.parametrize(("module_mode", "blocked"), [("open", False), ("closed", True)])
+def test_unreachable_table_follows_the_instances_fail_mode(
+    handler_mode: str, module_mode: str, blocked: bool
 ) -> None:
-    """The handler itself survives a DynamoDB outage and answers per CALLGUARD_FAIL_MODE."""
+    """A DynamoDB outage: the function answers ``error`` and the module's fail mode decides.
+
+    The check function is shared by every instance of an environment, so its own
+    ``CALLGUARD_FAIL_MODE`` must not override an instance that asked to fail closed.
+    """
     sim = simulator(
         "callguard-no-such-table",
-        environment={"CALLGUARD_FAIL_MODE": mode},
+        environment={"CALLGUARD_FAIL_MODE": handler_mode},
+        overrides={MODULE: {"fail_mode": module_mode}},
     )
     result = sim.inbound(CALLER)
     (call,) = result.transcript.lambda_calls
     assert call.ok  # the function answered; the flow's error branch is not involved
     assert call.response["status"] == "error"
     assert result.attributes["callguard_status"] == "error"
+    assert result.attributes["callguard_reason"] == "check_unavailable"
+    assert result.attributes["blockedStatus"] == ("match" if blocked else "nomatch")
     if blocked:
         assert_blocked(result)
     else:
