@@ -78,7 +78,13 @@ def _variables(
 
 @click.group(cls=_FlowsGroup)
 def flows() -> None:
-    """Lint, render, diagram and simulate the Amazon Connect flows."""
+    """Lint, render, diagram and simulate the Amazon Connect flows.
+
+    \b
+    Examples:
+      callguard flows lint flows/
+      callguard flows simulate --caller +442079460958 --listed +442079460958
+    """
 
 
 @flows.command()
@@ -105,7 +111,7 @@ def lint(  # noqa: PLR0917 - click passes every option as an argument
     strict: bool,
     as_json: bool,
 ) -> None:
-    r"""Check flows, modules and flow templates against the flow-language rules.
+    """Check flows, modules and flow templates against the flow-language rules.
 
     PATHS are files or directories (their *.json and *.tftpl files). Our own
     templates are rendered with their demo values unless variables are given.
@@ -160,11 +166,11 @@ def render(
     demo_values: bool,
     output: Path | None,
 ) -> None:
-    r"""Render TEMPLATE exactly as Terraform's templatefile() would.
+    """Render TEMPLATE exactly as Terraform's templatefile() would.
 
     \b
     Example:
-      callguard flows render flows/check_caller.module.json.tftpl \
+      callguard flows render flows/check_caller.module.json.tftpl \\
         --demo-values --var fail_mode=closed
     """
     base: dict[str, Any] | None = None
@@ -198,7 +204,13 @@ def render(
 )
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the files are not current.")
 def diagram(output: Path, check: bool) -> None:
-    """Write a Mermaid diagram of every flow (rendered with demo values) into OUTPUT."""
+    """Write a Mermaid diagram of every flow (rendered with demo values) into OUTPUT.
+
+    \b
+    Examples:
+      callguard flows diagram --output docs/flows
+      callguard flows diagram --output docs/flows --check
+    """
     documents = generate_documents()
     if check:
         stale = [
