@@ -31,7 +31,7 @@ def test_every_demo_call_goes_as_expected(moto_server_clean: str) -> None:
     printed: list[str] = []
     verdicts = play_calls(moto_server_clean, echo=printed.append)
     assert [v.title for v in verdicts if not v.ok] == []
-    assert len(verdicts) == 22
+    assert len(verdicts) == 23
     text = "\n".join(printed)
     # The story as the README tells it, in order.
     for fragment in (
@@ -50,6 +50,8 @@ def test_every_demo_call_goes_as_expected(moto_server_clean: str) -> None:
         "denylist pending",
         "denylist reject",
         "a moment too late",
+        "The audit function records the story's changes",
+        "history: added, removed",
     ):
         assert fragment in text
     assert CALLER not in text  # numbers are masked in everything the demo prints

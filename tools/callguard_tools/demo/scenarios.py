@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 
 from callguard.store import DenyList, create_table
+from callguard_tools.demo.audit_steps import audit_steps
 from callguard_tools.demo.challenge_steps import spam_challenge_steps
 from callguard_tools.demo.local_aws import (
     DEMO_REGION,
@@ -450,5 +451,6 @@ def _play(
     )
     spam_challenge_steps(story)
     review_steps(story)
+    audit_steps(story, CALLER)
     _planned_static_flow(story)
     return story.verdicts
