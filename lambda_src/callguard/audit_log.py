@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Final
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -64,6 +64,10 @@ class AuditLog:
             except ClientError as error:
                 code = error.response.get("Error", {}).get("Code", "")
                 raise AuditWriteError(written, f"PutLogEvents failed: {code}") from error
+            except BotoCoreError as error:  # unreachable endpoint, timeout
+                raise AuditWriteError(
+                    written, f"PutLogEvents failed: {type(error).__name__}"
+                ) from error
             written += len(chunk)
 
     def _put(self, chunk: Sequence[str]) -> None:

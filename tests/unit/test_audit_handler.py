@@ -234,3 +234,19 @@ def test_records_from_a_real_table_stream(audit_aws: AuditAws) -> None:
     assert events[0]["who"] == "agent-7" and events[0]["reason"] == "abusive"
     assert events[2]["old_status"] == "blocked" and events[2]["expired_by_ttl"] is False
     assert {e["table"] for e in events} == {"callguard-stream"}
+
+
+def test_an_unreachable_log_endpoint_is_reported_as_not_stored(
+    audit_aws: AuditAws, log_lines: LogLines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    def unreachable(self: AuditLog, chunk: object) -> None:
+        raise EndpointConnectionError(endpoint_url="https://logs.eu-west-2.amazonaws.com")
+
+    monkeypatch.setattr(AuditLog, "_put", unreachable)
+    answer = audit.handler(batch(*lifecycle()), None)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+    line = summary(log_lines)
+    assert line["error"] == "AuditWriteError: PutLogEvents failed: EndpointConnectionError"
+    assert line["failed"] == 4
