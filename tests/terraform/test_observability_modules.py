@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plan_helpers import write_stand_in_zip
+from plan_helpers import plan_environment, stand_in_zip, write_stand_in_zip  # noqa: F401
 
-from callguard_tools.tfkit import launcher
+from callguard_tools.tfkit import api, launcher
 from callguard_tools.tfkit.paths import repo_root
 
 MODULES = repo_root() / "modules"
@@ -184,3 +184,26 @@ def test_bad_call_is_refused_with_a_clear_message(
     errors = validated.get(_call_name(case), [])
     assert errors, f"{case}: no error"
     assert any(message in e for e in errors), errors
+
+
+# ------------------------------------------------------------------ the roots' own inputs
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"audit": {"retention_in_days": 90}}, "audit.retention_in_days must be at least a year"),
+        ({"audit": {"maximum_retry_attempts": -1}}, "retries are bounded"),
+        ({"monitoring": {"sns_topic_arns": ["contact-center-oncall"]}}, "not names"),
+    ],
+    ids=["short-retention", "endless-retries", "topic-name"],
+)
+def test_roots_refuse_bad_audit_and_monitoring_settings(
+    tmp_path: Path,
+    stand_in_zip: Path,  # noqa: F811
+    variables: dict[str, Any],
+    message: str,
+) -> None:
+    with pytest.raises(api.TfkitError) as failure:
+        plan_environment("dev", tmp_path, stand_in_zip, variables)
+    assert message in " ".join(str(failure.value).split())

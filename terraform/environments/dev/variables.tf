@@ -189,6 +189,16 @@ variable "audit" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = contains([0, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit.retention_in_days)
+    error_message = "audit.retention_in_days must be at least a year (365 ... 3653) or 0 (never expire): the audit trail is evidence."
+  }
+
+  validation {
+    condition     = var.audit.maximum_retry_attempts >= 0 && var.audit.maximum_record_age_in_seconds >= 60
+    error_message = "audit.maximum_retry_attempts must be >= 0 and audit.maximum_record_age_in_seconds >= 60: retries are bounded (-1, forever, is not allowed)."
+  }
 }
 
 variable "monitoring" {
@@ -206,6 +216,11 @@ variable "monitoring" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = alltrue([for arn in var.monitoring.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
+    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>), not names."
+  }
 }
 
 variable "review" {
