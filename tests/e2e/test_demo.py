@@ -19,10 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from callguard_tools.demo import __main__ as demo_main
-from callguard_tools.demo.local_aws import aws_environment, dead_endpoint, patched_environ
+from callguard_tools.demo.local_aws import aws_environment, dead_endpoint
 from callguard_tools.demo.local_aws import moto_server as local_moto_server
 from callguard_tools.demo.plan import summarize
 from callguard_tools.demo.scenarios import CALLER, DEFAULT_FUNCTION_ENVIRONMENT, Verdict, play_calls
+from callguard_tools.environ import patched_environ
 
 REPO = Path(__file__).resolve().parents[2]
 

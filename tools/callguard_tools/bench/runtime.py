@@ -50,12 +50,8 @@ import boto3
 from callguard import aws
 from callguard.store import Entry, create_table
 from callguard_tools import build_lambda
-from callguard_tools.demo.local_aws import (
-    DEMO_REGION,
-    aws_environment,
-    moto_server,
-    patched_environ,
-)
+from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment, moto_server
+from callguard_tools.environ import patched_environ
 
 TABLE: Final = "bench-runtime"
 WARM_CALLS: Final = 2_000

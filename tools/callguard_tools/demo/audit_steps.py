@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from callguard.handlers import audit
-from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment, patched_environ
+from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment
+from callguard_tools.environ import patched_environ
 
 if TYPE_CHECKING:
     from callguard_tools.demo.scenarios import Story

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: How long ``moto_server`` may take to answer its first request (normally ~0.3 s).
@@ -73,25 +73,6 @@ def aws_environment(endpoint_url: str, region: str = DEMO_REGION) -> dict[str, s
         "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
     }
-
-
-@contextlib.contextmanager
-def patched_environ(values: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (or, for ``None``, remove) environment variables, restoring them afterwards."""
-    saved = {key: os.environ.get(key) for key in values}
-    try:
-        for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @dataclass(frozen=True)

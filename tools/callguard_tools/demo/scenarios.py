@@ -27,13 +27,9 @@ import boto3
 from callguard.store import DenyList, create_table
 from callguard_tools.demo.audit_steps import audit_steps
 from callguard_tools.demo.challenge_steps import spam_challenge_steps
-from callguard_tools.demo.local_aws import (
-    DEMO_REGION,
-    aws_environment,
-    dead_endpoint,
-    patched_environ,
-)
+from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment, dead_endpoint
 from callguard_tools.demo.review_steps import review_steps
+from callguard_tools.environ import patched_environ
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
 from callguard_tools.flows.demo_values import DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault

@@ -13,12 +13,12 @@ environment names. ``callguard flows simulate`` and ``make demo`` are built on i
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from callguard import aws
+from callguard_tools.environ import patched_environ
 from callguard_tools.flows.connect_event import Contact
 from callguard_tools.flows.demo_values import (
     DEMO_VALUES,
@@ -147,21 +147,11 @@ def function_environment(environment: Mapping[str, str | None]) -> Iterator[None
     way in and out so an endpoint change (a dead table, another emulator) takes
     effect, and no other code inherits the simulated one.
     """
-    saved = {key: os.environ.get(key) for key in environment}
     aws.reset_clients()
     try:
-        for key, value in environment.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
+        with patched_environ(environment):
+            yield
     finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
         aws.reset_clients()
 
 
