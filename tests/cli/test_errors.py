@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from click.testing import CliRunner, Result
 from moto import mock_aws
@@ -188,19 +189,18 @@ def test_writes_that_keep_failing_are_reported_per_line_and_exit_1(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """DynamoDB leaves one number unprocessed on every attempt: it must not vanish."""
+    """DynamoDB throttles one number's write on every attempt: it must not vanish."""
     client = boto3.client("dynamodb", region_name="eu-west-2")
-    real_batch_write = client.batch_write_item
+    real_put_item = client.put_item
     stubborn = "+12125550101"
 
-    def batch_write_item(**kwargs: Any) -> Any:
-        requests = kwargs["RequestItems"][table_name]
-        keep = [r for r in requests if r["PutRequest"]["Item"]["phone_number"]["S"] != stubborn]
-        refused = [r for r in requests if r not in keep]
-        response = real_batch_write(RequestItems={table_name: keep}) if keep else {}
-        return {**response, "UnprocessedItems": {table_name: refused} if refused else {}}
+    def put_item(**kwargs: Any) -> Any:
+        if kwargs["Item"]["phone_number"]["S"] == stubborn:
+            error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "x"}}
+            raise ClientError(error, "PutItem")  # type: ignore[arg-type]
+        return real_put_item(**kwargs)
 
-    monkeypatch.setattr(client, "batch_write_item", batch_write_item)
+    monkeypatch.setattr(client, "put_item", put_item)
     monkeypatch.setattr("callguard.store.batch.BASE_DELAY_SECONDS", 0.0)
     path = write_file("number,reason\n+12125550100,a\n+12125550101,b\n+12125550102,c\n")
     rejects = tmp_path / "rejects.csv"
@@ -213,7 +213,7 @@ def test_writes_that_keep_failing_are_reported_per_line_and_exit_1(
 
     assert result.exit_code == 1
     assert result.stdout.strip() == ("read 3, imported 2, already listed 0, rejected 0, failed 1")
-    assert "failed line 3: not written (unprocessed after retries); re-run to retry" in (
+    assert "failed line 3: not written (ProvisionedThroughputExceededException); re-run to" in (
         result.stderr
     )
     assert "+12125550101,b" in rejects.read_text(encoding="utf-8")

@@ -1,10 +1,16 @@
-"""Bulk reads and writes: ``BatchGetItem`` and ``BatchWriteItem`` with retries.
+"""Bulk reads and writes: ``BatchGetItem``, ``BatchWriteItem`` and conditional puts, with retries.
 
 DynamoDB may process only part of a batch (``UnprocessedItems`` /
 ``UnprocessedKeys``) under load. Both directions retry the remainder with
 exponential backoff and full jitter; writes that still fail are *reported* in
 :class:`BatchResult` (an import must say which numbers did not land), and reads
 that still fail raise, because "not found" would be a wrong answer.
+
+``BatchWriteItem`` cannot carry a condition, so :meth:`BatchWriter.put` may
+overwrite an entry that appeared after the caller last looked. Anything that
+adds numbers next to live traffic (an import while agents flag callers) uses
+:meth:`BatchWriter.put_new` instead: one conditional ``PutItem`` per entry,
+many in parallel, so an agent's flag that lands first is never replaced.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from callguard.numbers import mask
 from callguard.store.errors import THROTTLING_CODES, ThrottledError, error_code, translated
 from callguard.store.model import Entry, validate_number
-from callguard.store.schema import PARTITION_KEY
+from callguard.store.schema import PARTITION_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -34,6 +40,9 @@ GET_CHUNK: Final = 100
 BASE_DELAY_SECONDS: Final = 0.05
 #: Longest single backoff pause (seconds).
 MAX_DELAY_SECONDS: Final = 5.0
+#: Entries one worker of :meth:`BatchWriter.put_new` writes in a row before taking
+#: the next slice: small enough to spread the work evenly over the workers.
+PUT_NEW_SLICE: Final = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,8 @@ class BatchResult:
     duplicates: int = 0
     requests: int = 0
     retries: int = 0
+    #: Numbers :meth:`BatchWriter.put_new` left alone because they were listed already.
+    existing: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -66,6 +77,7 @@ class _ChunkOutcome:
     failed: list[BatchFailure] = field(default_factory=list)
     requests: int = 0
     retries: int = 0
+    existing: list[str] = field(default_factory=list)
 
 
 class BatchWriter:
@@ -109,6 +121,89 @@ class BatchWriter:
             seen.add(entry.phone_number)
             requests.append((entry.phone_number, {"PutRequest": {"Item": entry.to_item()}}))
         return self._run(requests, duplicates)
+
+    def put_new(self, entries: Iterable[Entry], *, now: float) -> BatchResult:
+        """Write each entry only if its number is not listed; report the listed ones.
+
+        Every entry is one ``PutItem`` conditioned on the number being absent or
+        its entry expired at ``now`` (epoch seconds; an expired entry counts as
+        absent, as everywhere in the store), so an entry created between a
+        caller's read and this write - an agent's flag during an import - keeps
+        its first reason, source, contact ids and count. Such numbers come back
+        in :attr:`BatchResult.existing`, never as failures and never
+        overwritten. The first of duplicate numbers wins, as in :meth:`put`.
+
+        Why not ``TransactWriteItems``, which takes 100 conditional puts per
+        request: a transaction costs twice the write capacity per item, is
+        cancelled as a whole by one listed number or one concurrent flag
+        (``TransactionConflict``) and must then be retried without it, while a
+        conditional put settles each number on its own at the normal price.
+        Throughput comes from ``workers`` requests in flight at once; throttled
+        or unanswered requests are retried with backoff, and what still fails is
+        reported in :attr:`BatchResult.failed`.
+        """
+        requests: list[Entry] = []
+        seen: set[str] = set()
+        duplicates = 0
+        for entry in entries:
+            entry.validate()
+            if entry.phone_number in seen:
+                duplicates += 1
+                continue
+            seen.add(entry.phone_number)
+            requests.append(entry)
+        slices = list(iter_chunks(requests, PUT_NEW_SLICE))
+        if not slices:
+            return BatchResult(duplicates=duplicates)
+        epoch = {"N": str(int(now))}
+        with ThreadPoolExecutor(max_workers=min(self.workers, len(slices))) as pool:
+            outcomes = list(pool.map(lambda part: self._put_new_slice(part, epoch), slices))
+        return BatchResult(
+            succeeded=sum(o.succeeded for o in outcomes),
+            failed=tuple(f for o in outcomes for f in o.failed),
+            duplicates=duplicates,
+            requests=sum(o.requests for o in outcomes),
+            retries=sum(o.retries for o in outcomes),
+            existing=tuple(n for o in outcomes for n in o.existing),
+        )
+
+    def _put_new_slice(self, part: Sequence[Entry], epoch: dict[str, str]) -> _ChunkOutcome:
+        outcome = _ChunkOutcome()
+        for entry in part:
+            self._put_new_one(entry, epoch, outcome)
+        return outcome
+
+    def _put_new_one(self, entry: Entry, epoch: dict[str, str], outcome: _ChunkOutcome) -> None:
+        """Write one entry conditionally, retrying throttling and transport errors."""
+        last_error = ""
+        for attempt in range(self.max_attempts):
+            if attempt:
+                outcome.retries += 1
+                self._backoff(attempt)
+            outcome.requests += 1
+            try:
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item=entry.to_item(),
+                    ConditionExpression="attribute_not_exists(#k) OR #e <= :epoch",
+                    ExpressionAttributeNames={"#k": PARTITION_KEY, "#e": TTL_ATTRIBUTE},
+                    ExpressionAttributeValues={":epoch": epoch},
+                )
+            except ClientError as error:
+                code = error_code(error)
+                if code == "ConditionalCheckFailedException":
+                    outcome.existing.append(entry.phone_number)
+                    return
+                last_error = code or "ClientError"
+                if code in THROTTLING_CODES:
+                    continue
+                break
+            except BotoCoreError as error:
+                last_error = type(error).__name__
+                continue
+            outcome.succeeded += 1
+            return
+        outcome.failed.append(BatchFailure(entry.phone_number, last_error))
 
     def delete(self, numbers: Iterable[str]) -> BatchResult:
         """Delete every number (absent numbers are not an error for ``BatchWriteItem``)."""

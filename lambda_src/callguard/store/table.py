@@ -642,9 +642,23 @@ class DenyList:
         """Put many entries with ``BatchWriteItem`` (overwriting), in parallel requests.
 
         Unprocessed items are retried with exponential backoff; whatever still fails
-        is reported in the result, never dropped. See :class:`BatchWriter`.
+        is reported in the result, never dropped. See :class:`BatchWriter`. It
+        overwrites unconditionally: for seeding a table nobody else writes to;
+        :meth:`add_batch` is the safe form next to live flags.
         """
         return self._batch_writer(workers, max_attempts).put(entries)
+
+    def add_batch(
+        self, entries: Iterable[Entry], *, workers: int = 8, max_attempts: int = 8
+    ) -> BatchResult:
+        """Add many entries, each only if its number is not listed (expired counts as absent).
+
+        The bulk form of :meth:`add`: conditional writes in parallel, so a number
+        flagged meanwhile keeps its entry and is reported in
+        :attr:`~callguard.store.batch.BatchResult.existing`. Use this, not
+        :meth:`write_batch`, whenever other writers may be active.
+        """
+        return self._batch_writer(workers, max_attempts).put_new(entries, now=self._clock())
 
     def delete_batch(
         self, numbers: Iterable[str], *, workers: int = 4, max_attempts: int = 8

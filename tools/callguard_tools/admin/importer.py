@@ -3,7 +3,9 @@
 Validation happened in :mod:`callguard_tools.admin.csvfile`; here each valid row
 is either already listed (left untouched, so a re-run changes nothing), written,
 or - if DynamoDB still refuses it after the store's retries - reported as failed
-with its line number. The counts always add up to the lines read.
+with its line number. The counts always add up to the lines read. Writes are
+conditional, so a number an agent flags while the import runs keeps the agent's
+entry and counts as already listed.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from callguard.store import DenyList, Entry
 from callguard_tools.admin.csvfile import ImportRow, RejectedLine
 from callguard_tools.admin.expiry import format_timestamp, to_epoch
 
-#: Entries handed to the store's batch writer at a time. Big enough to keep every
-#: worker busy (40 requests of 25), small enough for a progress bar that moves.
+#: Entries handed to the store's bulk add at a time. Big enough to keep every
+#: worker busy, small enough for a progress bar that moves.
 SLICE_SIZE: Final = 1000
 
 
@@ -73,6 +75,17 @@ def new_rows(deny_list: DenyList, rows: Sequence[ImportRow]) -> tuple[list[Impor
     return fresh, len(rows) - len(fresh)
 
 
+@dataclass(frozen=True)
+class WriteOutcome:
+    """What :func:`write_rows` did with the rows it was given."""
+
+    written: int
+    #: Rows whose number was listed by the time its write ran (an agent flagged it
+    #: after :func:`new_rows` looked): left as they are, counted as already listed.
+    listed_meanwhile: int
+    failed: list[RejectedLine]
+
+
 def write_rows(
     deny_list: DenyList,
     rows: Sequence[ImportRow],
@@ -81,20 +94,25 @@ def write_rows(
     now: datetime,
     workers: int,
     progress: Callable[[int], None] = lambda _: None,
-) -> tuple[int, list[RejectedLine]]:
-    """Write ``rows`` through the store's batch writer; return (written, failed lines).
+) -> WriteOutcome:
+    """Add ``rows`` through the store's conditional bulk add; account for each row.
 
-    ``progress`` is called with the number of rows finished after each slice.
+    :func:`new_rows` only narrows the work: the write itself is conditional
+    (:meth:`~callguard.store.DenyList.add_batch`), so a number flagged between
+    that read and this write keeps the flag's entry. ``progress`` is called with
+    the number of rows finished after each slice.
     """
     written = 0
+    listed = 0
     failed: list[RejectedLine] = []
     for start in range(0, len(rows), SLICE_SIZE):
         chunk = rows[start : start + SLICE_SIZE]
         by_number = {row.number: row for row in chunk}
-        result = deny_list.write_batch(
+        result = deny_list.add_batch(
             (_entry(row, identity=identity, now=now) for row in chunk), workers=workers
         )
         written += result.succeeded
+        listed += len(result.existing)
         failed.extend(_failed_line(by_number[f.phone_number], f.error) for f in result.failed)
         progress(len(chunk))
-    return written, failed
+    return WriteOutcome(written, listed, failed)
