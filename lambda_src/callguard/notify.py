@@ -60,6 +60,7 @@ def payload(entry: Entry, notice: Notice) -> dict[str, Any]:
     """Return the machine-readable form of the notification (queues, functions, webhooks)."""
     return {
         "event": EVENT_PENDING,
+        "source": entry.source,
         "number_masked": mask(entry.phone_number),
         "reason": entry.reason[:MAX_TEXT],
         "flagged_by": entry.flagged_by[:MAX_TEXT],
@@ -90,8 +91,13 @@ def text(entry: Entry, notice: Notice) -> str:
         if notice.block_pending
         else "are let through; agents see callguard_pending_review=true"
     )
+    who = (
+        "A caller failed the spam challenge too often."
+        if entry.source == "challenge"
+        else "An agent flagged a caller."
+    )
     lines = [
-        "An agent flagged a caller. The number waits for a supervisor's decision.",
+        f"{who} The number waits for a supervisor's decision.",
         "",
         f"Number:        {mask(entry.phone_number)}",
         f"Reason:        {entry.reason[:MAX_TEXT] or '-'}",

@@ -30,7 +30,7 @@ import os
 import time
 from typing import Final
 
-from callguard import aws, notify
+from callguard import aws, review_flags
 from callguard import config as settings
 from callguard.connect import parse_event
 from callguard.handlers.common import caller_of, deny_list, prewarm, request_id
@@ -82,36 +82,17 @@ def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
     fields["number"] = mask(caller.e164)
     given_reason = contact.parameters.get("Reason")
     reason = clean_text(given_reason, MAX_REASON_LENGTH) if isinstance(given_reason, str) else ""
-    outcome = deny_list(config.table).flag(
+    outcome = review_flags.flag(
+        deny_list(config.table),
+        config,
         caller.e164,
+        contact,
+        fields,
         status=PENDING if config.flag_mode == settings.FLAG_REVIEW else BLOCKED,
         reason=reason or config.default_reason,
         source="agent",
         flagged_by=contact.agent(),
-        contact_id=contact.contact_id,
-        initial_contact_id=contact.initial_contact_id,
-        previous_contact_id=contact.previous_contact_id,
-        instance_arn=contact.instance_arn,
-        suppression_days=config.reject_suppression_days,
     )
-    fields["flag_count"] = outcome.entry.flag_count
-    if outcome.repeated:
-        fields["repeated"] = True  # Connect retried this contact's invocation
-    if outcome.suppressed:
-        fields["suppressed"] = True  # rejected recently: counted, no new review
-    if outcome.reopened:
-        fields["reopened"] = True
-    # One message per review that opens; a retried invocation already had its chance.
-    opened = outcome.created and not outcome.repeated and outcome.entry.status == PENDING
-    if opened and config.notify_topic_arn:
-        notice = notify.Notice(table=config.table, block_pending=config.block_pending)
-        sent, error = notify.publish_pending(
-            aws.sns_client, config.notify_topic_arn, outcome.entry, notice
-        )
-        fields["notification"] = sent
-        if error:
-            fields["notification_error"] = error
-            fields.update(notify.failure_metric(config.table))
     result = "flagged" if outcome.created else "already_listed"
     return _answer(result, outcome.entry.status, outcome.entry.reason)
 

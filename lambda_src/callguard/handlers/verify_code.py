@@ -24,9 +24,13 @@ permission are needed to graph or alarm on it.
 Optionally (``CALLGUARD_CHALLENGE_FLAG_AFTER`` = N, off by default) a number that
 fails N challenges within ``CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS`` is flagged for
 review in the deny list (``pending``, source ``challenge``; see
-:mod:`callguard.challenge_failures`). Counting or flagging never changes the
-answer: a failure there is logged (``flag_error``) and the caller still hears
-the goodbye. Only then is botocore imported, so the plain challenge stays light.
+:mod:`callguard.challenge_failures`) through the agents' flag path
+(:mod:`callguard.review_flags`): a supervisor's rejection suppresses re-flags
+for ``CALLGUARD_REJECT_SUPPRESSION_DAYS``, and with
+``CALLGUARD_NOTIFY_TOPIC_ARN`` set each review that opens is published once.
+Counting, flagging or notifying never changes the answer: a failure there is
+logged (``flag_error``, ``notification_error``) and the caller still hears the
+goodbye. Only then is botocore imported, so the plain challenge stays light.
 """
 
 from __future__ import annotations
@@ -106,7 +110,8 @@ def _count_failure(
 ) -> None:
     """Count this failure; flag the number for review once it reaches the threshold."""
     try:
-        from callguard import aws  # noqa: PLC0415 - only when flagging is configured
+        from callguard import aws, review_flags  # noqa: PLC0415 - only when flagging is configured
+        from callguard import config as review_config  # noqa: PLC0415
         from callguard.challenge_failures import FailureCounter  # noqa: PLC0415
         from callguard.handlers.common import deny_list  # noqa: PLC0415
         from callguard.store import PENDING  # noqa: PLC0415
@@ -118,15 +123,18 @@ def _count_failure(
         fields["failures_in_window"] = failures
         if failures < config.flag_after:
             return
-        outcome = deny_list(config.table).flag(
+        # The same path as an agent's flag in review mode: the environment's
+        # suppression period, and one notification per review that opens.
+        review = review_config.current()
+        outcome = review_flags.flag(
+            deny_list(config.table),
+            review,
             number,
+            contact,
+            fields,
             status=PENDING,
             reason=f"Failed {failures} spam challenges within {config.flag_window_hours} h",
             source="challenge",
-            contact_id=contact.contact_id,
-            initial_contact_id=contact.initial_contact_id,
-            previous_contact_id=contact.previous_contact_id,
-            instance_arn=contact.instance_arn,
         )
         fields["flagged_for_review"] = True
         fields["new_listing"] = outcome.created
