@@ -8,8 +8,11 @@ changing results. Any failed check fails the run.
 * HCL: ``modules/`` and ``terraform/environments/``; skips are inline
   (``#checkov:skip=CKV_...:reason``) in the resource they concern.
 * Plan JSON: one offline plan per environment root (:func:`api.plan_offline`), scanned
-  with ``--repo-root-for-plan-enrichment`` so the inline skips apply there too, plus
-  the plan-only skips in ``checkov_plan.yaml`` (each with its reason).
+  with ``--repo-root-for-plan-enrichment`` so the inline skips apply there too, and with
+  ``EVAL_TF_PLAN_AFTER_UNKNOWN=true``: the environment's KMS key is created in the same
+  plan, so its ARN is "known after apply"; without this checkov would read the missing
+  value as "no encryption" and fail the table, log groups, queue and topic that use it.
+  No check is skipped for the plan scan alone.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from pathlib import Path
 from callguard_tools.tfkit import api
 from callguard_tools.tfkit.paths import repo_root
 
-PLAN_CONFIG = Path(__file__).with_name("checkov_plan.yaml")
 _COMMON = ["--compact", "--quiet", "--skip-download"]
 
 
@@ -34,6 +36,8 @@ def checkov_env() -> dict[str, str]:
     return {
         **os.environ,
         "BC_SKIP_MAPPING": "TRUE",
+        # Count "(known after apply)" values (the KMS key's ARN) as set in plan JSON.
+        "EVAL_TF_PLAN_AFTER_UNKNOWN": "true",
         "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false",
         "LOG_LEVEL": "ERROR",
         "PYTHONWARNINGS": "ignore",
@@ -52,7 +56,7 @@ def scan_hcl(checkov: Path, root: Path) -> subprocess.CompletedProcess[str]:
 
 
 def scan_plan(checkov: Path, plan_json: Path, root: Path) -> subprocess.CompletedProcess[str]:
-    """Scan one offline plan JSON, with inline skips from the HCL and the plan-only config."""
+    """Scan one offline plan JSON, with the inline skips written in the HCL."""
     args = [
         str(checkov),
         "-f",
@@ -61,8 +65,6 @@ def scan_plan(checkov: Path, plan_json: Path, root: Path) -> subprocess.Complete
         "terraform_plan",
         "--repo-root-for-plan-enrichment",
         str(root),
-        "--config-file",
-        str(PLAN_CONFIG),
         *_COMMON,
     ]
     return subprocess.run(  # noqa: S603 - the pinned checkov the Makefile names
