@@ -21,13 +21,18 @@ locals {
   # Only verify_code ever writes, and only with the optional rule: its count
   # (UpdateItem, PutItem to open a window) and its pending flag (the same
   # conditional UpdateItem/PutItem as flag_number) through DynamoDB's use of the key.
+  # Its flags follow the review rules: the environment's suppression period and,
+  # when review notifications exist, the same topic (a null value is left out).
   challenge_flag_environment = !local.challenge_flags ? {} : {
-    CALLGUARD_TABLE                       = module.table.name
-    CALLGUARD_CHALLENGE_COUNTER_TABLE     = module.challenge_counters[0].name
-    CALLGUARD_CHALLENGE_FLAG_AFTER        = tostring(var.challenge.flag_after)
-    CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS = tostring(var.challenge.flag_window_hours)
+    for name, value in merge(local.review_environment, {
+      CALLGUARD_TABLE                       = module.table.name
+      CALLGUARD_CHALLENGE_COUNTER_TABLE     = module.challenge_counters[0].name
+      CALLGUARD_CHALLENGE_FLAG_AFTER        = tostring(var.challenge.flag_after)
+      CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS = tostring(var.challenge.flag_window_hours)
+      CALLGUARD_BLOCK_PENDING               = tostring(var.settings.block_pending)
+    }) : name => value if value != null
   }
-  challenge_flag_statements = !local.challenge_flags ? [] : [
+  challenge_flag_statements = !local.challenge_flags ? [] : concat([
     {
       sid        = "CountFailedChallenges"
       actions    = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
@@ -46,7 +51,7 @@ locals {
       resources  = [local.kms_key_arn]
       conditions = local.via_dynamodb
     },
-  ]
+  ], local.review_publish_statements)
 
   challenge_functions = !local.challenge_enabled ? {} : {
     challenge_code = {
