@@ -158,6 +158,7 @@ module "instances" {
   phone_number_ids       = each.value.phone_number_ids
   phone_number_flow      = each.value.phone_number_flow
   fail_mode              = coalesce(each.value.fail_mode, var.settings.fail_mode)
+  flag_mode              = var.settings.flag_mode
   check_timeout_seconds  = each.value.check_timeout_seconds
   flag_timeout_seconds   = each.value.flag_timeout_seconds
   messages               = { for name, text in each.value.messages : name => text if text != null }

@@ -24,6 +24,22 @@ locals {
 
   queue_arn = "${var.instance_arn}/queue/${var.queue_id}"
 
+  # What the agent hears after a flag unless messages.flag_success/flag_error say
+  # otherwise: in review mode the number is only pending, so "added to the deny
+  # list" would mislead the agent about what happens to the caller's next call.
+  flag_defaults = {
+    block = {
+      success = "The caller has been added to the deny list."
+      error   = "The caller could not be added to the deny list. Please add the number with the admin tool."
+    }
+    review = {
+      success = "The caller has been flagged for supervisor review."
+      error   = "The caller could not be flagged for review. Please tell a supervisor the caller's number."
+    }
+  }
+  flag_success = coalesce(var.messages.flag_success, local.flag_defaults[var.flag_mode].success)
+  flag_error   = coalesce(var.messages.flag_error, local.flag_defaults[var.flag_mode].error)
+
   # The account that owns the instance; Lambda permissions pin it as
   # source_account so that a same-named instance elsewhere cannot invoke.
   instance_account = split(":", var.instance_arn)[4]
@@ -124,8 +140,8 @@ module "agent_flag" {
     invocation_timeout_seconds = var.flag_timeout_seconds
     flag_reason                = var.messages.flag_reason
     agent_prompt               = var.messages.agent_prompt
-    success_message            = var.messages.flag_success
-    error_message              = var.messages.flag_error
+    success_message            = local.flag_success
+    error_message              = local.flag_error
   })
   tags = var.tags
 

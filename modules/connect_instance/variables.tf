@@ -128,6 +128,18 @@ variable "fail_mode" {
   }
 }
 
+variable "flag_mode" {
+  description = "What an agent's flag does, as the flag function is configured (settings.flag_mode): block (blocked at once) or review (pending for a supervisor). Chooses what the agent hears by default after a flag."
+  type        = string
+  default     = "block"
+  nullable    = false
+
+  validation {
+    condition     = contains(["block", "review"], var.flag_mode)
+    error_message = "flag_mode must be block or review."
+  }
+}
+
 variable "check_timeout_seconds" {
   description = "Seconds Connect waits for the check function (1-8). The caller hears silence meanwhile, so keep it short."
   type        = number
@@ -225,14 +237,14 @@ variable "challenge" {
 
 # ---------------------------------------------------------------- messages
 variable "messages" {
-  description = "What callers and agents hear. Plain text, or SSML when a value starts with <speak>. agent_prompt = \"\" plays nothing before flagging."
+  description = "What callers and agents hear. Plain text, or SSML when a value starts with <speak>. agent_prompt = \"\" plays nothing before flagging. flag_success and flag_error = null follow flag_mode (block: \"The caller has been added to the deny list.\"; review: \"The caller has been flagged for supervisor review.\" and an error message that asks the agent to tell a supervisor)."
   type = object({
     blocked                   = optional(string, "We are unable to take your call. Goodbye.")
     queue_full                = optional(string, "All our lines are busy. Please call again later.")
     error                     = optional(string, "Sorry, something went wrong. Please call again later.")
     agent_prompt              = optional(string, "")
-    flag_success              = optional(string, "The caller has been added to the deny list.")
-    flag_error                = optional(string, "The caller could not be added to the deny list. Please add the number with the admin tool.")
+    flag_success              = optional(string)
+    flag_error                = optional(string)
     flag_reason               = optional(string, "Flagged by agent")
     quick_connect             = optional(string, "Add caller to deny list")
     quick_connect_description = optional(string, "Flags the current caller's number in the callguard deny list.")
@@ -241,12 +253,12 @@ variable "messages" {
   nullable = false
 
   validation {
-    condition     = alltrue([for k, v in var.messages : k == "agent_prompt" || length(trimspace(v)) > 0])
+    condition     = alltrue([for k, v in var.messages : k == "agent_prompt" || try(length(trimspace(v)) > 0, v == null)])
     error_message = "messages must not be empty (only agent_prompt may be \"\")."
   }
 
   validation {
-    condition     = alltrue([for k, v in var.messages : length(v) <= 3000])
+    condition     = alltrue([for k, v in var.messages : try(length(v) <= 3000, v == null)])
     error_message = "Each message must be at most 3,000 characters (the text-to-speech limit per prompt)."
   }
 }

@@ -224,3 +224,77 @@ run "rejects_a_bad_static_number" {
 
   expect_failures = [var.static_blocked_numbers]
 }
+
+run "agents_hear_the_block_confirmation_by_default" {
+  command = apply
+
+  assert {
+    condition = anytrue([
+      for action in jsondecode(output.rendered_flows["agent_flag"]).Actions :
+      try(action.Parameters.Text, "") == "The caller has been added to the deny list."
+    ])
+    error_message = "In block mode the agent must hear that the caller was added to the deny list."
+  }
+}
+
+run "agents_hear_the_review_confirmation_in_review_mode" {
+  command = apply
+
+  variables {
+    flag_mode = "review"
+  }
+
+  assert {
+    condition = anytrue([
+      for action in jsondecode(output.rendered_flows["agent_flag"]).Actions :
+      try(action.Parameters.Text, "") == "The caller has been flagged for supervisor review."
+    ])
+    error_message = "In review mode the agent must hear that the caller waits for a supervisor."
+  }
+
+  assert {
+    condition     = !strcontains(output.rendered_flows["agent_flag"], "added to the deny list")
+    error_message = "In review mode nothing may tell the agent the caller was added to the deny list."
+  }
+}
+
+run "a_chosen_confirmation_wins_in_either_mode" {
+  command = apply
+
+  variables {
+    flag_mode = "review"
+    messages = {
+      flag_success = "Thanks, a supervisor will look at this caller."
+    }
+  }
+
+  assert {
+    condition = anytrue([
+      for action in jsondecode(output.rendered_flows["agent_flag"]).Actions :
+      try(action.Parameters.Text, "") == "Thanks, a supervisor will look at this caller."
+    ])
+    error_message = "messages.flag_success, when set, must be what the agent hears."
+  }
+}
+
+run "rejects_an_empty_confirmation" {
+  command = plan
+
+  variables {
+    messages = {
+      flag_success = "  "
+    }
+  }
+
+  expect_failures = [var.messages]
+}
+
+run "rejects_an_unknown_flag_mode" {
+  command = plan
+
+  variables {
+    flag_mode = "approve"
+  }
+
+  expect_failures = [var.flag_mode]
+}
