@@ -5,8 +5,9 @@ credentials), on identical data, into two fresh tables:
 
 - **import**: the installed ``callguard`` command in its own process, timed from
   process start to exit (default ``--workers``), so interpreter start-up, the STS identity call, the
-  ``BatchGetItem`` pass for "already listed" and the parallel ``BatchWriteItem``
-  requests are all inside the figure;
+  ``BatchGetItem`` pass for "already listed" and the parallel conditional
+  ``PutItem`` requests (one per number, so that a concurrent flag is never
+  overwritten) are all inside the figure;
 - **baseline**: an in-process loop doing one ``PutItem`` per number with a plain
   boto3 client, the way a quick script would do it.
 
@@ -14,8 +15,10 @@ Both tables are counted afterwards, so a fast but incomplete import cannot pass.
 Besides wall-clock time, the CPU seconds of each side (the client process and
 ``moto_server``, from ``getrusage`` and ``/proc``) are printed: on a machine busy
 with other work they are a steadier comparison than wall-clock time.
-``moto_server`` is not DynamoDB: absolute times say little about AWS, the ratio
-says how much the batching and parallelism save in request overhead. Set
+``moto_server`` is not DynamoDB: absolute times say little about AWS. Its CPU
+cost per request, not network latency, bounds both sides here, so the ratio
+says little about the gain from parallel requests against DynamoDB, where a
+request's time is mostly the round trip. Set
 ``CALLGUARD_BENCH_IMPORT_COUNT`` for a shorter run while developing.
 """
 
