@@ -211,17 +211,40 @@ def test_what_still_fails_is_reported_never_dropped(
     assert client.put_calls == 12
 
 
-def test_a_permanent_error_is_not_retried(moto_dynamodb: DynamoDBClient, table_name: str) -> None:
+def test_a_permanent_error_stops_the_writes_and_reports_every_entry(
+    moto_dynamodb: DynamoDBClient, table_name: str
+) -> None:
+    """No access to the table: one request says so; the rest are reported, not sent."""
     client = FlagFirst(
         moto_dynamodb, DenyList(moto_dynamodb, table_name), set(), {"AccessDeniedException": 1}
     )
 
-    result = writer(client, table_name, workers=1).put_new([imported("+14155550001")], now=T0)
+    result = writer(client, table_name, workers=1).put_new(
+        (imported(n) for n in numbers(30)), now=T0
+    )
+
+    assert client.put_calls == 1
+    assert result.succeeded == 0
+    assert [f.phone_number for f in result.failed] == numbers(30)
+    assert {f.error for f in result.failed} == {"AccessDeniedException"}
+
+
+def test_another_refusal_fails_only_its_entry(
+    moto_dynamodb: DynamoDBClient, table_name: str
+) -> None:
+    client = FlagFirst(
+        moto_dynamodb, DenyList(moto_dynamodb, table_name), set(), {"ValidationException": 1}
+    )
+
+    result = writer(client, table_name, workers=1).put_new(
+        (imported(n) for n in numbers(3)), now=T0
+    )
 
     assert [(f.phone_number, f.error) for f in result.failed] == [
-        ("+14155550001", "AccessDeniedException")
+        ("+14155550000", "ValidationException")
     ]
-    assert client.put_calls == 1
+    assert result.succeeded == 2
+    assert client.put_calls == 3
 
 
 def test_duplicates_in_the_input_keep_the_first(deny_list: DenyList) -> None:

@@ -71,6 +71,26 @@ class BatchResult:
         return not self.failed
 
 
+#: Errors that every further request to the table would meet as well (no access, no
+#: table, no valid credentials): :meth:`BatchWriter.put_new` stops sending on the
+#: first and reports the remaining entries with it, rather than repeat it per number.
+PERMANENT_CODES: Final = frozenset(
+    {
+        "AccessDeniedException",
+        "ResourceNotFoundException",
+        "UnrecognizedClientException",
+        "ExpiredTokenException",
+    }
+)
+
+
+@dataclass
+class _Stop:
+    """Shared by the workers of one :meth:`BatchWriter.put_new`: the error that ended it."""
+
+    error: str = ""
+
+
 @dataclass
 class _ChunkOutcome:
     succeeded: int = 0
@@ -156,8 +176,9 @@ class BatchWriter:
         if not slices:
             return BatchResult(duplicates=duplicates)
         epoch = {"N": str(int(now))}
+        stop = _Stop()
         with ThreadPoolExecutor(max_workers=min(self.workers, len(slices))) as pool:
-            outcomes = list(pool.map(lambda part: self._put_new_slice(part, epoch), slices))
+            outcomes = list(pool.map(lambda part: self._put_new_slice(part, epoch, stop), slices))
         return BatchResult(
             succeeded=sum(o.succeeded for o in outcomes),
             failed=tuple(f for o in outcomes for f in o.failed),
@@ -167,13 +188,20 @@ class BatchWriter:
             existing=tuple(n for o in outcomes for n in o.existing),
         )
 
-    def _put_new_slice(self, part: Sequence[Entry], epoch: dict[str, str]) -> _ChunkOutcome:
+    def _put_new_slice(
+        self, part: Sequence[Entry], epoch: dict[str, str], stop: _Stop
+    ) -> _ChunkOutcome:
         outcome = _ChunkOutcome()
         for entry in part:
-            self._put_new_one(entry, epoch, outcome)
+            if stop.error:  # the table refused for good: report the rest, send nothing more
+                outcome.failed.append(BatchFailure(entry.phone_number, stop.error))
+                continue
+            self._put_new_one(entry, epoch, outcome, stop)
         return outcome
 
-    def _put_new_one(self, entry: Entry, epoch: dict[str, str], outcome: _ChunkOutcome) -> None:
+    def _put_new_one(
+        self, entry: Entry, epoch: dict[str, str], outcome: _ChunkOutcome, stop: _Stop
+    ) -> None:
         """Write one entry conditionally, retrying throttling and transport errors."""
         last_error = ""
         for attempt in range(self.max_attempts):
@@ -197,6 +225,8 @@ class BatchWriter:
                 last_error = code or "ClientError"
                 if code in THROTTLING_CODES:
                     continue
+                if code in PERMANENT_CODES:
+                    stop.error = last_error
                 break
             except BotoCoreError as error:
                 last_error = type(error).__name__
