@@ -20,9 +20,10 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
     stand_in_zip,
 )
 
+from callguard_tools.demo.review_steps import REVIEW_SUCCESS  # what the demo's agent hears
+
 Plan = dict[str, Any]
 BLOCK_SUCCESS = "The caller has been added to the deny list."
-REVIEW_SUCCESS = "The caller has been flagged for supervisor review."
 DEV_SETTINGS = {"default_country": "GB", "fail_mode": "open", "log_level": "DEBUG"}
 
 

@@ -34,6 +34,10 @@ REVIEWED_CALLER: Final = "+442079460555"
 APPROVED_CALLER: Final = "+442079460777"
 
 _FLAG: Final = "agent_flag.flow.json.tftpl"
+#: What modules/connect_instance renders as the agent's confirmation in review mode
+#: when messages.flag_success is not set.
+REVIEW_SUCCESS: Final = "The caller has been flagged for supervisor review."
+_REVIEW_FLOWS: Final = {_FLAG: {"success_message": REVIEW_SUCCESS}}
 _INBOUND: Final = "inbound_denylist.flow.json.tftpl"
 _NOTE: Final = "shared switchboard number"
 
@@ -86,7 +90,7 @@ def _review_environment(inbox: Inbox) -> dict[str, str]:
 
 
 def _flagged_for_review(story: Story, inbox: Inbox, number: str) -> Check:
-    success = str(DEMO_VALUES[_FLAG]["success_message"])
+    success = REVIEW_SUCCESS
 
     def check(result: SimulationResult) -> tuple[bool, str]:
         entry = story.store().get(number)
@@ -159,7 +163,7 @@ def review_steps(story: Story) -> None:
         f"Review mode (CALLGUARD_FLAG_MODE=review): an agent flags a caller ({caller})",
         "the number waits for review as pending; the agent hears the confirmation; "
         "supervisors get one message with the number masked",
-        lambda: story.simulator(environment=review).agent_flag(on_call),
+        lambda: story.simulator(environment=review, overrides=_REVIEW_FLOWS).agent_flag(on_call),
         _flagged_for_review(story, inbox, REVIEWED_CALLER),
     )
     story.call(
@@ -203,7 +207,9 @@ def review_steps(story: Story) -> None:
     story.call(
         "Another agent flags the same caller again, within the suppression period",
         "counted on the rejected entry: no new review and no new message",
-        lambda: story.simulator(environment=review).agent_flag(Contact.inbound(REVIEWED_CALLER)),
+        lambda: story.simulator(environment=review, overrides=_REVIEW_FLOWS).agent_flag(
+            Contact.inbound(REVIEWED_CALLER)
+        ),
         counted_silently,
     )
 
@@ -224,7 +230,7 @@ def review_steps(story: Story) -> None:
     story.call(
         f"An agent flags another caller ({mask_number(APPROVED_CALLER)}) in review mode",
         "pending, and one more message for the supervisors",
-        lambda: story.simulator(environment=review).agent_flag(other),
+        lambda: story.simulator(environment=review, overrides=_REVIEW_FLOWS).agent_flag(other),
         _flagged_for_review(story, inbox, APPROVED_CALLER),
     )
     title = "A supervisor approves it"
