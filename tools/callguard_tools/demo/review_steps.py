@@ -37,7 +37,9 @@ _FLAG: Final = "agent_flag.flow.json.tftpl"
 #: What modules/connect_instance renders as the agent's confirmation in review mode
 #: when messages.flag_success is not set.
 REVIEW_SUCCESS: Final = "The caller has been flagged for supervisor review."
-_REVIEW_FLOWS: Final = {_FLAG: {"success_message": REVIEW_SUCCESS}}
+_REVIEW_FLOWS: Final = {
+    _FLAG: {"agent_prompt": "Flagging the caller for review.", "success_message": REVIEW_SUCCESS}
+}
 _INBOUND: Final = "inbound_denylist.flow.json.tftpl"
 _NOTE: Final = "shared switchboard number"
 
