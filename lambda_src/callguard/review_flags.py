@@ -13,6 +13,7 @@ the flag, or the caller's call, into an error.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from callguard import aws, notify
@@ -35,8 +36,16 @@ def flag(
     reason: str,
     source: str,
     flagged_by: str = "",
+    notify_by: float | None = None,
 ) -> FlagOutcome:
     """Flag ``number`` from ``contact``, notify on a new review, and fill the log ``fields``.
+
+    ``notify_by`` (a :func:`time.perf_counter` value) is the latest moment a
+    publish may start: a handler whose flow waits only a few seconds passes it,
+    so a slow flag write plus a hanging SNS cannot run past the flow's limit.
+    A notification skipped for time is logged (``notification`` =
+    ``skipped``) and counted like a failed one; the review is in the queue
+    either way.
 
     Raises what :meth:`DenyList.flag` raises (the caller decides what its flow
     hears); never raises for the notification.
@@ -63,6 +72,11 @@ def flag(
     # One message per review that opens; a retried invocation already had its chance.
     opened = outcome.created and not outcome.repeated and outcome.entry.status == PENDING
     if opened and config.notify_topic_arn:
+        if notify_by is not None and time.perf_counter() > notify_by:
+            fields["notification"] = "skipped"
+            fields["notification_error"] = "OutOfTime"
+            add_metric(fields, notify.failure_metric(config.table))
+            return outcome
         notice = notify.Notice(table=config.table, block_pending=config.block_pending)
         sent, error = notify.publish_pending(
             aws.sns_client, config.notify_topic_arn, outcome.entry, notice

@@ -172,3 +172,26 @@ def test_without_a_topic_the_flag_is_stored_and_nothing_is_sent(
     assert inbox.messages() == []
     assert store.get(NUMBER) is not None
     assert "notification" not in verify_lines(log_lines)[0]
+
+
+def test_a_late_notification_is_skipped_and_counted_not_sent(
+    store: DenyList, inbox: Inbox, monkeypatch: pytest.MonkeyPatch, log_lines: LogLines
+) -> None:
+    """Past the budget the caller's verdict must reach the flow in time: the review waits."""
+    monkeypatch.setattr(verify_code, "NOTIFY_BUDGET_SECONDS", -1.0)
+
+    assert fail_challenge(1) == FAILED
+
+    assert inbox.messages() == []
+    entry = store.get(NUMBER)
+    assert entry is not None and entry.status == PENDING
+    (line,) = verify_lines(log_lines)
+    assert (line["notification"], line["notification_error"]) == ("skipped", "OutOfTime")
+    assert line["ReviewNotificationFailures"] == 1
+
+
+def test_the_budget_and_a_hanging_sns_fit_the_default_challenge_timeout() -> None:
+    """3 s is the challenge flow's default wait; one publish attempt may take 1.3 s."""
+    worst_publish = aws.SNS_CONNECT_TIMEOUT_SECONDS + aws.SNS_READ_TIMEOUT_SECONDS
+    assert aws.SNS_MAX_ATTEMPTS == 1
+    assert verify_code.NOTIFY_BUDGET_SECONDS + worst_publish < 3
