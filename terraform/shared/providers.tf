@@ -1,0 +1,15 @@
+provider "aws" {
+  region = var.aws_region
+
+  # Refuse to touch any other account: a dev plan run with prod credentials
+  # (or the reverse) fails before it changes anything.
+  allowed_account_ids = [var.aws_account_id]
+
+  default_tags {
+    tags = merge(var.tags, {
+      Application = "callguard"
+      Environment = local.environment
+      ManagedBy   = "terraform"
+    })
+  }
+}

@@ -1,0 +1,15 @@
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 6.66"
+    }
+  }
+
+  # Partial configuration: bucket, key, region and use_lockfile come from
+  # backend.hcl (copy backend.hcl.example). `terraform init -backend=false`
+  # works without it, for validate and offline plans.
+  backend "s3" {}
+}
