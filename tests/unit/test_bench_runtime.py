@@ -20,7 +20,7 @@ def test_percentile_is_nearest_rank() -> None:
 def test_bench_runs_and_reports_every_section() -> None:
     figures = runtime.measure(warm_calls=20, cold_rounds=1)
     assert len(figures.warm_ours) == len(figures.warm_baseline) == len(figures.overhead) == 20
-    assert len(figures.steady_overhead) == len(figures.anonymous) == 20
+    assert len(figures.steady_overhead) == len(figures.anonymous) == len(figures.isolated) == 20
     assert all(o < w for o, w in zip(figures.overhead, figures.warm_ours, strict=True))
     assert figures.cold_ours.in_process_s > 0 and figures.cold_baseline.process_s > 0
     assert 0 < figures.zip_baseline < figures.zip_ours
@@ -29,3 +29,4 @@ def test_bench_runs_and_reports_every_section() -> None:
     text = out.getvalue()
     for marker in ("(a) cold start", "(b) warm latency", "(c) our own overhead", "(d) zip sizes"):
         assert marker in text
+    assert "our code alone" in text
