@@ -33,7 +33,6 @@ from callguard.store.model import (
     FLAG_STATUSES,
     MAX_FIELD_LENGTH,
     MAX_NOTE_LENGTH,
-    MAX_REASON_LENGTH,
     PENDING,
     REJECTED,
     SOURCES,
@@ -285,26 +284,21 @@ class DenyList:
         if source not in SOURCES:
             raise InvalidEntryError(f"source {source!r} is not one of {', '.join(sorted(SOURCES))}")
         now = self._clock()
-        stamp = iso_utc(now)
-        fresh = Entry(
-            phone_number=number,
+        fresh = Entry.new(
+            number,
             status=status,
-            reason=clean_text(reason, MAX_REASON_LENGTH),
+            reason=reason,
             source=source,
-            flagged_by=clean_text(flagged_by, MAX_FIELD_LENGTH),
-            contact_id=clean_text(contact_id, MAX_FIELD_LENGTH),
-            initial_contact_id=clean_text(initial_contact_id, MAX_FIELD_LENGTH),
-            previous_contact_id=clean_text(previous_contact_id, MAX_FIELD_LENGTH),
-            instance_arn=clean_text(instance_arn, MAX_FIELD_LENGTH),
-            created_at=stamp,
-            updated_at=stamp,
-            last_flagged_at=stamp,
-            flag_count=1,
+            flagged_by=flagged_by,
+            now=now,
             expires_at=expires_at,
+            contact_id=contact_id,
+            initial_contact_id=initial_contact_id,
+            previous_contact_id=previous_contact_id,
+            instance_arn=instance_arn,
         )
         if fresh.contact_id:
             fresh = dataclasses.replace(fresh, flag_contact_ids=(fresh.contact_id,))
-        fresh.validate()
         for _ in range(_FLAG_ATTEMPTS):
             outcome, current = self._flag_update(fresh, now)
             if outcome is not None:
