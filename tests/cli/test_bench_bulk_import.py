@@ -5,11 +5,12 @@ from __future__ import annotations
 from callguard_tools.bench.bulk_import import measure, synthetic_numbers
 
 
-def test_both_contenders_store_every_number() -> None:
+def test_every_contender_stores_every_number() -> None:
     figures = measure(60)
 
-    assert (figures.import_items, figures.baseline_items) == (60, 60)
+    assert (figures.import_items, figures.batched_items, figures.baseline_items) == (60, 60, 60)
     assert figures.bulk.client_cpu > 0
+    assert figures.batched.client_cpu > 0
     assert figures.baseline.client_cpu > 0
 
 

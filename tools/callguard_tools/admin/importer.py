@@ -94,6 +94,7 @@ def write_rows(
     now: datetime,
     workers: int,
     progress: Callable[[int], None] = lambda _: None,
+    batched: bool = False,
 ) -> WriteOutcome:
     """Add ``rows`` through the store's conditional bulk add; account for each row.
 
@@ -101,6 +102,13 @@ def write_rows(
     (:meth:`~callguard.store.DenyList.add_batch`), so a number flagged between
     that read and this write keeps the flag's entry. ``progress`` is called with
     the number of rows finished after each slice.
+
+    ``batched`` trades that guarantee for throughput: each slice is re-read and its
+    unlisted numbers written with ``BatchWriteItem`` (25 per request,
+    :meth:`~callguard.store.DenyList.write_batch`), which cannot be conditional. A
+    number an agent flags in the moment between a slice's read and its write gets
+    the import's entry instead of the agent's (it stays listed; the agent's flag
+    remains in the audit trail, which records the overwritten image).
     """
     written = 0
     listed = 0
@@ -108,11 +116,18 @@ def write_rows(
     for start in range(0, len(rows), SLICE_SIZE):
         chunk = rows[start : start + SLICE_SIZE]
         by_number = {row.number: row for row in chunk}
-        result = deny_list.add_batch(
-            (_entry(row, identity=identity, now=now) for row in chunk), workers=workers
-        )
+        if batched:
+            # Re-read this slice right before writing it: the window in which a
+            # concurrent flag could be overwritten is one round trip, not the import.
+            chunk_fresh, listed_now = new_rows(deny_list, chunk)
+            listed += listed_now
+            entries = (_entry(row, identity=identity, now=now) for row in chunk_fresh)
+            result = deny_list.write_batch(entries, workers=workers)
+        else:
+            entries = (_entry(row, identity=identity, now=now) for row in chunk)
+            result = deny_list.add_batch(entries, workers=workers)
+            listed += len(result.existing)
         written += result.succeeded
-        listed += len(result.existing)
         failed.extend(_failed_line(by_number[f.phone_number], f.error) for f in result.failed)
         progress(len(chunk))
     return WriteOutcome(written, listed, failed)
