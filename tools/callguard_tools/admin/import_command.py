@@ -158,7 +158,12 @@ def _run_import(
     from callguard_tools.admin.importer import new_rows, write_rows  # noqa: PLC0415
 
     store = open_store(state)
-    fresh, already = new_rows(store, parsed.rows)
+    if batched and not dry_run:
+        # Each slice is read right before it is written; a first pass over the
+        # whole file would only add a second read of every number.
+        fresh, already = list(parsed.rows), 0
+    else:
+        fresh, already = new_rows(store, parsed.rows)
     rejected = len(parsed.rejects)
     if dry_run:
         click.echo(
@@ -182,7 +187,7 @@ def _run_import(
         )
     written, failed = outcome.written, outcome.failed
     already += outcome.listed_meanwhile
-    if outcome.listed_meanwhile:
+    if outcome.listed_meanwhile and not batched:
         note(f"{outcome.listed_meanwhile} number(s) were listed while importing; left as they are")
     for line in failed:
         note(f"failed {line.error}")

@@ -103,7 +103,7 @@ def write_rows(
     that read and this write keeps the flag's entry. ``progress`` is called with
     the number of rows finished after each slice.
 
-    ``batched`` trades that guarantee for throughput: each slice is re-read and its
+    ``batched`` trades that guarantee for throughput: each slice is read and its
     unlisted numbers written with ``BatchWriteItem`` (25 per request,
     :meth:`~callguard.store.DenyList.write_batch`), which cannot be conditional. A
     number an agent flags in the moment between a slice's read and its write gets
@@ -117,7 +117,7 @@ def write_rows(
         chunk = rows[start : start + SLICE_SIZE]
         by_number = {row.number: row for row in chunk}
         if batched:
-            # Re-read this slice right before writing it: the window in which a
+            # Read this slice right before writing it: the window in which a
             # concurrent flag could be overwritten is one round trip, not the import.
             chunk_fresh, listed_now = new_rows(deny_list, chunk)
             listed += listed_now

@@ -9,7 +9,7 @@ credentials), on identical data, into two fresh tables:
   ``PutItem`` requests (one per number, so that a concurrent flag is never
   overwritten) are all inside the figure;
 - **import --batched**: the same command with ``--batched``: each slice is
-  re-read, then its unlisted numbers go 25 per ``BatchWriteItem`` request
+  read, then its unlisted numbers go 25 per ``BatchWriteItem`` request
   (unconditional; see the command's help for the race this accepts);
 - **baseline**: an in-process loop doing one ``PutItem`` per number with a plain
   boto3 client, the way a quick script would do it.
