@@ -26,7 +26,7 @@ from typing import Final
 
 from callguard import challenge
 from callguard.connect import parse_event
-from callguard.handlers.challenge_common import caller_of, run
+from callguard.handlers.envelope import keypad_caller, run
 from callguard.logs import set_level
 from callguard.numbers import mask
 
@@ -40,7 +40,7 @@ randbelow: Callable[[int], int] = secrets.randbelow
 
 def handler(event: object, context: object) -> dict[str, str]:
     """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
-    return run("challenge_code", _issue, _ERROR, event, context)
+    return run("challenge_code", _issue, lambda _fields: dict(_ERROR), event, context)
 
 
 def _issue(event: object, fields: dict[str, object]) -> dict[str, str]:
@@ -49,7 +49,7 @@ def _issue(event: object, fields: dict[str, object]) -> dict[str, str]:
     fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
     config = challenge.settings()
     set_level(config.log_level)
-    caller = caller_of(contact, config.default_country)
+    caller = keypad_caller(contact, config.default_country)
     fields.update(caller_class=caller.caller_class, policy=config.policy)
     if caller.is_number:
         fields["number"] = mask(caller.e164)

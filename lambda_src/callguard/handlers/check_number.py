@@ -23,15 +23,14 @@ The fast path (an E.164 caller id from Connect) imports no phone-number library.
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import time
+from collections.abc import Mapping
 from typing import Final
 
 from callguard import config as settings
 from callguard.connect import parse_event
-from callguard.handlers.common import caller_of, deny_list, prewarm, request_id
-from callguard.logs import log_invocation, set_level
+from callguard.handlers.common import caller_of, deny_list, prewarm
+from callguard.handlers.envelope import run
+from callguard.logs import set_level
 from callguard.numbers import MISSING, UNPARSABLE, WITHHELD, mask
 from callguard.store import BLOCKED, PENDING, REJECTED
 
@@ -40,27 +39,14 @@ KEYS: Final = ("blocked", "status", "reason", "caller_class")
 #: Longest reason returned to the flow (contact attributes share a 32 KB budget).
 MAX_REASON: Final = 256
 
-_cold = True
-
 
 def handler(event: object, context: object) -> dict[str, str]:
     """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
-    global _cold  # noqa: PLW0603 - marks the first invocation of a container
-    started = time.perf_counter()
-    fields: dict[str, object] = {"handler": "check_number", "cold_start": _cold}
-    _cold = False
-    level = logging.INFO
-    try:
-        answer = _check(event, fields)
-    except Exception as error:  # a contact flow must always get an answer
-        answer = _error_answer(fields, error)
-        level = logging.ERROR
-    fields["request_id"] = request_id(context)
-    fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-    fields.update(outcome=answer["status"], blocked=answer["blocked"])
-    with contextlib.suppress(Exception):  # losing a log line must not lose the answer
-        log_invocation(level, fields)
-    return answer
+    return run("check_number", _check, _error_answer, event, context, summary=_summary)
+
+
+def _summary(answer: Mapping[str, str]) -> dict[str, object]:
+    return {"outcome": answer["status"], "blocked": answer["blocked"]}
 
 
 def _check(event: object, fields: dict[str, object]) -> dict[str, str]:
@@ -98,12 +84,8 @@ def _answer(blocked: bool, status: str, reason: str, caller_class: str) -> dict[
     }
 
 
-def _error_answer(fields: dict[str, object], error: Exception) -> dict[str, str]:
-    """Answer as the fail mode says; the error is logged by type only (messages may hold data)."""
-    fields["error"] = type(error).__name__
-    cause = error.__cause__
-    if cause is not None:
-        fields["cause"] = type(cause).__name__
+def _error_answer(fields: dict[str, object]) -> dict[str, str]:
+    """Answer as the fail mode says (the envelope has logged the error by type)."""
     try:
         fail_closed = settings.current().fail_closed
     except settings.ConfigError:

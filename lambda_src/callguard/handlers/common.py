@@ -1,18 +1,15 @@
-"""Pieces both handlers share: the per-container store, caller extraction, log fields."""
+"""What the table-reading handlers share: the per-container store and caller extraction."""
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Final
 
 from callguard import aws
 from callguard.connect import ContactEvent
+from callguard.handlers.envelope import NON_VOICE_CHANNELS
 from callguard.numbers import MISSING, NON_TELEPHONE, Caller, classify, classify_endpoint
 from callguard.store import DenyList
-
-#: Channels that never have a telephone caller id.
-NON_VOICE_CHANNELS: Final = frozenset({"CHAT", "TASK", "EMAIL"})
 
 _lock = threading.Lock()
 _store: DenyList | None = None
@@ -60,9 +57,3 @@ def caller_of(
     if caller.caller_class == MISSING and contact.channel.upper() in NON_VOICE_CHANNELS:
         return Caller(NON_TELEPHONE)
     return caller
-
-
-def request_id(context: object) -> str:
-    """Return the Lambda request id, when the context has one (tests may pass ``None``)."""
-    value = getattr(context, "aws_request_id", "")
-    return value if isinstance(value, str) and len(value) <= 64 else ""

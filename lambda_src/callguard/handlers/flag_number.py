@@ -25,16 +25,16 @@ Returns exactly ``result`` (``flagged``, ``already_listed``, ``invalid``,
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
-import time
+from collections.abc import Mapping
 from typing import Final
 
 from callguard import aws, review_flags
 from callguard import config as settings
 from callguard.connect import parse_event
-from callguard.handlers.common import caller_of, deny_list, prewarm, request_id
-from callguard.logs import log_invocation, set_level
+from callguard.handlers.common import caller_of, deny_list, prewarm
+from callguard.handlers.envelope import run
+from callguard.logs import set_level
 from callguard.numbers import UNPARSABLE, mask
 from callguard.store import BLOCKED, PENDING
 from callguard.store.model import MAX_REASON_LENGTH, clean_text
@@ -42,30 +42,18 @@ from callguard.store.model import MAX_REASON_LENGTH, clean_text
 #: The keys of every answer, in order.
 KEYS: Final = ("result", "status", "reason")
 
-_cold = True
-
 
 def handler(event: object, context: object) -> dict[str, str]:
     """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
-    global _cold  # noqa: PLW0603 - marks the first invocation of a container
-    started = time.perf_counter()
-    fields: dict[str, object] = {"handler": "flag_number", "cold_start": _cold}
-    _cold = False
-    level = logging.INFO
-    try:
-        answer = _flag(event, fields)
-    except Exception as error:  # a contact flow must always get an answer
-        fields["error"] = type(error).__name__
-        if error.__cause__ is not None:
-            fields["cause"] = type(error.__cause__).__name__
-        answer = _answer("error", "", "")
-        level = logging.ERROR
-    fields["request_id"] = request_id(context)
-    fields["duration_ms"] = round((time.perf_counter() - started) * 1000, 3)
-    fields.update(outcome=answer["result"], status=answer["status"])
-    with contextlib.suppress(Exception):  # losing a log line must not lose the answer
-        log_invocation(level, fields)
-    return answer
+    return run("flag_number", _flag, _error_answer, event, context, summary=_summary)
+
+
+def _summary(answer: Mapping[str, str]) -> dict[str, object]:
+    return {"outcome": answer["result"], "status": answer["status"]}
+
+
+def _error_answer(_fields: dict[str, object]) -> dict[str, str]:
+    return _answer("error", "", "")
 
 
 def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
