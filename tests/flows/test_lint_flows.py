@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from callguard_tools.flows.cli import flows
-from callguard_tools.flows.demo_values import (
+from callguard_tools.flows.shipped_templates import (
     DEMO_VALUES,
     FLOWS_DIR,
     STATIC_LIST_MAX_NUMBERS,

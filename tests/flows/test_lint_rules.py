@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, template
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, template
 from callguard_tools.flows.lint import lint_text
 from callguard_tools.flows.render import render_file
 from callguard_tools.flows.rules import RULES, Finding

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from callguard_tools.flows.cli import flows
-from callguard_tools.flows.demo_values import DEMO_VALUES, FLOWS_DIR, demo_values
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, FLOWS_DIR, demo_values
 from callguard_tools.flows.render import (
     TemplateError,
     format_number,

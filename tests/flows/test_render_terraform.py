@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, FLOWS_DIR, STATIC_LIST_MAX_NUMBERS
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, FLOWS_DIR, STATIC_LIST_MAX_NUMBERS
 from callguard_tools.flows.render import render_file, render_template
 from callguard_tools.tfkit.launcher import run
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from callguard_tools.cli import main
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 
 CALLER = "+442079460958"
 BLOCKED_MESSAGE = str(DEMO_VALUES["inbound_denylist.flow.json.tftpl"]["blocked_message"])

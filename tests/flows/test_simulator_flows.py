@@ -16,7 +16,7 @@ import pytest
 
 from callguard.store import PENDING, DenyList, Entry
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault
 from callguard_tools.flows.simulation import (
     AGENT_FLAG_FLOW,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from callguard_tools.flows.demo_values import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES
 from callguard_tools.flows.transcript import mask_number
 from callguard_tools.flows.walker import REPEAT_HEARD_DIGITS, CallScript, SimulationResult
 

@@ -22,7 +22,7 @@ import boto3
 from callguard.store import BLOCKED, PENDING, REJECTED
 from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment
 from callguard_tools.flows.connect_event import Contact
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 from callguard_tools.flows.transcript import mask_number
 from callguard_tools.flows.walker import SimulationResult
 

@@ -31,7 +31,7 @@ from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment, dead_en
 from callguard_tools.demo.review_steps import review_steps
 from callguard_tools.environ import patched_environ
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault
 from callguard_tools.flows.model import parse_flow
 from callguard_tools.flows.simulation import Deployment, Simulator, sim_flow

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 from callguard_tools.flows.diagram import generate_documents
 from callguard_tools.flows.lint import expand_paths, has_errors, lint_path
 from callguard_tools.flows.model import FLOW_TYPES

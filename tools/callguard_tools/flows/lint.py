@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, template
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, template
 from callguard_tools.flows.model import Flow, FlowParseError, parse_flow
 from callguard_tools.flows.render import TemplateError, parse_template, render_template
 from callguard_tools.flows.rules import RULES, Finding

@@ -1,7 +1,7 @@
 """The simulator's API: the rendered callguard flows and calls played through them.
 
 :class:`Deployment` renders the shipped templates exactly as Terraform does
-(:mod:`.render`, with :mod:`.demo_values` plus overrides), parses them with
+(:mod:`.render`, with :mod:`.shipped_templates` plus overrides), parses them with
 :mod:`.model`, and knows which handler serves each function ARN.
 :class:`Simulator` walks contacts through them (:mod:`.walker`): each
 ``InvokeLambdaFunction`` runs ``callguard.handlers.<name>.handler`` in-process
@@ -20,7 +20,7 @@ from typing import Any
 from callguard import aws
 from callguard_tools.environ import patched_environ
 from callguard_tools.flows.connect_event import Contact
-from callguard_tools.flows.demo_values import (
+from callguard_tools.flows.shipped_templates import (
     DEMO_VALUES,
     TEMPLATES,
     FlowTemplate,

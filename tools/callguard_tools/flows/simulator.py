@@ -24,7 +24,7 @@ import click
 
 from callguard.store import BLOCKED, DenyList, Entry, StoreError, create_table
 from callguard_tools.flows.connect_event import DEFAULT_INSTANCE_ARN, WITHHELD_ADDRESS, Contact
-from callguard_tools.flows.demo_values import TEMPLATES
+from callguard_tools.flows.shipped_templates import TEMPLATES
 from callguard_tools.flows.lambda_invoke import Fault
 from callguard_tools.flows.model import FlowParseError, load_flow
 from callguard_tools.flows.render import TemplateError, load_vars_file
