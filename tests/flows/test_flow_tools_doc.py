@@ -18,7 +18,9 @@ NUMBER_WORDS = {3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eigh
 def test_the_documented_lint_of_flows_is_what_lint_prints() -> None:
     text = DOC.read_text(encoding="utf-8")
     documented = re.search(r"^\$ callguard flows lint flows/\n(.+)$", text, re.MULTILINE)
-    assert documented is not None, "docs/flow-tools.md no longer shows `callguard flows lint flows/`"
+    assert documented is not None, (
+        "docs/flow-tools.md no longer shows `callguard flows lint flows/`"
+    )
     result = CliRunner().invoke(main, ["flows", "lint", str(REPO / "flows")])
     assert result.exit_code == 0, result.output
     assert documented.group(1) == result.output.strip().splitlines()[-1]

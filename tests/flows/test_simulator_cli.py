@@ -132,7 +132,7 @@ def test_an_existing_table_on_an_endpoint(server_table: str, moto_server_clean: 
     [
         ((), "exactly one of --caller, --withheld, --no-caller-id"),
         (("--caller", CALLER, "--withheld"), "exactly one of"),
-        (("--caller", CALLER, "--var", "colour=blue"), "no template has variable(s) colour"),
+        (("--caller", CALLER, "--var", "colour=blue"), "colour: not a variable of any template"),
         (("--caller", CALLER, "--var", "oops"), "expected NAME=VALUE"),
         (("--caller", CALLER, "--listed", "not-a-number"), "--listed"),
         (("--caller", CALLER, "--listed", f"{CALLER}=maybe"), "--listed"),
