@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from callguard_tools.flows.connect_event import build_event, is_reference, resolve_value
 from callguard_tools.flows.lambda_invoke import MAX_TIME_LIMIT_SECONDS, ResponseType
-from callguard_tools.flows.model import Action
+from callguard_tools.flows.model import FLOW_TYPES, MODULE_TYPE, Action
 from callguard_tools.flows.simulation.script import REPEAT_HEARD_DIGITS
 from callguard_tools.flows.transcript import (
     AttributeSet,
@@ -42,20 +42,8 @@ P = TypeVar("P")
 MAX_ATTRIBUTE_BYTES = 32 * 1024
 
 #: Flow types that cannot invoke flow modules: the flow language reference says
-#: InvokeFlowModule "only supports Inbound flow types".
-FLOW_TYPES_WITHOUT_MODULES = frozenset(
-    {
-        "CUSTOMER_QUEUE",
-        "CUSTOMER_HOLD",
-        "CUSTOMER_WHISPER",
-        "AGENT_HOLD",
-        "AGENT_WHISPER",
-        "OUTBOUND_WHISPER",
-        "AGENT_TRANSFER",
-        "QUEUE_TRANSFER",
-        "CAMPAIGN",
-    }
-)
+#: InvokeFlowModule "only supports Inbound flow types" (inbound flows, and modules).
+FLOW_TYPES_WITHOUT_MODULES = FLOW_TYPES - {"CONTACT_FLOW", MODULE_TYPE}
 
 #: Settings actions that change nothing the simulator models: follow ``NextAction``.
 PASS_THROUGH_ACTIONS = frozenset(
