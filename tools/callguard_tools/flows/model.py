@@ -9,8 +9,8 @@ whatever could be read, so that the linter can report *what* is wrong and
 *where* instead of the parser stopping at the first surprise. Nothing is
 dropped quietly, though: whatever the parser had to skip or coerce is recorded
 in :attr:`Action.defects` and :attr:`Flow.defects`, and a consumer that needs a
-well-formed flow (the simulator) refuses one with defects through
-:meth:`Flow.require_well_formed`, naming each.
+well-formed flow (the simulator) refuses one with defects, naming each
+(:meth:`Flow.shape_problems`, :class:`FlowShapeError`).
 """
 
 from __future__ import annotations
@@ -131,6 +131,11 @@ class Action:
         return None
 
     @property
+    def label(self) -> str:
+        """How messages name the action: ``action 'id'``, or its position without an id."""
+        return f"action {self.identifier!r}" if self.identifier else f"Actions[{self.index}]"
+
+    @property
     def has_transitions(self) -> bool:
         """True when the action names any next action at all."""
         return next(self.targets(), None) is not None
@@ -169,27 +174,12 @@ class Flow:
         """Return the first action with ``identifier``, or None."""
         return self.by_id.get(identifier)
 
-    def require_well_formed(self) -> Flow:
-        """Return this flow when nothing had to be skipped to read it; else raise.
-
-        Raises:
-            FlowShapeError: naming every defect of the document and its actions.
-
-        """
+    def shape_problems(self) -> list[str]:
+        """Return every defect of the document and its actions, each naming where it is."""
         problems = list(self.defects)
         for action in self.actions:
-            label = (
-                f"action {action.identifier!r}" if action.identifier else f"Actions[{action.index}]"
-            )
-            problems.extend(f"{label}: {defect}" for defect in action.defects)
-        if problems:
-            raise FlowShapeError(self.source, tuple(problems))
-        return self
-
-
-def _text(value: Any) -> str:
-    """Return ``value`` when it is a string, else "" (lenient field access)."""
-    return value if isinstance(value, str) else ""
+            problems.extend(f"{action.label}: {defect}" for defect in action.defects)
+        return problems
 
 
 def _entries(

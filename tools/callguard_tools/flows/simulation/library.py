@@ -68,8 +68,7 @@ class SimFlow:
                 simulator reads has the wrong shape (every defect is named).
 
         """
-        flow.require_well_formed()
-        problems: list[str] = []
+        problems = flow.shape_problems()
         steps: dict[str, Step] = {}
         for action in flow.actions:
             handler = ACTION_HANDLERS.get(action.type)
@@ -78,7 +77,7 @@ class SimFlow:
                 try:
                     parameters = handler.read(ParameterReader(action.parameters))
                 except ParameterError as error:
-                    problems.append(f"action {action.identifier!r}: {error}")
+                    problems.append(f"{action.label}: {error}")
             steps.setdefault(action.identifier, Step(action, handler, parameters))
         if problems:
             raise FlowShapeError(flow.source, tuple(problems))
