@@ -66,6 +66,15 @@ DEFECTS = [
         "bool required",
     ),
     Defect(
+        "missing required attribute inside a nested attribute",
+        "main.tf",
+        '      bot_version_locale_details = {\n        source_bot_version = "DRAFT"\n      }\n',
+        "",
+        "Incorrect attribute value type",
+        'Inappropriate value for attribute "bot_version_locale_specification": element 0: '
+        'attribute "bot_version_locale_details" is required.',
+    ),
+    Defect(
         "misspelt resource type",
         "main.tf",
         'resource "awscc_lex_bot_alias" "this" {',
