@@ -135,7 +135,7 @@ run "least_privilege_role" {
   command = plan
 
   assert {
-    condition = jsondecode(aws_iam_role.bots[0].assume_role_policy).Statement[0].Principal.Service == "lexv2.amazonaws.com" && jsondecode(aws_iam_role.bots[0].assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "111122223333"
+    condition     = jsondecode(aws_iam_role.bots[0].assume_role_policy).Statement[0].Principal.Service == "lexv2.amazonaws.com" && jsondecode(aws_iam_role.bots[0].assume_role_policy).Statement[0].Condition.StringEquals["aws:SourceAccount"] == "111122223333"
     error_message = "Only Lex V2 in this account may assume the bots' role."
   }
 
