@@ -107,9 +107,9 @@ def _settings(items: tuple[tuple[str, str], ...]) -> OutboundSettings:
         env,
         "CALLGUARD_OUTBOUND_BACKOFF_CAP_SECONDS",
         DEFAULT_BACKOFF_CAP_SECONDS,
-        1,
-        43_200,
-        problems,
+        low=1,
+        high=43_200,
+        problems=problems,
     )
     if burst != int(burst) or receives != int(receives):
         problems.append("CALLGUARD_OUTBOUND_BURST and _MAX_ERROR_RECEIVES must be whole numbers")
