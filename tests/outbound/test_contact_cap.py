@@ -76,7 +76,7 @@ def test_records_carry_a_ttl(cap: ContactCapStore, clock: Clock) -> None:
 def test_bad_arguments_are_refused(
     cap: ContactCapStore, max_calls: int, period: float, key: str
 ) -> None:
-    with pytest.raises(ValueError, match="max_calls|period_seconds|attempt key"):
+    with pytest.raises(ValueError, match=r"max_calls|period_seconds|attempt key"):
         cap.try_record(NUMBER, max_calls=max_calls, period_seconds=period, attempt_key=key)
 
 

@@ -11,7 +11,7 @@ exceptions are all exercised. It behaves as the service is documented to:
 * **Concurrency.** More than ``concurrent_limit`` calls in progress are refused with
   ``LimitExceededException`` (the concurrent active calls quota, default 10).
 * **Receivers.** Each number plays a :class:`Script`: answer every question, hang up
-  at question N, no answer, busy, voicemail, or a refused destination.
+  at question N, no answer, busy, voicemail, or a refused or invalid destination.
 * **Events.** Each call emits ``INITIATED``, ``CONNECTED_TO_SYSTEM`` when answered and
   ``DISCONNECTED`` at its end, as EventBridge "Amazon Connect Contact Event" dicts, to
   ``on_event``. ``on_answered`` is where a flow stand-in (the call simulator) plugs in.
@@ -65,6 +65,7 @@ class Outcome(enum.Enum):
     VOICEMAIL = "voicemail"
     NOT_ALLOWED = "not_allowed"
     NOT_PERMITTED = "not_permitted"
+    INVALID_NUMBER = "invalid_number"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,9 @@ class FakeConnect:
         if script.outcome is Outcome.NOT_PERMITTED:
             self.requests.append(Request(now, token, number, "refused"))
             raise ServiceError("OutboundContactNotPermittedException", "not permitted", 403)
+        if script.outcome is Outcome.INVALID_NUMBER:
+            self.requests.append(Request(now, token, number, "refused"))
+            raise ServiceError("InvalidParameterException", "DestinationPhoneNumber", 400)
         contact_id = self._new_contact_id()
         if not self._active.try_enter(contact_id):
             self.requests.append(Request(now, token, number, "limited"))
