@@ -147,6 +147,7 @@ class FakeConnect:
         self._server_errors: dict[str, int] = {}
         self._sequence = 0
         self._event_sequence = 0
+        self.peak_active = 0
 
     # ------------------------------------------------------------ wiring
     def attach(self, client: Any) -> Any:
@@ -215,6 +216,7 @@ class FakeConnect:
         )
         self.calls[contact_id] = call
         self._by_token[token] = contact_id
+        self.peak_active = max(self.peak_active, self._active.active)
         self.requests.append(Request(now, token, number, "placed", contact_id))
         self._emit(call, "INITIATED")
         return {"ContactId": contact_id, "ContactArn": self._contact_arn(contact_id)}
