@@ -16,6 +16,8 @@ import pytest
 from moto import mock_aws
 from moto.dynamodb.responses import DynamoHandler
 
+from callguard.outbound.call_slots import CallSlots
+from callguard.outbound.contact_cap_store import ContactCapStore
 from callguard.outbound.contact_events import EventReport, handle_event
 from callguard.outbound.dialer import Dialer
 from callguard.outbound.pacing import TokenBucket
@@ -24,7 +26,7 @@ from callguard_tools.outbound_sim.fake_connect import FakeCall, FakeConnect, Scr
 from callguard_tools.outbound_sim.fake_connect import Outcome as Behaviour
 from callguard_tools.outbound_sim.fake_sfn import FakeStepFunctions
 from callguard_tools.outbound_sim.sim_queue import SimQueue
-from callguard_tools.outbound_sim.tables import create_token_table
+from callguard_tools.outbound_sim.tables import create_contact_cap_table, create_token_table
 
 
 class Clock:
@@ -89,6 +91,7 @@ def captured_logs() -> Iterator[LogCapture]:
 
 
 TOKEN_TABLE = "outbound-tokens"
+CAP_TABLE = "outbound-cap"
 FLOW_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
 SOURCE = "+442071838750"
 
@@ -104,6 +107,7 @@ class Rig:
     queue: SimQueue
     dialer: Dialer
     event_reports: list[EventReport] = field(default_factory=list)
+    slots: CallSlots | None = None
 
     def message(
         self, receiver: str, number: str, *, attempt: int = 1, job: str = "job-1", **extra: object
@@ -148,11 +152,13 @@ def dialer_rig(
     concurrent_limit: int = 10,
     max_error_receives: int = 3,
     flow: bool = True,
+    slot_limit: int | None = None,
 ) -> Iterator[Rig]:
     """Build a :class:`Rig` inside moto. ``flow`` plays the outbound flow's part.
 
     The flow stand-in stores each answer given and resolves ``completed`` when the
     receiver answers everything (the next issue's call simulator replaces it).
+    ``slot_limit`` turns on the dialer's concurrent-call leases with that limit.
     """
     with mock_aws():
         clock = SimClock()
@@ -162,6 +168,10 @@ def dialer_rig(
         sfn = sfn_fake.attach(boto3.client("stepfunctions"))
         store = TaskTokenStore(dynamodb, sfn, TOKEN_TABLE, clock=clock)
         reports: list[EventReport] = []
+        slots = None
+        if slot_limit is not None:
+            create_contact_cap_table(dynamodb, CAP_TABLE)
+            slots = CallSlots(ContactCapStore(dynamodb, CAP_TABLE, clock=clock), slot_limit)
 
         def on_answered(call: FakeCall) -> None:
             for number, answer in enumerate(call.script.answers_given, start=1):
@@ -174,7 +184,7 @@ def dialer_rig(
             scripts=dict(scripts or {}),
             rate_limit=rate_limit,
             concurrent_limit=concurrent_limit,
-            on_event=lambda event: reports.append(handle_event(event, store)),
+            on_event=lambda event: reports.append(handle_event(event, store, slots)),
             on_answered=on_answered if flow else None,
         )
         client = connect.attach(boto3.client("connect"))
@@ -186,7 +196,8 @@ def dialer_rig(
             queue,
             bucket=TokenBucket(rate, burst, clock=clock),
             max_error_receives=max_error_receives,
+            slots=slots,
             sleep=clock.sleep,
             rng=lambda: 0.5,
         )
-        yield Rig(clock, connect, sfn_fake, store, queue, dialer, reports)
+        yield Rig(clock, connect, sfn_fake, store, queue, dialer, reports, slots)

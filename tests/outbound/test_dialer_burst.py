@@ -67,6 +67,24 @@ def _check(rig: Rig) -> None:
     assert all(p["answers"] == {"1": "yes"} for p in partial)  # answers so far kept
 
 
+def test_leases_keep_calls_within_the_quota_before_connect_refuses() -> None:
+    """With concurrent-call leases, the dialer never asks Connect beyond its call quota."""
+    with dialer_rig(
+        scripts=_scripts(),
+        rate=1.0,
+        burst=1,
+        rate_limit=RATE_LIMIT,
+        concurrent_limit=CONCURRENT_LIMIT,
+        slot_limit=CONCURRENT_LIMIT,
+    ) as rig:
+        _run(rig)
+        _check(rig)
+        assert [r for r in rig.connect.requests if r.result == "limited"] == []
+        assert rig.slots is not None
+        assert rig.slots.in_use(rig.connect.instance_id) == 0  # every lease given back
+        assert sum(r.slots_released for r in rig.event_reports) == ATTEMPTS
+
+
 @pytest.mark.parametrize(("rate", "burst"), [(1.0, 1), (5.0, 5)])
 def test_burst_every_attempt_placed_once_within_quotas(rate: float, burst: int) -> None:
     """At the default 1 call/s nothing is throttled; at 5/s the fake throttles and we recover."""

@@ -122,7 +122,13 @@ def test_contact_event_handler_resolves_the_placed_call(env: dict[str, Any]) -> 
     dialer_handler.handler({"Records": _records(env)}, Context())
     (call,) = fake.calls.values()
     answer = events_handler.handler(fake.contact_event(call, "DISCONNECTED"), None)
-    assert answer == {"resolved": 1, "already_resolved": 0, "unknown_contact": 0, "ignored": 0}
+    assert answer == {
+        "resolved": 1,
+        "already_resolved": 0,
+        "unknown_contact": 0,
+        "ignored": 0,
+        "slots_released": 0,
+    }
     assert sfn.results["tok-r-1"].output is not None
     assert sfn.results["tok-r-1"].output["status"] == "no_answer"  # not connected yet
     again = events_handler.handler(fake.contact_event(call, "DISCONNECTED"), None)

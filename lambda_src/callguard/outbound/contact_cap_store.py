@@ -135,6 +135,31 @@ class ContactCapStore:
             next_allowed_at=min(live.values()) + period_seconds,
         )
 
+    def release(self, number: str, attempt_key: str) -> bool:
+        """Free the slot ``attempt_key`` holds for ``number``; ``False`` when it holds none.
+
+        Used by :mod:`callguard.outbound.call_slots`, whose leases end when the call
+        does; a contact cap's records are never released (they are the history).
+        """
+        for slot, (_at, key) in self._slots(number).items():
+            if key != attempt_key:
+                continue
+            try:
+                with translated(f"release slot of {mask(number)}"):
+                    self.client.delete_item(
+                        TableName=self.table_name,
+                        Key={PARTITION_KEY: {"S": number}, SORT_KEY: {"N": str(slot)}},
+                        ConditionExpression="#k = :k",
+                        ExpressionAttributeNames={"#k": "attempt_key"},
+                        ExpressionAttributeValues={":k": {"S": attempt_key}},
+                    )
+            except ClientError as error:
+                if error_code(error) == "ConditionalCheckFailedException":
+                    return False  # taken over after its lease ended: not ours any more
+                raise
+            return True
+        return False
+
     def _take(self, number: str, slot: int, now: float, cutoff: float, attempt_key: str) -> bool:
         try:
             with translated(f"record call to {mask(number)}"):

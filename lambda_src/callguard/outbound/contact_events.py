@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from callguard.logs import log_invocation
+from callguard.outbound.call_slots import CallSlots, instance_id_from_arn
+from callguard.outbound.client_token import client_token
 from callguard.outbound.task_tokens import Outcome, TaskTokenStore
 
 #: EventBridge ``detail-type`` of contact events.
@@ -84,11 +86,17 @@ class EventReport:
     already_resolved: int = 0
     unknown_contact: int = 0
     ignored: int = 0
+    slots_released: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
 
 
-def handle_event(event: Mapping[str, Any], store: TaskTokenStore) -> EventReport:
+def handle_event(
+    event: Mapping[str, Any], store: TaskTokenStore, slots: CallSlots | None = None
+) -> EventReport:
     """Resolve the waiting task of one contact event, if it is ours and a disconnect.
+
+    With ``slots``, the call's concurrent-call lease is given back too: the call is
+    over, whoever resolved its wait.
 
     Raises :class:`~callguard.outbound.task_tokens.TokenStoreError` when the resolve
     could not reach DynamoDB or Step Functions: the asynchronous invocation is then
@@ -115,6 +123,11 @@ def handle_event(event: Mapping[str, Any], store: TaskTokenStore) -> EventReport
     else:
         report.resolved += 1
         report.statuses[outcome.status] = report.statuses.get(outcome.status, 0) + 1
+    instance_id = instance_id_from_arn(str(detail.get("instanceArn", "")))
+    if slots is not None and result.call is not None and instance_id:
+        call = result.call
+        if slots.release(instance_id, client_token(call.job_id, call.receiver_id, call.attempt)):
+            report.slots_released += 1
     log_invocation(
         logging.INFO,
         {

@@ -42,6 +42,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from callguard.logs import log_invocation
 from callguard.numbers import is_e164, mask
+from callguard.outbound.call_slots import CallSlots
 from callguard.outbound.client_token import client_token
 from callguard.outbound.pacing import TokenBucket
 from callguard.outbound.task_tokens import TaskTokenStore, TokenStoreError, send_outcome
@@ -295,6 +296,7 @@ class Dialer:
         backoff_base: float = DEFAULT_BACKOFF_BASE_SECONDS,
         backoff_cap: float = DEFAULT_BACKOFF_CAP_SECONDS,
         time_margin: float = DEFAULT_TIME_MARGIN_SECONDS,
+        slots: CallSlots | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
@@ -309,6 +311,7 @@ class Dialer:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.time_margin = time_margin
+        self.slots = slots
         self._sleep = sleep
         self._rng = rng
 
@@ -371,37 +374,15 @@ class Dialer:
             self._invalid(record, error, report)
             return
         fields = _log_fields(attempt, message_id, receives)
-        try:
-            response = self.connect.start_outbound_voice_contact(**attempt.request())
-        except ClientError as error:
-            code = error_code(error)
-            if code in THROTTLING_CODES:
-                log_invocation(logging.WARNING, {**fields, "event": "call_throttled", "code": code})
-                self._defer(record, report, seconds=self._backoff(receives))
-                return
-            if code in FINAL_CODES:
-                self._fail(record, attempt, code, report, fields)
-                return
-            self._retry_or_fail(
-                record,
-                attempt,
-                code or "UnknownError",
-                receives=receives,
-                report=report,
-                fields=fields,
-            )
+        if self.slots is not None and not self.slots.acquire(
+            attempt.instance_id, attempt.client_token
+        ):
+            log_invocation(logging.INFO, {**fields, "event": "call_slots_full"})
+            self._defer(record, report, seconds=self._backoff(receives))
             return
-        except BotoCoreError as error:
-            self._retry_or_fail(
-                record,
-                attempt,
-                type(error).__name__,
-                receives=receives,
-                report=report,
-                fields=fields,
-            )
+        contact_id = self._place(record, attempt, receives, report, fields)
+        if contact_id is None:
             return
-        contact_id = response["ContactId"]
         # The call is placed; until its token is recorded the message must stay queued.
         try:
             new = self.tokens.record(
@@ -431,6 +412,68 @@ class Dialer:
                 "contact_id": contact_id,
             },
         )
+
+    def _place(
+        self,
+        record: Mapping[str, Any],
+        attempt: CallAttempt,
+        receives: int,
+        report: BatchReport,
+        fields: Mapping[str, object],
+    ) -> str | None:
+        """Ask Connect for the call; return its ContactId, or ``None`` when it was not placed.
+
+        When not placed, the record has been dealt with: deferred, failed or retried.
+        """
+        try:
+            response = self.connect.start_outbound_voice_contact(**attempt.request())
+        except ClientError as error:
+            self._release_slot(attempt)
+            code = error_code(error)
+            if code in THROTTLING_CODES:
+                log_invocation(logging.WARNING, {**fields, "event": "call_throttled", "code": code})
+                self._defer(record, report, seconds=self._backoff(receives))
+            elif code in FINAL_CODES:
+                self._fail(record, attempt, code, report, fields)
+            else:
+                self._retry_or_fail(
+                    record,
+                    attempt,
+                    code or "UnknownError",
+                    receives=receives,
+                    report=report,
+                    fields=fields,
+                )
+            return None
+        except BotoCoreError as error:
+            self._release_slot(attempt)
+            self._retry_or_fail(
+                record,
+                attempt,
+                type(error).__name__,
+                receives=receives,
+                report=report,
+                fields=fields,
+            )
+            return None
+        return str(response["ContactId"])
+
+    def _release_slot(self, attempt: CallAttempt) -> None:
+        """Give back the lease of an attempt whose request failed (no call was placed).
+
+        A retry of an attempt whose first request *did* place the call (and then
+        failed to record it) can reach here on a throttled repeat; the lease is then
+        given back early and taken again by the next retry. Connect's own quota
+        error stays the last word meanwhile.
+        """
+        if self.slots is None:
+            return
+        try:
+            self.slots.release(attempt.instance_id, attempt.client_token)
+        except (StoreError, ClientError, BotoCoreError) as error:
+            log_invocation(
+                logging.WARNING, {"event": "slot_release_failed", "error": type(error).__name__}
+            )
 
     def _backoff(self, receives: int) -> int:
         return backoff_seconds(

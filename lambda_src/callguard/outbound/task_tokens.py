@@ -128,7 +128,8 @@ class ResolveResult:
     ``sent`` is true when this call delivered the outcome to Step Functions;
     ``already`` when someone resolved it first (nothing sent); ``unknown`` when no
     token is recorded for the contact; ``task_gone`` when Step Functions said the
-    task was over (timed out, or the execution stopped).
+    task was over (timed out, or the execution stopped). ``call`` is the recorded
+    attempt (``None`` when unknown).
     """
 
     sent: bool = False
@@ -136,6 +137,7 @@ class ResolveResult:
     unknown: bool = False
     task_gone: bool = False
     status: str = ""
+    call: PendingCall | None = None
 
 
 def task_output(call: PendingCall, outcome: Outcome) -> dict[str, Any]:
@@ -301,7 +303,7 @@ class TaskTokenStore:
             call = self.get(contact_id)
             if call is None:
                 return ResolveResult(unknown=True)
-            return ResolveResult(already=True, status=call.status)
+            return ResolveResult(already=True, status=call.status, call=call)
         try:
             task_gone = not send_outcome(
                 self.sfn, claimed.task_token, task_output(claimed, outcome)
@@ -310,7 +312,9 @@ class TaskTokenStore:
             self._release(contact_id, now)
             raise
         self._finish(contact_id, now)
-        return ResolveResult(sent=not task_gone, task_gone=task_gone, status=outcome.status)
+        return ResolveResult(
+            sent=not task_gone, task_gone=task_gone, status=outcome.status, call=claimed
+        )
 
     def _claim(self, contact_id: str, outcome: Outcome, now: int) -> PendingCall | None:
         """Take the item for resolving; ``None`` when it is resolved, claimed or absent."""

@@ -21,6 +21,8 @@ import botocore.session
 from botocore.config import Config
 
 from callguard.aws import client_config
+from callguard.outbound.call_slots import DEFAULT_LEASE_SECONDS, CallSlots
+from callguard.outbound.contact_cap_store import ContactCapStore
 from callguard.outbound.dialer import (
     DEFAULT_BACKOFF_CAP_SECONDS,
     DEFAULT_MAX_ERROR_RECEIVES,
@@ -39,6 +41,10 @@ READ_TIMEOUT_SECONDS: Final = 5.0
 MAX_ATTEMPTS: Final = 2
 
 
+#: Connect's default concurrent active calls quota per instance.
+DEFAULT_MAX_CONCURRENT_CALLS: Final = 10
+
+
 class OutboundConfigError(ValueError):
     """One or more ``CALLGUARD_OUTBOUND_*`` variables are missing or invalid (all listed)."""
 
@@ -52,6 +58,10 @@ class OutboundSettings:
     burst: int = DEFAULT_BURST
     max_error_receives: int = DEFAULT_MAX_ERROR_RECEIVES
     backoff_cap_seconds: float = DEFAULT_BACKOFF_CAP_SECONDS
+    #: The contact-cap table, which also holds the concurrent-call leases ("" = no leases).
+    cap_table: str = ""
+    max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS
+    call_lease_seconds: int = DEFAULT_LEASE_SECONDS
 
 
 def _number(
@@ -111,11 +121,53 @@ def _settings(items: tuple[tuple[str, str], ...]) -> OutboundSettings:
         high=43_200,
         problems=problems,
     )
-    if burst != int(burst) or receives != int(receives):
-        problems.append("CALLGUARD_OUTBOUND_BURST and _MAX_ERROR_RECEIVES must be whole numbers")
+    concurrent = _number(
+        env,
+        "CALLGUARD_OUTBOUND_MAX_CONCURRENT_CALLS",
+        DEFAULT_MAX_CONCURRENT_CALLS,
+        low=1,
+        high=100,
+        problems=problems,
+    )
+    lease = _number(
+        env,
+        "CALLGUARD_OUTBOUND_CALL_LEASE_SECONDS",
+        DEFAULT_LEASE_SECONDS,
+        low=60,
+        high=86_400,
+        problems=problems,
+    )
+    for name, value in (
+        ("BURST", burst),
+        ("MAX_ERROR_RECEIVES", receives),
+        ("MAX_CONCURRENT_CALLS", concurrent),
+        ("CALL_LEASE_SECONDS", lease),
+    ):
+        if value != int(value):
+            problems.append(f"CALLGUARD_OUTBOUND_{name} must be a whole number")
     if problems:
         raise OutboundConfigError("; ".join(problems))
-    return OutboundSettings(table, rate, int(burst), int(receives), cap)
+    return OutboundSettings(
+        table,
+        rate,
+        int(burst),
+        int(receives),
+        cap,
+        cap_table=env.get("CALLGUARD_OUTBOUND_CAP_TABLE", "").strip(),
+        max_concurrent_calls=int(concurrent),
+        call_lease_seconds=int(lease),
+    )
+
+
+def call_slots(settings: OutboundSettings) -> CallSlots | None:
+    """Return the concurrent-call leases, when a cap table is configured."""
+    if not settings.cap_table:
+        return None
+    return CallSlots(
+        ContactCapStore(dynamodb_client(), settings.cap_table),
+        settings.max_concurrent_calls,
+        settings.call_lease_seconds,
+    )
 
 
 def settings(environ: Mapping[str, str] | None = None) -> OutboundSettings:

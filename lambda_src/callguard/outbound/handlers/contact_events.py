@@ -23,10 +23,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     set_level(os.environ.get("CALLGUARD_LOG_LEVEL", "INFO"))
     settings = clients.settings()
     store = TaskTokenStore(clients.dynamodb_client(), clients.sfn_client(), settings.token_table)
-    report = handle_event(event, store)
+    report = handle_event(event, store, clients.call_slots(settings))
     return {
         "resolved": report.resolved,
         "already_resolved": report.already_resolved,
         "unknown_contact": report.unknown_contact,
         "ignored": report.ignored,
+        "slots_released": report.slots_released,
     }

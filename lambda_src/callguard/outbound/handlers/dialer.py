@@ -70,6 +70,7 @@ def _build() -> Dialer:
                 bucket=TokenBucket(settings.calls_per_second, settings.burst),
                 max_error_receives=settings.max_error_receives,
                 backoff_cap=settings.backoff_cap_seconds,
+                slots=clients.call_slots(settings),
             )
         return _dialer
 
