@@ -136,7 +136,7 @@ def test_other_errors_are_retried_then_the_call_is_placed() -> None:
     with dialer_rig(scripts={NUMBER: Script(server_errors=2)}, max_error_receives=3) as rig:
         message = rig.queue.send(rig.message("r-1", NUMBER))
         for expected in ([message], [message], []):
-            rig.clock.now = rig.queue.messages[message].visible_at
+            rig.clock.advance_to(rig.queue.messages[message].visible_at)
             response = rig.handle(rig.queue.receive())
             assert _failures(response) == expected
         assert [r.result for r in rig.connect.requests] == ["error", "error", "placed"]
@@ -146,7 +146,7 @@ def test_other_errors_end_failed_after_the_receive_limit() -> None:
     with dialer_rig(scripts={NUMBER: Script(server_errors=9)}, max_error_receives=2) as rig:
         message = rig.queue.send(rig.message("r-1", NUMBER))
         assert _failures(rig.handle(rig.queue.receive())) == [message]
-        rig.clock.now = rig.queue.messages[message].visible_at
+        rig.clock.advance_to(rig.queue.messages[message].visible_at)
         assert _failures(rig.handle(rig.queue.receive())) == []
         output = rig.output("token-job-1-r-1-1")
     assert (output["status"], output["error"]) == ("failed", "InternalServiceException")
@@ -190,7 +190,7 @@ def test_token_store_failure_keeps_the_message(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setattr(rig.store, "record", broken)
         assert _failures(rig.handle(rig.queue.receive())) == [message]
         monkeypatch.undo()
-        rig.clock.now = rig.queue.messages[message].visible_at
+        rig.clock.advance_to(rig.queue.messages[message].visible_at)
         assert _failures(rig.handle(rig.queue.receive())) == []
         assert [r.result for r in rig.connect.requests] == ["placed", "repeated"]
 
@@ -216,7 +216,7 @@ def test_failure_not_delivered_to_step_functions_keeps_the_message() -> None:
         message = rig.queue.send(rig.message("r-1", NUMBER))
         rig.sfn.fail_next.append("ThrottlingException")
         assert _failures(rig.handle(rig.queue.receive())) == [message]
-        rig.clock.now = rig.queue.messages[message].visible_at
+        rig.clock.advance_to(rig.queue.messages[message].visible_at)
         assert _failures(rig.handle(rig.queue.receive())) == []
         assert rig.output("token-job-1-r-1-1")["status"] == "failed"
 

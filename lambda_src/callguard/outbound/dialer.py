@@ -83,6 +83,9 @@ DEFAULT_MAX_ERROR_RECEIVES: Final = 5
 #: Backoff for a message put back: base * 2 ** (receives - 1), capped, plus jitter.
 DEFAULT_BACKOFF_BASE_SECONDS: Final = 2.0
 DEFAULT_BACKOFF_CAP_SECONDS: Final = 300.0
+#: Longest wait for a concurrent-call lease: a lease frees when any call ends, which is
+#: seconds away, so waiting as long as for a throttled API would leave lines idle.
+DEFAULT_SLOT_WAIT_SECONDS: Final = 15.0
 #: SQS accepts visibility timeouts of 0 .. 43,200 seconds.
 MAX_VISIBILITY_SECONDS: Final = 43_200
 #: Seconds of the Lambda's remaining time kept free when waiting for the rate limit.
@@ -378,7 +381,10 @@ class Dialer:
             attempt.instance_id, attempt.client_token
         ):
             log_invocation(logging.INFO, {**fields, "event": "call_slots_full"})
-            self._defer(record, report, seconds=self._backoff(receives))
+            wait = backoff_seconds(
+                receives, base=self.backoff_base, cap=DEFAULT_SLOT_WAIT_SECONDS, rng=self._rng
+            )
+            self._defer(record, report, seconds=wait)
             return
         contact_id = self._place(record, attempt, receives, report, fields)
         if contact_id is None:

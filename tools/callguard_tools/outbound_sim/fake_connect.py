@@ -40,10 +40,25 @@ DEFAULT_RING_SECONDS: Final = 60
 
 
 class SimClock:
-    """Simulated seconds; ``sleep`` advances it (pass it wherever code would sleep)."""
+    """Simulated seconds; ``sleep`` advances it (pass it wherever code would sleep).
+
+    Whatever lives on simulated time (the fake Connect's calls) subscribes with
+    :meth:`subscribe` and is told after every move, so no event is played late.
+    """
 
     def __init__(self, start: float = 1_767_225_600.0) -> None:  # 2026-01-01T00:00:00Z
         self.now = start
+        self._subscribers: list[Callable[[], None]] = []
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` after every move of the clock."""
+        self._subscribers.append(callback)
+
+    def advance_to(self, moment: float) -> None:
+        """Move to ``moment`` (never backwards) and tell the subscribers."""
+        self.now = max(self.now, moment)
+        for callback in self._subscribers:
+            callback()
 
     def __call__(self) -> float:
         """Return the simulated time (epoch seconds)."""
@@ -51,8 +66,7 @@ class SimClock:
 
     def sleep(self, seconds: float) -> None:
         """Let ``seconds`` pass."""
-        if seconds > 0:
-            self.now += seconds
+        self.advance_to(self.now + max(seconds, 0.0))
 
 
 class Outcome(enum.Enum):
@@ -148,6 +162,8 @@ class FakeConnect:
         self._sequence = 0
         self._event_sequence = 0
         self.peak_active = 0
+        self._advancing = False
+        self.clock.subscribe(self.advance)
 
     # ------------------------------------------------------------ wiring
     def attach(self, client: Any) -> Any:
@@ -249,6 +265,15 @@ class FakeConnect:
     # ------------------------------------------------------------ time
     def advance(self) -> None:
         """Play every call's events up to the clock's present, in time order."""
+        if self._advancing:  # an event handler moved the clock: the loop below catches up
+            return
+        self._advancing = True
+        try:
+            self._play()
+        finally:
+            self._advancing = False
+
+    def _play(self) -> None:
         now = self.clock()
         while True:
             due: list[tuple[float, int, FakeCall]] = []

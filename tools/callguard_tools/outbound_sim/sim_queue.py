@@ -128,9 +128,7 @@ def drain(
             if connect is not None:
                 moments.append(connect.next_event_at())
             upcoming = [m for m in moments if m is not None and m > clock()]
-            clock.now = min(upcoming) if upcoming else clock() + 1.0
-            if connect is not None:
-                connect.advance()
+            clock.advance_to(min(upcoming) if upcoming else clock() + 1.0)
             continue
         invocations += 1
         deadline = clock() + lambda_timeout
@@ -143,8 +141,7 @@ def drain(
         raise RuntimeError(f"queue not drained after {max_polls} polls")
     if connect is not None:
         while (moment := connect.next_event_at()) is not None:
-            clock.now = max(clock(), moment)
-            connect.advance()
+            clock.advance_to(moment)
     return invocations
 
 
