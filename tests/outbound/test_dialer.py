@@ -231,3 +231,22 @@ def test_out_of_time_defers_the_rest_of_the_batch() -> None:
         assert len(placed) == 4  # t = 0, 1, 2, 3
         assert deferred == ids[4:]
         assert all(rig.queue.messages[m].visible_at > rig.clock() for m in deferred)
+
+
+def test_cancelled_job_places_no_further_call() -> None:
+    with dialer_rig(rate=10, burst=10) as rig:
+        rig.queue.send(rig.message("r-1", NUMBER))
+        rig.handle(rig.queue.receive())
+        assert rig.store.cancel_job("job-1") == 1
+        rig.queue.send(rig.message("r-2", OTHER))
+        rig.queue.send(rig.message("r-3", OTHER, job="job-2"))
+        assert _failures(rig.handle(rig.queue.receive())) == []
+        assert [r.number for r in rig.connect.requests] == [NUMBER, OTHER]  # only job-2's
+        assert rig.output("token-job-1-r-1-1")["status"] == "cancelled"
+        cancelled = rig.output("token-job-1-r-2-1")
+        assert (cancelled["status"], cancelled["source"], cancelled["contact_id"]) == (
+            "cancelled",
+            "cancel",
+            "",
+        )
+        assert "token-job-2-r-3-1" not in rig.sfn.results  # job-2 still waits on its call

@@ -191,3 +191,29 @@ def test_concurrent_resolvers_send_exactly_once(
     assert [kind for kind, _ in sfn_fake.sends] == ["success"]
     sent = next(r for r in results if r.sent)
     assert _item(store, "c-1")["status"]["S"] == sent.status
+
+
+def test_cancel_job_ends_only_that_jobs_waiting_calls(
+    store: TaskTokenStore, sfn_fake: FakeStepFunctions
+) -> None:
+    for contact, token, job in (
+        ("c-1", "t-1", "job-1"),
+        ("c-2", "t-2", "job-1"),
+        ("c-3", "t-3", "job-2"),
+        ("c-4", "t-4", "job-1"),
+    ):
+        sfn_fake.wait(token)
+        store.record(contact, token, job, f"r-{contact}", 1)
+    store.resolve("c-4", Outcome(status="completed", source="flow"))
+    assert not store.is_cancelled("job-1")
+    assert store.cancel_job("job-1") == 2
+    assert store.is_cancelled("job-1") and not store.is_cancelled("job-2")
+    for token in ("t-1", "t-2"):
+        output = sfn_fake.results[token].output
+        assert output is not None
+        assert (output["status"], output["source"]) == ("cancelled", "cancel")
+    assert "t-3" in sfn_fake.waiting
+    assert sfn_fake.results["t-4"].output is not None
+    assert sfn_fake.results["t-4"].output["status"] == "completed"
+    assert store.cancel_job("job-1") == 0  # cancelling twice is harmless
+    assert [c.contact_id for c in store.waiting_calls("job-2")] == ["c-3"]

@@ -276,6 +276,7 @@ class BatchReport:
     repeated: int = 0
     deferred: int = 0
     failed: int = 0
+    cancelled: int = 0
     retried: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -326,6 +327,7 @@ class Dialer:
         if not isinstance(records, list):
             raise ValueError("SQS event: 'Records' list missing")
         out_of_time = False
+        cancelled: dict[str, bool] = {}
         for position, record in enumerate(records):
             message_id = str(record.get("messageId", ""))
             if out_of_time:
@@ -337,7 +339,7 @@ class Dialer:
                 self._defer(record, report, seconds=self._pacing_delay(position))
                 continue
             try:
-                self._process(record, report)
+                self._process(record, report, cancelled)
             except Exception as error:  # one bad record never takes the batch down
                 log_invocation(
                     logging.ERROR,
@@ -358,6 +360,7 @@ class Dialer:
                 "repeated": report.repeated,
                 "deferred": report.deferred,
                 "failed": report.failed,
+                "cancelled": report.cancelled,
                 "retried": report.retried,
             },
         )
@@ -368,7 +371,15 @@ class Dialer:
         return max(1, math.ceil((position + 1) / self.bucket.rate))
 
     # ---------------------------------------------------------------- record
-    def _process(self, record: Mapping[str, Any], report: BatchReport) -> None:
+    def _cancelled(self, job_id: str, seen: dict[str, bool]) -> bool:
+        """Whether the job was cancelled (read once per job and batch)."""
+        if job_id not in seen:
+            seen[job_id] = self.tokens.is_cancelled(job_id)
+        return seen[job_id]
+
+    def _process(
+        self, record: Mapping[str, Any], report: BatchReport, cancelled: dict[str, bool]
+    ) -> None:
         message_id = str(record["messageId"])
         receives = _receive_count(record)
         try:
@@ -377,6 +388,9 @@ class Dialer:
             self._invalid(record, error, report)
             return
         fields = _log_fields(attempt, message_id, receives)
+        if self._cancelled(attempt.job_id, cancelled):
+            self._fail(record, attempt, "", report, fields, status="cancelled")
+            return
         if self.slots is not None and not self.slots.acquire(
             attempt.instance_id, attempt.client_token
         ):
@@ -532,26 +546,35 @@ class Dialer:
         code: str,
         report: BatchReport,
         fields: Mapping[str, object],
+        *,
+        status: str = "failed",
     ) -> None:
-        """End the attempt as ``failed`` with ``code``; ack only once the task is told."""
+        """End the attempt without a call (``failed`` with ``code``, or ``cancelled``).
+
+        The message is acknowledged only once the waiting task has been told.
+        """
         document = {
-            "status": "failed",
+            "status": status,
             "contact_id": "",
             "job_id": attempt.job_id,
             "receiver_id": attempt.receiver_id,
             "attempt": attempt.attempt,
             "answers": {},
             "error": code,
-            "source": "dialer",
+            "source": "cancel" if status == "cancelled" else "dialer",
             "detail": "",
         }
         try:
             send_outcome(self.sfn, attempt.task_token, document)
         except TokenStoreError:
-            log_invocation(logging.ERROR, {**fields, "event": "fail_not_delivered", "code": code})
+            log_invocation(logging.ERROR, {**fields, "event": "end_not_delivered", "code": code})
             report.retried += 1
             report.failures.append(str(record["messageId"]))
             self._defer_only(record, self._backoff(_receive_count(record)))
+            return
+        if status == "cancelled":
+            report.cancelled += 1
+            log_invocation(logging.INFO, {**fields, "event": "call_cancelled"})
             return
         report.failed += 1
         log_invocation(logging.WARNING, {**fields, "event": "call_failed", "code": code})

@@ -7,7 +7,8 @@ characters) in the contact's attributes, whose 32 KB belong to the call:
 
 * the outbound flow's last Lambda, when the receiver answered everything;
 * the ``DISCONNECTED`` contact event (no answer, busy, hang-up mid-way);
-* a cancel of the job.
+* a cancel of the job (:meth:`TaskTokenStore.cancel_job`), which also marks the job
+  so the dialer places none of its remaining calls.
 
 The task's own timeout stays the backstop when all of them are lost.
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -42,6 +43,12 @@ if TYPE_CHECKING:
 
 #: Partition key of the token table: the Amazon Connect ContactId of the attempt.
 PARTITION_KEY: Final = "contact_id"
+#: Global secondary index over ``job_id`` (sort key ``contact_id``): a job's calls, for cancel.
+JOB_INDEX: Final = "job_id-index"
+#: Prefix of the per-job marker item (in the same key space; no ContactId starts with it).
+JOB_MARKER_PREFIX: Final = "job#"
+#: State of a cancelled job's marker.
+CANCELLED: Final = "cancelled"
 #: TTL attribute (epoch seconds): items outlive the longest wait, then DynamoDB drops them.
 TTL_ATTRIBUTE: Final = "expires_at"
 #: Default time an item is kept: a day covers any call wait with room for an investigation.
@@ -288,6 +295,61 @@ class TaskTokenStore:
             )
         item = response.get("Item")
         return PendingCall.from_item(item) if item else None
+
+    def waiting_calls(self, job_id: str) -> Iterator[PendingCall]:
+        """Yield the job's attempts whose wait is not over yet (through :data:`JOB_INDEX`)."""
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "IndexName": JOB_INDEX,
+            "KeyConditionExpression": "#j = :j",
+            "FilterExpression": "#st <> :resolved",
+            "ExpressionAttributeNames": {"#j": "job_id", "#st": "state"},
+            "ExpressionAttributeValues": {":j": {"S": job_id}, ":resolved": {"S": RESOLVED}},
+        }
+        with translated(f"list waiting calls of job {job_id}"):
+            for page in self.dynamodb.get_paginator("query").paginate(**request):
+                for item in page.get("Items", []):
+                    if "task_token" in item:
+                        yield PendingCall.from_item(item)
+
+    # ----------------------------------------------------------------- cancel
+    def cancel_job(self, job_id: str) -> int:
+        """Stop a job's dialling and end every wait of its placed calls as ``cancelled``.
+
+        First the job is marked (the dialer checks the mark before each call, so no
+        further call is placed), then each waiting call is resolved. Returns how many
+        waits this ended. Calls already in progress are not hung up: the receiver
+        finishes the call, and its answers are no longer awaited.
+        """
+        now = int(self._clock())
+        with translated(f"mark job {job_id} cancelled"):
+            self.dynamodb.put_item(
+                TableName=self.table_name,
+                Item={
+                    PARTITION_KEY: {"S": JOB_MARKER_PREFIX + job_id},
+                    "state": {"S": CANCELLED},
+                    "cancelled_at": {"N": str(now)},
+                    TTL_ATTRIBUTE: {"N": str(now + self.ttl_seconds)},
+                },
+            )
+        ended = 0
+        for call in self.waiting_calls(job_id):
+            result = self.resolve(call.contact_id, Outcome(status="cancelled", source="cancel"))
+            ended += int(result.sent or result.task_gone)
+        return ended
+
+    def is_cancelled(self, job_id: str) -> bool:
+        """Whether :meth:`cancel_job` was called for ``job_id`` (strongly consistent)."""
+        with translated(f"read cancel mark of job {job_id}"):
+            response = self.dynamodb.get_item(
+                TableName=self.table_name,
+                Key={PARTITION_KEY: {"S": JOB_MARKER_PREFIX + job_id}},
+                ConsistentRead=True,
+                ProjectionExpression="#st",
+                ExpressionAttributeNames={"#st": "state"},
+            )
+        item = response.get("Item") or {}
+        return item.get("state", {}).get("S") == CANCELLED
 
     # ---------------------------------------------------------------- resolve
     def resolve(self, contact_id: str, outcome: Outcome) -> ResolveResult:

@@ -16,11 +16,24 @@ if TYPE_CHECKING:
 
 
 def create_token_table(client: DynamoDBClient, table_name: str) -> None:
-    """Create the task-token table (partition key: contact id) with TTL, and wait for it."""
+    """Create the task-token table (contact id; a job index) with TTL, and wait for it."""
     client.create_table(
         TableName=table_name,
-        AttributeDefinitions=[{"AttributeName": task_tokens.PARTITION_KEY, "AttributeType": "S"}],
+        AttributeDefinitions=[
+            {"AttributeName": task_tokens.PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": "job_id", "AttributeType": "S"},
+        ],
         KeySchema=[{"AttributeName": task_tokens.PARTITION_KEY, "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": task_tokens.JOB_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "job_id", "KeyType": "HASH"},
+                    {"AttributeName": task_tokens.PARTITION_KEY, "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
         BillingMode="PAY_PER_REQUEST",
     )
     client.get_waiter("table_exists").wait(TableName=table_name)
