@@ -250,3 +250,15 @@ def test_cancelled_job_places_no_further_call() -> None:
             "",
         )
         assert "token-job-2-r-3-1" not in rig.sfn.results  # job-2 still waits on its call
+
+
+def test_a_cancelled_jobs_queue_drains_without_waiting_for_the_rate_limit() -> None:
+    with dialer_rig(rate=1, burst=1) as rig:
+        rig.store.cancel_job("job-1")
+        for i in range(10):
+            rig.queue.send(rig.message(f"r-{i}", f"+4420794609{i:02d}"))
+        started = rig.clock()
+        assert _failures(rig.handle(rig.queue.receive(), seconds=8.0)) == []
+        assert rig.clock() == started  # no pacing wait for calls that are not placed
+        assert rig.connect.requests == []
+        assert {rig.output(f"token-job-1-r-{i}-1")["status"] for i in range(10)} == {"cancelled"}

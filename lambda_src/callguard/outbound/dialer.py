@@ -330,16 +330,21 @@ class Dialer:
         cancelled: dict[str, bool] = {}
         for position, record in enumerate(records):
             message_id = str(record.get("messageId", ""))
-            if out_of_time:
-                self._defer(record, report, seconds=self._pacing_delay(position))
-                continue
-            budget = time_left() - self.time_margin
-            if budget <= 0 or not self.bucket.acquire(timeout=budget, sleep=self._sleep):
-                out_of_time = True
-                self._defer(record, report, seconds=self._pacing_delay(position))
-                continue
             try:
-                self._process(record, report, cancelled)
+                # Unreadable and cancelled attempts end without a call: they never wait
+                # for the rate limit, so a cancel drains the queue at once.
+                attempt = self._prepare(record, report, cancelled)
+                if attempt is None:
+                    continue
+                if not out_of_time:
+                    budget = time_left() - self.time_margin
+                    out_of_time = budget <= 0 or not self.bucket.acquire(
+                        timeout=budget, sleep=self._sleep
+                    )
+                if out_of_time:
+                    self._defer(record, report, seconds=self._pacing_delay(position))
+                    continue
+                self._dial(record, attempt, report)
             except Exception as error:  # one bad record never takes the batch down
                 log_invocation(
                     logging.ERROR,
@@ -377,20 +382,25 @@ class Dialer:
             seen[job_id] = self.tokens.is_cancelled(job_id)
         return seen[job_id]
 
-    def _process(
+    def _prepare(
         self, record: Mapping[str, Any], report: BatchReport, cancelled: dict[str, bool]
-    ) -> None:
-        message_id = str(record["messageId"])
-        receives = _receive_count(record)
+    ) -> CallAttempt | None:
+        """Read the record; ``None`` when it was dealt with here (unreadable, or cancelled)."""
         try:
             attempt = parse_message(str(record.get("body", "")))
         except InvalidMessageError as error:
             self._invalid(record, error, report)
-            return
-        fields = _log_fields(attempt, message_id, receives)
+            return None
         if self._cancelled(attempt.job_id, cancelled):
+            fields = _log_fields(attempt, str(record["messageId"]), _receive_count(record))
             self._fail(record, attempt, "", report, fields, status="cancelled")
-            return
+            return None
+        return attempt
+
+    def _dial(self, record: Mapping[str, Any], attempt: CallAttempt, report: BatchReport) -> None:
+        """Lease a call slot, place the call, record its token; or defer, fail, retry."""
+        receives = _receive_count(record)
+        fields = _log_fields(attempt, str(record["messageId"]), receives)
         if self.slots is not None and not self.slots.acquire(
             attempt.instance_id, attempt.client_token
         ):
