@@ -217,3 +217,10 @@ def test_cancel_job_ends_only_that_jobs_waiting_calls(
     assert sfn_fake.results["t-4"].output["status"] == "completed"
     assert store.cancel_job("job-1") == 0  # cancelling twice is harmless
     assert [c.contact_id for c in store.waiting_calls("job-2")] == ["c-3"]
+
+
+def test_a_jobs_cancel_marker_is_never_taken_for_a_call(store: TaskTokenStore) -> None:
+    store.cancel_job("job-9")
+    assert store.get("job#job-9") is None
+    assert store.resolve("job#job-9", Outcome(status="no_answer")).unknown
+    assert store.is_cancelled("job-9")

@@ -294,7 +294,8 @@ class TaskTokenStore:
                 ConsistentRead=True,
             )
         item = response.get("Item")
-        return PendingCall.from_item(item) if item else None
+        # A job's cancel marker shares the key space and is no call.
+        return PendingCall.from_item(item) if item and "task_token" in item else None
 
     def waiting_calls(self, job_id: str) -> Iterator[PendingCall]:
         """Yield the job's attempts whose wait is not over yet (through :data:`JOB_INDEX`)."""
