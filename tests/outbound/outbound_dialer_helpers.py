@@ -197,6 +197,7 @@ def dialer_rig(
             bucket=TokenBucket(rate, burst, clock=clock),
             max_error_receives=max_error_receives,
             slots=slots,
+            clock=clock,
             sleep=clock.sleep,
             rng=lambda: 0.5,
         )

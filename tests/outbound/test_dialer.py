@@ -262,3 +262,15 @@ def test_a_cancelled_jobs_queue_drains_without_waiting_for_the_rate_limit() -> N
         assert rig.clock() == started  # no pacing wait for calls that are not placed
         assert rig.connect.requests == []
         assert {rig.output(f"token-job-1-r-{i}-1")["status"] for i in range(10)} == {"cancelled"}
+
+
+def test_a_throttled_attempt_older_than_its_wait_ends_failed() -> None:
+    """A quota error that never clears cannot keep a message cycling for ever."""
+    with dialer_rig(rate_limit=0) as rig:  # this fake refuses every request
+        message = rig.queue.send(rig.message("r-1", NUMBER))
+        assert _failures(rig.handle(rig.queue.receive())) == [message]
+        assert rig.sfn.sends == []  # throttled: put back, not failed
+        rig.clock.advance_to(rig.clock() + rig.dialer.max_attempt_age + 1)
+        assert _failures(rig.handle(rig.queue.receive())) == []
+        output = rig.output("token-job-1-r-1-1")
+    assert (output["status"], output["error"]) == ("failed", "TooManyRequestsException")

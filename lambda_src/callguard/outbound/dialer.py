@@ -19,9 +19,10 @@ responses) and keeps four promises:
   (destination not allowed, contact not permitted, invalid parameter) end the
   attempt as ``failed`` with the error type, through ``SendTaskSuccess``, so the
   workflow carries on. Throttling and the concurrent-call quota put the message
-  back with backoff and never count as failures. Other errors are retried until
-  the message has been received :attr:`Dialer.max_error_receives` times, then the
-  attempt ends ``failed``.
+  back with backoff and never count as failures (unless the attempt has waited
+  longer than its task would, :attr:`Dialer.max_attempt_age`). Other errors are
+  retried until the message has been received :attr:`Dialer.max_error_receives`
+  times, then the attempt ends ``failed``.
 
 Logs never hold a full phone number.
 """
@@ -90,6 +91,10 @@ DEFAULT_SLOT_WAIT_SECONDS: Final = 15.0
 MAX_VISIBILITY_SECONDS: Final = 43_200
 #: Seconds of the Lambda's remaining time kept free when waiting for the rate limit.
 DEFAULT_TIME_MARGIN_SECONDS: Final = 5.0
+#: Oldest a throttled attempt may get before it ends ``failed``: the state machine's wait
+#: for it (900 s) is over by then, so dialling later would only call someone nobody
+#: waits for. Bounds a quota error that never clears (a quota not yet raised).
+DEFAULT_MAX_ATTEMPT_AGE_SECONDS: Final = 900.0
 
 
 class InvalidMessageError(ValueError):
@@ -301,6 +306,8 @@ class Dialer:
         backoff_cap: float = DEFAULT_BACKOFF_CAP_SECONDS,
         time_margin: float = DEFAULT_TIME_MARGIN_SECONDS,
         slots: CallSlots | None = None,
+        max_attempt_age: float = DEFAULT_MAX_ATTEMPT_AGE_SECONDS,
+        clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
     ) -> None:
@@ -316,6 +323,8 @@ class Dialer:
         self.backoff_cap = backoff_cap
         self.time_margin = time_margin
         self.slots = slots
+        self.max_attempt_age = max_attempt_age
+        self._clock = clock
         self._sleep = sleep
         self._rng = rng
 
@@ -460,7 +469,9 @@ class Dialer:
         except ClientError as error:
             self._release_slot(attempt)
             code = error_code(error)
-            if code in THROTTLING_CODES:
+            if code in THROTTLING_CODES and self._too_old(record):
+                self._fail(record, attempt, code, report, fields)
+            elif code in THROTTLING_CODES:
                 log_invocation(logging.WARNING, {**fields, "event": "call_throttled", "code": code})
                 self._defer(record, report, seconds=self._backoff(receives))
             elif code in FINAL_CODES:
@@ -487,6 +498,15 @@ class Dialer:
             )
             return None
         return str(response["ContactId"])
+
+    def _too_old(self, record: Mapping[str, Any]) -> bool:
+        """Whether the message was sent more than ``max_attempt_age`` seconds ago."""
+        attributes = record.get("attributes") or {}
+        try:
+            sent = float(attributes["SentTimestamp"]) / 1000.0
+        except (KeyError, TypeError, ValueError):
+            return False
+        return self._clock() - sent > self.max_attempt_age
 
     def _release_slot(self, attempt: CallAttempt) -> None:
         """Give back the lease of an attempt whose request failed (no call was placed).

@@ -29,6 +29,7 @@ class SimMessage:
     message_id: str
     body: str
     visible_at: float
+    sent_at: float = 0.0
     receive_count: int = 0
     receipt_handle: str = ""
     deleted: bool = False
@@ -49,7 +50,8 @@ class SimQueue:
         """Enqueue ``body``; return its message id."""
         self._sequence += 1
         message_id = f"msg-{self._sequence:05d}"
-        self.messages[message_id] = SimMessage(message_id, body, visible_at=self.clock())
+        now = self.clock()
+        self.messages[message_id] = SimMessage(message_id, body, visible_at=now, sent_at=now)
         return message_id
 
     @property
@@ -76,7 +78,10 @@ class SimQueue:
                     "messageId": message.message_id,
                     "receiptHandle": message.receipt_handle,
                     "body": message.body,
-                    "attributes": {"ApproximateReceiveCount": str(message.receive_count)},
+                    "attributes": {
+                        "ApproximateReceiveCount": str(message.receive_count),
+                        "SentTimestamp": str(int(message.sent_at * 1000)),
+                    },
                     "eventSource": "aws:sqs",
                     "eventSourceARN": QUEUE_ARN,
                 }

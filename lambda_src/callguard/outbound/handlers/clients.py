@@ -25,6 +25,7 @@ from callguard.outbound.call_slots import DEFAULT_LEASE_SECONDS, CallSlots
 from callguard.outbound.contact_cap_store import ContactCapStore
 from callguard.outbound.dialer import (
     DEFAULT_BACKOFF_CAP_SECONDS,
+    DEFAULT_MAX_ATTEMPT_AGE_SECONDS,
     DEFAULT_MAX_ERROR_RECEIVES,
 )
 from callguard.outbound.pacing import DEFAULT_BURST, DEFAULT_CALLS_PER_SECOND
@@ -62,6 +63,8 @@ class OutboundSettings:
     cap_table: str = ""
     max_concurrent_calls: int = DEFAULT_MAX_CONCURRENT_CALLS
     call_lease_seconds: int = DEFAULT_LEASE_SECONDS
+    #: Set it to the state machine's wait (the call task's TimeoutSeconds).
+    max_attempt_age_seconds: float = DEFAULT_MAX_ATTEMPT_AGE_SECONDS
 
 
 def _number(
@@ -137,6 +140,14 @@ def _settings(items: tuple[tuple[str, str], ...]) -> OutboundSettings:
         high=86_400,
         problems=problems,
     )
+    age = _number(
+        env,
+        "CALLGUARD_OUTBOUND_MAX_ATTEMPT_AGE_SECONDS",
+        DEFAULT_MAX_ATTEMPT_AGE_SECONDS,
+        low=60,
+        high=86_400,
+        problems=problems,
+    )
     for name, value in (
         ("BURST", burst),
         ("MAX_ERROR_RECEIVES", receives),
@@ -156,6 +167,7 @@ def _settings(items: tuple[tuple[str, str], ...]) -> OutboundSettings:
         cap_table=env.get("CALLGUARD_OUTBOUND_CAP_TABLE", "").strip(),
         max_concurrent_calls=int(concurrent),
         call_lease_seconds=int(lease),
+        max_attempt_age_seconds=age,
     )
 
 

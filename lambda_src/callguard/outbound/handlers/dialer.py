@@ -71,6 +71,7 @@ def _build() -> Dialer:
                 max_error_receives=settings.max_error_receives,
                 backoff_cap=settings.backoff_cap_seconds,
                 slots=clients.call_slots(settings),
+                max_attempt_age=settings.max_attempt_age_seconds,
             )
         return _dialer
 
