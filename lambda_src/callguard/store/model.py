@@ -28,7 +28,7 @@ FLAG_STATUSES: Final = frozenset({BLOCKED, PENDING})
 DEFAULT_REJECT_SUPPRESSION_DAYS: Final = 30
 
 #: Where an entry came from.
-SOURCES: Final = frozenset({"agent", "cli", "import", "api", "challenge"})
+SOURCES: Final = frozenset({"agent", "cli", "import", "api", "challenge", "outbound_optout"})
 
 #: Longest reason kept; longer text is cut (reasons are shown in flows and tools).
 MAX_REASON_LENGTH: Final = 500
