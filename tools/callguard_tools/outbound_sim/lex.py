@@ -156,15 +156,17 @@ class BotDefinition:
 
     def _fill(self, sample: str, slots: Mapping[str, str], wanted: str) -> dict[str, str] | None:
         """Match ``wanted`` against one slot utterance; return the interpreted slot values."""
-        parts = _SLOT.split(normalise(sample))
+        parts = _SLOT.split(sample)
         pattern = ""
         names: list[str] = []
         for index, part in enumerate(parts):
             if index % 2:
                 names.append(part)
                 pattern += "(.+?)"
-            else:
-                pattern += re.escape(part)
+            elif normalise(part):
+                edge = " " if part[:1].isspace() else ""
+                tail = " " if part[-1:].isspace() else ""
+                pattern += re.escape(f"{edge}{normalise(part)}{tail}")
         match = re.fullmatch(pattern, wanted)
         if match is None:
             return None
