@@ -100,7 +100,7 @@ class CallRig:
     """The outbound flow, its functions and their stores, ready to take simulated calls.
 
     ``dynamodb`` and ``sfn`` are boto3 clients (moto's in tests); the rig creates its
-    two tables on ``dynamodb`` and answers ``sfn``'s callbacks from a
+    two tables on ``dynamodb`` (unless they exist) and answers ``sfn``'s callbacks from a
     :class:`FakeStepFunctions`. ``overrides`` change the outbound template's variables
     (``max_retries``, ``voicemail_message``, ...); ``environment`` is the functions'.
     """
@@ -114,8 +114,11 @@ class CallRig:
         overrides: Mapping[str, Any] | None = None,
         environment: Mapping[str, str | None] | None = None,
     ) -> None:
-        create_token_table(dynamodb, TOKEN_TABLE)
-        create_table(dynamodb, DENY_TABLE)
+        existing = set(dynamodb.list_tables().get("TableNames", []))
+        if TOKEN_TABLE not in existing:
+            create_token_table(dynamodb, TOKEN_TABLE)
+        if DENY_TABLE not in existing:
+            create_table(dynamodb, DENY_TABLE)
         self.dynamodb = dynamodb
         self.fake_sfn = FakeStepFunctions()
         self.tokens = TaskTokenStore(dynamodb, self.fake_sfn.attach(sfn), TOKEN_TABLE)

@@ -308,19 +308,21 @@ def _connect_lex_bot(walk: Walker, action: Action, spec: LexBotBlock) -> str:
     Speech and keys resolve as :mod:`callguard_tools.outbound_sim.lex` describes; a key
     entry longer than the bot's DTMF max-length is cut there, as Lex stops listening.
     Silence takes ``InputTimeLimitExceeded`` (``NoMatchingCondition`` when that is not
-    wired), an unknown alias ``NoMatchingError``, a hang-up ends the walk.
+    wired), an unknown alias ``NoMatchingError`` (before any prompt or turn), a hang-up
+    ends the walk.
     """
-    _play(walk, action, spec.prompt)
     alias = walk.text(spec.alias_arn)
+    bot = walk.bots.bot_for(alias) if walk.bots is not None else None
+    if walk.bots is None or bot is None:
+        # Conservative: the bot cannot be reached, so nothing is asked or heard.
+        walk.note(action, f"no Lex bot has the alias {alias!r}")
+        walk.lex = {}
+        return walk.error(action, "NoMatchingError")
+    _play(walk, action, spec.prompt)
     turn = walk.next_turn()
     if turn.kind == "hang_up":
         walk.note(action, "the receiver hangs up")
         return walk.leave(Outcome("hung_up", detail=f"during {action.identifier}"))
-    bot = walk.bots.bot_for(alias) if walk.bots is not None else None
-    if walk.bots is None or bot is None:
-        walk.note(action, f"no Lex bot has the alias {alias!r}")
-        walk.lex = {}
-        return walk.error(action, "NoMatchingError")
     definition = walk.bots.definition
     if turn.kind == "silence":
         walk.record(ReceiverHeard(walk.flow.name, action.identifier, bot, None, None, "", {}))
