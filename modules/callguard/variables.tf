@@ -374,6 +374,6 @@ variable "monitoring" {
 
   validation {
     condition     = alltrue([for arn in var.monitoring.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
-    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>)."
+    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>), not names."
   }
 }
