@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from local_tables import create_counter_table
 from runtime_events import LogLines, contact_event
 from test_review_notify import Inbox
 
 from callguard import aws, notify
-from callguard.challenge_failures import create_counter_table
 from callguard.handlers import verify_code
 from callguard.store import PENDING, DenyList
 

@@ -1,5 +1,8 @@
 """Record every change to the deny list: one audit event per DynamoDB stream record.
 
+The Lambda entry point of the three audit modules (:mod:`callguard.audit` builds
+events, :mod:`callguard.audit_log` writes them).
+
 Invoked by the table's stream (event source mapping with ``ReportBatchItemFailures``,
 bisect on error, bounded retries and an SQS on-failure destination). For each record,
 in stream order, it builds the event (:mod:`callguard.audit`), hashes the number with

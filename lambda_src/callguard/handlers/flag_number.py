@@ -31,13 +31,14 @@ from typing import Final
 
 from callguard import aws, review_flags
 from callguard import config as settings
+from callguard.attributes import clean_text
 from callguard.connect import parse_event
 from callguard.handlers.common import caller_of, deny_list, prewarm
 from callguard.handlers.envelope import run
 from callguard.logs import set_level
 from callguard.numbers import UNPARSABLE, mask
 from callguard.store import BLOCKED, PENDING
-from callguard.store.model import MAX_REASON_LENGTH, clean_text
+from callguard.store.model import MAX_REASON_LENGTH
 
 #: The keys of every answer, in order.
 KEYS: Final = ("result", "status", "reason")
