@@ -17,11 +17,11 @@ error. The SNS client has short timeouts and one attempt (:mod:`callguard.aws`).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from callguard.metrics import Metric
 from callguard.numbers import mask
 
 if TYPE_CHECKING:
@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 
     from callguard.store import Entry
 
-#: CloudWatch namespace and metric of failed publishes (embedded metric format).
-METRIC_NAMESPACE: Final = "callguard"
+#: The metric of failed publishes (namespace :data:`callguard.metrics.NAMESPACE`).
 FAILURE_METRIC: Final = "ReviewNotificationFailures"
 #: The ``event`` message attribute, for subscription filter policies.
 EVENT_PENDING: Final = "pending_review"
@@ -160,25 +159,11 @@ def publish_pending(
     return SENT, ""
 
 
-def failure_metric(table: str, now: float | None = None) -> dict[str, object]:
-    """Return log-line fields that make CloudWatch count one failed publish (EMF).
+def failure_metric(table: str) -> Metric:
+    """Return the metric that counts one failed publish for ``table``.
 
-    Lambda ships the invocation line as is; CloudWatch extracts the metric
-    ``callguard/ReviewNotificationFailures`` (dimension ``Table``) without any
-    API call or permission, so an alarm can watch for lost notifications.
+    CloudWatch extracts ``callguard/ReviewNotificationFailures`` (dimension
+    ``Table``) from the invocation's log line, without any API call or
+    permission, so an alarm can watch for lost notifications.
     """
-    stamp = int((time.time() if now is None else now) * 1000)
-    return {
-        "_aws": {
-            "Timestamp": stamp,
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": METRIC_NAMESPACE,
-                    "Dimensions": [["Table"]],
-                    "Metrics": [{"Name": FAILURE_METRIC, "Unit": "Count"}],
-                }
-            ],
-        },
-        "Table": table,
-        FAILURE_METRIC: 1,
-    }
+    return Metric(FAILURE_METRIC, (("Table", table),))
