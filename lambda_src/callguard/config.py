@@ -38,11 +38,18 @@ VARIABLES: Final = (
     "CALLGUARD_LOG_LEVEL",
     "CALLGUARD_REJECT_SUPPRESSION_DAYS",
     "CALLGUARD_NOTIFY_TOPIC_ARN",
+    "CALLGUARD_CHECK_TIME_LIMIT_SECONDS",
+    "CALLGUARD_FLAG_TIME_LIMIT_SECONDS",
 )
 #: Default days a supervisor's rejection keeps re-flags of a number out of the queue.
 DEFAULT_REJECT_SUPPRESSION_DAYS: Final = 30
 #: Longest suppression accepted (ten years: "practically never again").
 MAX_REJECT_SUPPRESSION_DAYS: Final = 3650
+#: Seconds the check and flag flows wait for their function by default (the
+#: flows' ``InvocationTimeLimitSeconds``); Amazon Connect allows 1-8.
+DEFAULT_CHECK_TIME_LIMIT_SECONDS: Final = 3
+DEFAULT_FLAG_TIME_LIMIT_SECONDS: Final = 5
+MAX_TIME_LIMIT_SECONDS: Final = 8
 
 
 class ConfigError(ValueError):
@@ -63,6 +70,9 @@ class Config:
     log_level: str = "INFO"
     reject_suppression_days: int = DEFAULT_REJECT_SUPPRESSION_DAYS
     notify_topic_arn: str | None = None
+    #: How long the flows wait for each function: the functions answer before that.
+    check_time_limit_seconds: int = DEFAULT_CHECK_TIME_LIMIT_SECONDS
+    flag_time_limit_seconds: int = DEFAULT_FLAG_TIME_LIMIT_SECONDS
 
     @property
     def fail_closed(self) -> bool:
@@ -115,6 +125,18 @@ def _parse(values: tuple[str | None, ...]) -> Config:
             unit="days",
         ),
         notify_topic_arn=reader.sns_topic_arn("CALLGUARD_NOTIFY_TOPIC_ARN"),
+        check_time_limit_seconds=reader.whole_number(
+            "CALLGUARD_CHECK_TIME_LIMIT_SECONDS",
+            1,
+            MAX_TIME_LIMIT_SECONDS,
+            default=DEFAULT_CHECK_TIME_LIMIT_SECONDS,
+        ),
+        flag_time_limit_seconds=reader.whole_number(
+            "CALLGUARD_FLAG_TIME_LIMIT_SECONDS",
+            1,
+            MAX_TIME_LIMIT_SECONDS,
+            default=DEFAULT_FLAG_TIME_LIMIT_SECONDS,
+        ),
     )
     reader.check(ConfigError, "callguard configuration")
     return config

@@ -16,11 +16,13 @@ error. The SNS client has short timeouts and one attempt (:mod:`callguard.aws`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from callguard.deadline import Deadline, enforced
 from callguard.metrics import Metric
 from callguard.numbers import mask
 
@@ -123,40 +125,50 @@ def text(entry: Entry, notice: Notice) -> str:
 
 
 def publish_pending(
-    client: Callable[[], SNSClient], topic_arn: str, entry: Entry, notice: Notice
+    client: Callable[[], SNSClient],
+    topic_arn: str,
+    entry: Entry,
+    notice: Notice,
+    deadline: Deadline | None = None,
 ) -> tuple[str, str]:
     """Publish one notification for ``entry``; return (``sent``|``failed``, error type).
 
-    Never raises: every failure - building the client, the request, a timeout -
-    becomes (``failed``, the exception's type name) for the invocation log line.
+    Never raises: every failure - building the client, the request, a timeout,
+    the invocation's ``deadline`` passing - becomes (``failed``, the exception's
+    type name) for the invocation log line.
     """
     try:
         data = json.dumps(payload(entry, notice), ensure_ascii=False, sort_keys=True)
-        client().publish(
-            TopicArn=topic_arn,
-            Subject=subject(entry),
-            MessageStructure="json",
-            Message=json.dumps(
-                {
-                    "default": text(entry, notice),
-                    "sqs": data,
-                    "lambda": data,
-                    "http": data,
-                    "https": data,
-                    "email-json": data,
-                }
-            ),
-            MessageAttributes={
-                "event": {"DataType": "String", "StringValue": EVENT_PENDING},
-                "reopened": {
-                    "DataType": "String",
-                    "StringValue": "true" if entry.reviewed_at else "false",
-                },
-            },
-        )
+        with enforced(deadline) if deadline else contextlib.nullcontext():
+            _publish(client(), topic_arn, entry, notice, data)
     except Exception as error:  # the agent's flag must never fail here
         return FAILED, type(error).__name__
     return SENT, ""
+
+
+def _publish(client: SNSClient, topic_arn: str, entry: Entry, notice: Notice, data: str) -> None:
+    client.publish(
+        TopicArn=topic_arn,
+        Subject=subject(entry),
+        MessageStructure="json",
+        Message=json.dumps(
+            {
+                "default": text(entry, notice),
+                "sqs": data,
+                "lambda": data,
+                "http": data,
+                "https": data,
+                "email-json": data,
+            }
+        ),
+        MessageAttributes={
+            "event": {"DataType": "String", "StringValue": EVENT_PENDING},
+            "reopened": {
+                "DataType": "String",
+                "StringValue": "true" if entry.reviewed_at else "false",
+            },
+        },
+    )
 
 
 def failure_metric(table: str) -> Metric:

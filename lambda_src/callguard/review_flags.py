@@ -13,11 +13,12 @@ the flag, or the caller's call, into an error.
 
 from __future__ import annotations
 
-import time
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from callguard import aws, notify
+from callguard.deadline import Deadline, enforced
 from callguard.store import PENDING
 
 if TYPE_CHECKING:
@@ -70,40 +71,46 @@ def flag(
     reason: str,
     source: str,
     flagged_by: str = "",
-    notify_by: float | None = None,
+    deadline: Deadline | None = None,
 ) -> FlagReport:
     """Flag ``number`` from ``contact`` and notify on a new review; report what happened.
 
-    ``notify_by`` (a :func:`time.perf_counter` value) is the latest moment a
-    publish may start: a handler whose flow waits only a few seconds passes it,
-    so a slow flag write plus a hanging SNS cannot run past the flow's limit.
-    A notification skipped for time is reported as ``skipped`` and counted like
-    a failed one; the review is in the queue either way.
+    With a ``deadline`` (a handler whose flow waits only a few seconds), the
+    write runs under it (:func:`callguard.deadline.enforced`), and a publish
+    starts only while a whole publish (:data:`callguard.aws.SNS_WORST_CASE_SECONDS`)
+    still fits, and runs under it too: a slow write plus a hanging SNS cannot
+    run past the flow's limit, and a stored flag is never answered as an
+    error because its notification was slow. A notification skipped for time
+    is reported as ``skipped`` and counted like a failed one; the review is in
+    the queue either way.
 
-    Raises what :meth:`DenyList.flag` raises (the caller decides what its flow
-    hears); never raises for the notification.
+    Raises what :meth:`DenyList.flag` raises, and
+    :class:`~callguard.deadline.DeadlineExceeded` when the write runs out of
+    time (the caller decides what its flow hears); never raises for the
+    notification.
     """
-    outcome = store.flag(
-        number,
-        status=status,
-        reason=reason,
-        source=source,
-        flagged_by=flagged_by,
-        contact_id=contact.contact_id,
-        initial_contact_id=contact.initial_contact_id,
-        previous_contact_id=contact.previous_contact_id,
-        instance_arn=contact.instance_arn,
-        suppression_days=config.reject_suppression_days,
-    )
+    with enforced(deadline) if deadline else contextlib.nullcontext():
+        outcome = store.flag(
+            number,
+            status=status,
+            reason=reason,
+            source=source,
+            flagged_by=flagged_by,
+            contact_id=contact.contact_id,
+            initial_contact_id=contact.initial_contact_id,
+            previous_contact_id=contact.previous_contact_id,
+            instance_arn=contact.instance_arn,
+            suppression_days=config.reject_suppression_days,
+        )
     # One message per review that opens; a retried invocation already had its chance.
     opened = outcome.created and not outcome.repeated and outcome.entry.status == PENDING
     if not (opened and config.notify_topic_arn):
         return FlagReport(outcome)
     lost = (notify.failure_metric(config.table),)
-    if notify_by is not None and time.perf_counter() > notify_by:
+    if deadline is not None and deadline.remaining() < aws.SNS_WORST_CASE_SECONDS:
         return FlagReport(outcome, SKIPPED, "OutOfTime", lost)
     notice = notify.Notice(table=config.table, block_pending=config.block_pending)
     sent, error = notify.publish_pending(
-        aws.sns_client, config.notify_topic_arn, outcome.entry, notice
+        aws.sns_client, config.notify_topic_arn, outcome.entry, notice, deadline
     )
     return FlagReport(outcome, sent, error, lost if error else ())

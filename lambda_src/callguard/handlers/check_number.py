@@ -16,7 +16,9 @@ Decisions:
   callers whose numbering a parser does not know;
 - any failure (configuration, DynamoDB timeout or throttling, a bug) is ``error``,
   and ``CALLGUARD_FAIL_MODE`` decides: ``open`` lets the call through, ``closed``
-  blocks it.
+  blocks it; so is a lookup still running when the flow would stop waiting
+  (``CALLGUARD_CHECK_TIME_LIMIT_SECONDS``, or the Lambda's own remaining time:
+  see :mod:`callguard.deadline`), so the flow always hears the fail mode's answer.
 
 The fast path (an E.164 caller id from Connect) imports no phone-number library.
 """
@@ -26,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from callguard import config
+from callguard import config, deadline
 from callguard.handlers.common import deny_list, prewarm
 from callguard.handlers.envelope import Invocation, run
 from callguard.logs import set_level
@@ -66,7 +68,9 @@ def _check(invocation: Invocation) -> dict[str, str]:
     if not caller.is_number:
         return _answer(False, "invalid", "", caller.caller_class)
     invocation.note(number=mask(caller.e164))
-    listing = deny_list(settings.table).lookup(caller.e164)
+    limit = settings.check_time_limit_seconds
+    with deadline.enforced(deadline.for_invocation(invocation.started, limit, invocation.context)):
+        listing = deny_list(settings.table).lookup(caller.e164)
     if listing is None or listing.status == REJECTED:  # a supervisor said "do not block"
         return _answer(False, "clear", "", caller.caller_class)
     if listing.status == PENDING:

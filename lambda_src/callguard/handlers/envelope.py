@@ -30,6 +30,9 @@ class Invocation:
 
     contact: ContactEvent = field(default_factory=ContactEvent)
     fields: dict[str, object] = field(default_factory=dict)
+    #: The Lambda context (``None`` in tests) and the start, on the ``perf_counter`` clock.
+    context: object = None
+    started: float = field(default_factory=time.perf_counter)
     metrics: list[Metric] = field(default_factory=list)
 
     def note(self, **fields: object) -> None:
@@ -73,7 +76,11 @@ def run(
     one log line. Losing that line never loses the answer.
     """
     started = time.perf_counter()
-    invocation = Invocation(fields={"handler": name, "cold_start": name not in _invoked})
+    invocation = Invocation(
+        fields={"handler": name, "cold_start": name not in _invoked},
+        context=context,
+        started=started,
+    )
     _invoked.add(name)
     level = logging.INFO
     try:

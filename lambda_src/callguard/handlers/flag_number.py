@@ -10,6 +10,12 @@ recorded with the first flag.
 A retried invocation for the same contact (Amazon Connect retries slow Lambda
 calls) gives the same answer as the original and is not counted again.
 
+The write and the notification run under the flow's time limit
+(``CALLGUARD_FLAG_TIME_LIMIT_SECONDS``, or the Lambda's remaining time; see
+:mod:`callguard.deadline`): a write still running then answers ``error``, and
+a notification starts only while a whole publish fits, so a stored flag is
+never answered as a failure because SNS was slow.
+
 ``CALLGUARD_FLAG_MODE=block`` blocks at once; ``review`` records the number as
 ``pending`` for a supervisor and, when ``CALLGUARD_NOTIFY_TOPIC_ARN`` is set,
 publishes one SNS message for each review this opens (:mod:`callguard.notify`;
@@ -29,7 +35,7 @@ import os
 from collections.abc import Mapping
 from typing import Final
 
-from callguard import aws, config, review_flags
+from callguard import aws, config, deadline, review_flags
 from callguard.attributes import clean_text
 from callguard.handlers.common import deny_list, prewarm
 from callguard.handlers.envelope import Invocation, run
@@ -67,6 +73,7 @@ def _flag(invocation: Invocation) -> dict[str, str]:
     invocation.note(number=mask(caller.e164))
     given_reason = contact.parameters.get("Reason")
     reason = clean_text(given_reason, MAX_REASON_LENGTH) if isinstance(given_reason, str) else ""
+    limit = settings.flag_time_limit_seconds
     report = review_flags.flag(
         deny_list(settings.table),
         settings,
@@ -76,6 +83,7 @@ def _flag(invocation: Invocation) -> dict[str, str]:
         reason=reason or settings.default_reason,
         source="agent",
         flagged_by=contact.agent(),
+        deadline=deadline.for_invocation(invocation.started, limit, invocation.context),
     )
     invocation.note(**report.log_fields())
     invocation.count(*report.metrics)

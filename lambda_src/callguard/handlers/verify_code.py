@@ -35,12 +35,12 @@ goodbye. Only then is botocore imported, so the plain challenge stays light.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from callguard import challenge
 from callguard.connect import ContactEvent
+from callguard.deadline import Deadline
 from callguard.handlers.envelope import Invocation, run
 from callguard.logs import set_level
 from callguard.metrics import Metric
@@ -93,7 +93,7 @@ def handler(event: object, context: object) -> dict[str, str]:
 
 
 def _verify(invocation: Invocation) -> dict[str, str]:
-    started = time.perf_counter()
+    started = invocation.started
     contact = invocation.contact
     config = challenge.settings()
     set_level(config.log_level)
@@ -119,7 +119,7 @@ def _verify(invocation: Invocation) -> dict[str, str]:
         invocation.note(challenge_failed=True)
         invocation.count(_FAILED)
     if verdict.result == challenge.FAIL and config.flags_for_review and caller.is_number:
-        counted = _count_failure(config, contact, caller.e164, started + NOTIFY_BUDGET_SECONDS)
+        counted = _count_failure(config, contact, caller.e164, started)
         invocation.note(**counted.log_fields())
         if counted.flag is not None:
             invocation.count(*counted.flag.metrics)
@@ -132,9 +132,13 @@ def _verify(invocation: Invocation) -> dict[str, str]:
 
 
 def _count_failure(
-    config: challenge.Settings, contact: ContactEvent, number: str, notify_by: float
+    config: challenge.Settings, contact: ContactEvent, number: str, started: float
 ) -> FailureCount:
-    """Count this failure; flag the number for review once it reaches the threshold."""
+    """Count this failure; flag the number for review once it reaches the threshold.
+
+    The flag (and its notification) must be done by the moment a publish
+    starting :data:`NOTIFY_BUDGET_SECONDS` after ``started`` would end.
+    """
     failures: int | None = None
     try:
         from callguard import aws, review_flags  # noqa: PLC0415 - only when flagging is configured
@@ -159,7 +163,7 @@ def _count_failure(
             status=PENDING,
             reason=f"Failed {failures} spam challenges within {config.flag_window_hours} h",
             source="challenge",
-            notify_by=notify_by,
+            deadline=Deadline(started + NOTIFY_BUDGET_SECONDS + aws.SNS_WORST_CASE_SECONDS),
         )
     except Exception as error:  # the caller's verdict stands whatever the table does
         return FailureCount(failures, error=type(error).__name__)
