@@ -324,10 +324,8 @@ def first_of_each_number(entries: Iterable[Entry]) -> tuple[list[Entry], int]:
 
 
 def _request_number(request: Any) -> str:
-    """Return the phone number a ``PutRequest``/``DeleteRequest`` is about."""
-    if "PutRequest" in request:
-        return str(request["PutRequest"]["Item"][PARTITION_KEY]["S"])
-    return str(request["DeleteRequest"]["Key"][PARTITION_KEY]["S"])
+    """Return the phone number a ``PutRequest`` is about (the only request the store batches)."""
+    return str(request["PutRequest"]["Item"][PARTITION_KEY]["S"])
 
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
