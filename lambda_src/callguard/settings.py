@@ -74,8 +74,9 @@ def parse_choice(text: str, allowed: Sequence[_Choice]) -> _Choice:
 def parse_country(text: str) -> str:
     """Read a default country: an ISO 3166 alpha-2 code libphonenumber has a plan for.
 
-    The same rule in the handlers, the CLI and (checked by a test) Terraform's
-    validation, so a value accepted at plan time is never refused at run time.
+    The same rule in every handler and the CLI; Terraform's validation is to
+    accept exactly :data:`callguard.regions.REGIONS` too, so that a value
+    accepted at plan time is never refused at run time.
     """
     code = text.strip().upper()
     if code in REGIONS:
