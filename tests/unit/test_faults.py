@@ -174,7 +174,7 @@ def test_flag_answers_error(faulty_dynamodb: FaultServer, make_event: EventFacto
 
 
 # ---------------------------------------------------------------- the deadline
-@pytest.mark.parametrize(("fault_mode", "remaining_ms"), [("trickle", 900), ("hang", 500)])
+@pytest.mark.parametrize(("fault_mode", "remaining_ms"), [("trickle", 900), ("hang", 700)])
 @pytest.mark.parametrize(("mode", "blocked"), [("open", "false"), ("closed", "true")])
 def test_the_check_answers_by_its_deadline(
     fault_server: FaultServer,
@@ -210,7 +210,7 @@ def test_the_flow_time_limit_bounds_the_check(
 def test_the_flag_answers_by_its_deadline(
     fault_server: FaultServer, make_event: EventFactory
 ) -> None:
-    answer = flag_number.handler(make_event(), LambdaContext(500))
+    answer = flag_number.handler(make_event(), LambdaContext(700))
     assert answer == {"result": "error", "status": "", "reason": ""}
     assert fault_server.requests == 1
 
