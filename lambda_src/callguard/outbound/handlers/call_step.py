@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from callguard.connect import ContactEvent, parse_event
-from callguard.handlers.envelope import run
+from callguard.connect import ContactEvent
+from callguard.handlers.envelope import Invocation, run
 from callguard.outbound.handlers.call_context import (
     MESSAGE_BOT,
     CallContextError,
@@ -59,15 +59,14 @@ def _summary(answer: Mapping[str, str]) -> dict[str, object]:
     return {"outcome": answer["action"], "question": answer["question"]}
 
 
-def _error_answer(_fields: dict[str, object]) -> dict[str, str]:
+def _error_answer(_invocation: Invocation) -> dict[str, str]:
     return _answer("error", "", "", "")
 
 
-def _step(event: object, fields: dict[str, object]) -> dict[str, str]:
-    contact = parse_event(event)
-    fields["contact_id"] = contact.loggable_contact_id()
+def _step(invocation: Invocation) -> dict[str, str]:
+    contact = invocation.contact
     call = call_of(services(), contact)
-    fields.update(job_id=call.job_id, receiver_id=call.receiver_id, attempt=call.attempt)
+    invocation.note(job_id=call.job_id, receiver_id=call.receiver_id, attempt=call.attempt)
     plan = services().plans.plan(call.job_id, call.receiver_id)
     return next_step(plan, contact)
 

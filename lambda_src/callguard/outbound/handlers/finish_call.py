@@ -19,8 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from callguard.connect import parse_event
-from callguard.handlers.envelope import run
+from callguard.handlers.envelope import Invocation, run
 from callguard.outbound.handlers.call_context import services
 from callguard.outbound.handlers.opt_out import record_opt_out
 from callguard.outbound.task_tokens import Outcome
@@ -41,13 +40,12 @@ def _summary(answer: Mapping[str, str]) -> dict[str, object]:
     return {"outcome": answer["result"], "status": answer["status"]}
 
 
-def _error_answer(_fields: dict[str, object]) -> dict[str, str]:
+def _error_answer(_invocation: Invocation) -> dict[str, str]:
     return {"result": "error", "status": ""}
 
 
-def _finish(event: object, fields: dict[str, object]) -> dict[str, str]:
-    contact = parse_event(event)
-    fields["contact_id"] = contact.loggable_contact_id()
+def _finish(invocation: Invocation) -> dict[str, str]:
+    contact = invocation.contact
     status = contact.parameter("Status")
     if status not in FLOW_STATUSES:
         raise ValueError(f"Status {status!r} is not one of {sorted(FLOW_STATUSES)}")
@@ -57,7 +55,7 @@ def _finish(event: object, fields: dict[str, object]) -> dict[str, str]:
     if status == "opted_out":
         call = found.tokens.get(contact.contact_id)
         if call is not None:
-            record_opt_out(found.deny_list_table, contact, call.job_id, fields)
+            record_opt_out(found.deny_list_table, contact, call.job_id, invocation.fields)
     result = found.tokens.resolve(
         contact.contact_id,
         Outcome(

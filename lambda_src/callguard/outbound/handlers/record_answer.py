@@ -33,8 +33,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from callguard.connect import ContactEvent, parse_event
-from callguard.handlers.envelope import run
+from callguard.connect import ContactEvent
+from callguard.handlers.envelope import Invocation, run
 from callguard.logs import log_invocation
 from callguard.outbound.handlers.answer_check import canonical_answer
 from callguard.outbound.handlers.call_context import CallServices, call_of, services
@@ -60,7 +60,7 @@ def _summary(answer: Mapping[str, str]) -> dict[str, object]:
     return {"outcome": answer["action"], "question": answer["question"], "why": answer["reason"]}
 
 
-def _error_answer(_fields: dict[str, object]) -> dict[str, str]:
+def _error_answer(_invocation: Invocation) -> dict[str, str]:
     return {key: "error" if key == "action" else "" for key in KEYS}
 
 
@@ -93,13 +93,11 @@ def _limit(contact: ContactEvent, name: str, default: int) -> int:
     return min(_whole(contact.parameter(name), default), MAX_LIMIT)
 
 
-def _record(event: object, fields: dict[str, object]) -> dict[str, str]:
-    contact = parse_event(event)
-    fields["contact_id"] = contact.loggable_contact_id()
+def _record(invocation: Invocation) -> dict[str, str]:
     found = services()
-    call = call_of(found, contact)
-    fields.update(job_id=call.job_id, receiver_id=call.receiver_id, attempt=call.attempt)
-    return judge(found, call, contact, fields)
+    call = call_of(found, invocation.contact)
+    invocation.note(job_id=call.job_id, receiver_id=call.receiver_id, attempt=call.attempt)
+    return judge(found, call, invocation.contact, invocation.fields)
 
 
 def judge(
