@@ -127,9 +127,9 @@ variable "settings" {
   nullable = false
 
   validation {
-    # phone_regions.json is libphonenumber's own list of regions (generated, and held to
-    # the library by a test), the same rule the functions and the CLI apply.
-    condition     = var.settings.default_country == null || contains(jsondecode(file("${path.module}/phone_regions.json")), coalesce(var.settings.default_country, "-"))
+    # The runtime's own list of libphonenumber regions (lambda_src/callguard/regions.py),
+    # so Terraform, the functions and the CLI apply one rule.
+    condition     = var.settings.default_country == null || contains(jsondecode(file("${path.module}/../../lambda_src/callguard/phone_regions.json")), coalesce(var.settings.default_country, "-"))
     error_message = "settings.default_country = ${jsonencode(var.settings.default_country)} is not a region libphonenumber knows: use an ISO 3166 alpha-2 code in capitals, such as GB (not UK) or US, or null."
   }
 

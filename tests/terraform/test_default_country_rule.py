@@ -12,7 +12,7 @@ from plan_helpers import plan_environment, stand_in_zip  # noqa: F401
 from callguard_tools.tfkit import api
 from callguard_tools.tfkit.paths import repo_root
 
-REGIONS_FILE = repo_root() / "modules" / "callguard" / "phone_regions.json"
+REGIONS_FILE = repo_root() / "lambda_src" / "callguard" / "phone_regions.json"
 
 
 def test_region_file_is_libphonenumbers_own_list() -> None:
