@@ -86,7 +86,7 @@ def normalise(cell: Cell, region: str | None) -> tuple[str | None, Problem | Non
             where, "missing_phone", "the phone number is empty; fill in the receiver's number"
         )
     digits = _digits_of_numeric_text(text)
-    if digits is not None and (cell.numeric or text != digits):
+    if digits is not None and (cell.numeric or not text.isdigit()):
         return _from_number_cell(digits, region, where)
     try:
         return numbers.to_e164(text, region), None
