@@ -52,7 +52,7 @@ def test_national_numbers_need_a_prefix_or_country(tmp_path: Path) -> None:
 
 def test_duplicate_ids_are_errors_and_duplicate_numbers_warnings(tmp_path: Path) -> None:
     rows = [*RECEIVERS, ["1", "+85251234567", "a", "b"], ["3", "91234567", "c", "d"]]
-    job, problems = load_job(write_csv_bundle(tmp_path / "b", receivers=rows))
+    _job, problems = load_job(write_csv_bundle(tmp_path / "b", receivers=rows))
     found = {(p.code, p.location, p.severity) for p in problems}
     assert ("duplicate_id", "receivers!A4", "error") in found
     assert ("duplicate_phone", "receivers!B5", "warning") in found

@@ -15,7 +15,7 @@ from callguard.outbound.load import is_unreadable, load_job
 
 
 def _codes(path: Path, **limits: int) -> dict[str, str]:
-    job, problems = load_job(path, dataclasses.replace(DEFAULT_LIMITS, **limits))
+    _job, problems = load_job(path, dataclasses.replace(DEFAULT_LIMITS, **limits))
     return {p.code: p.location for p in problems}
 
 
@@ -75,7 +75,9 @@ def test_a_formula_cell_is_refused_naming_the_cell_and_not_evaluated(tmp_path: P
 
 
 def test_merged_and_hidden_cells_rows_columns_and_sheets_are_refused(tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "h.xlsx", receivers=[*RECEIVERS, ["3", "+85291234568", "a", "b"]])
+    path = write_workbook(
+        tmp_path / "h.xlsx", receivers=[*RECEIVERS, ["3", "+85291234568", "a", "b"]]
+    )
     workbook = openpyxl.load_workbook(path)
     receivers = workbook["Receivers"]
     receivers.merge_cells("C2:D2")

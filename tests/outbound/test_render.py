@@ -24,7 +24,9 @@ def _receiver(**columns: str) -> Receiver:
 def test_any_user_data_renders_into_valid_ssml_unchanged_in_meaning(value: str) -> None:
     # XML 1.0 cannot carry most control characters; the reader never sees them either.
     value = "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 0x20)
-    value = "".join(ch for ch in value if not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff")
+    value = "".join(
+        ch for ch in value if not 0xD800 <= ord(ch) <= 0xDFFF and ch not in "\ufffe\uffff"
+    )
     ssml = Renderer().render("Hello {{ name }}!", {"name": value, "id": "1"})
     root = SafeET.fromstring(ssml)
     assert root.tag == "speak"
@@ -40,7 +42,10 @@ def test_ampersand_and_angle_brackets_are_escaped() -> None:
 
 def test_the_author_may_use_ssml_tags_but_not_speak() -> None:
     renderer = Renderer()
-    assert renderer.render('Wait<break time="1s"/>now', {}) == '<speak>Wait<break time="1s"/>now</speak>'
+    assert (
+        renderer.render('Wait<break time="1s"/>now', {})
+        == '<speak>Wait<break time="1s"/>now</speak>'
+    )
     with pytest.raises(RenderError) as caught:
         renderer.render("<speak>Hi</speak>", {})
     assert caught.value.code == "speak_tag"
@@ -100,5 +105,7 @@ def test_only_the_receivers_columns_and_id_are_variables() -> None:
         render_messages(job, _receiver(name="Ann"))
     assert caught.value.code == "undefined_variable"
     job = dataclasses.replace(job, questions=())
-    assert [m.ssml for m in render_messages(job, _receiver(name="Ann"))] == ["<speak>r1:Ann</speak>"]
+    assert [m.ssml for m in render_messages(job, _receiver(name="Ann"))] == [
+        "<speak>r1:Ann</speak>"
+    ]
     assert spoken_text("<speak>a<break/>b</speak>") == "ab"

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from job_builders import CONFIG, QUESTIONS, RECEIVERS, job_json, write_json, write_workbook
 
-from callguard.outbound.json_reader import parse_json
 from callguard.outbound.assemble import assemble
+from callguard.outbound.json_reader import parse_json
 from callguard.outbound.limits import DEFAULT_LIMITS
 from callguard.outbound.load import load_job
 from callguard.outbound.problems import has_errors
@@ -19,7 +19,7 @@ from callguard.outbound.validate import validate_job
 
 def test_a_misspelt_variable_names_the_template_cell_and_the_receiver(tmp_path: Path) -> None:
     questions = [*QUESTIONS, ["Goodbye {{ usrname }}", "Message"]]
-    job, problems = load_job(write_workbook(tmp_path / "j.xlsx", questions=questions))
+    _job, problems = load_job(write_workbook(tmp_path / "j.xlsx", questions=questions))
     [problem] = [p for p in problems if p.code == "undefined_variable"]
     assert problem.location == "Questions!A4"
     assert "receiver '1' (and 1 more)" in problem.message
@@ -48,7 +48,7 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_an_unused_column_is_only_a_warning(tmp_path: Path) -> None:
     receivers = [[*RECEIVERS[0], "class"], *[[*row, "3A"] for row in RECEIVERS[1:]]]
-    job, problems = load_job(write_workbook(tmp_path / "j.xlsx", receivers=receivers))
+    _job, problems = load_job(write_workbook(tmp_path / "j.xlsx", receivers=receivers))
     assert [(p.code, p.severity) for p in problems] == [("unused_column", "warning")]
     assert not has_errors(problems)
 
@@ -56,7 +56,7 @@ def test_an_unused_column_is_only_a_warning(tmp_path: Path) -> None:
 def test_the_contact_attribute_budget_is_checked_per_receiver(tmp_path: Path) -> None:
     questions = [QUESTIONS[0], *[[f"{{{{ username }}}} {i}", "OK"] for i in range(10)]]
     receivers = [*RECEIVERS, ["9", "+85251234567", "y" * 2990, "d"]]
-    job, problems = load_job(
+    _job, problems = load_job(
         write_workbook(tmp_path / "j.xlsx", questions=questions, receivers=receivers)
     )
     [problem] = [p for p in problems if p.code == "contact_attributes_too_large"]
@@ -87,7 +87,7 @@ def test_json_problems_name_their_path(tmp_path: Path) -> None:
     data = job_json()
     data["receivers"][1]["phone_number"] = "not a number"
     data["questions"][0]["type"] = "Essay"
-    job, problems = load_job(write_json(tmp_path / "j.json", data))
+    _job, problems = load_job(write_json(tmp_path / "j.json", data))
     assert {(p.code, p.location) for p in problems if p.is_error} == {
         ("invalid_phone", "$.receivers[1].phone_number"),
         ("unknown_question_type", "$.questions[0].type"),
@@ -96,7 +96,9 @@ def test_json_problems_name_their_path(tmp_path: Path) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 job_like = st.fixed_dictionaries(
@@ -105,9 +107,27 @@ job_like = st.fixed_dictionaries(
         "schema_version": st.sampled_from([1, 2, "1"]),
         "task_id": json_values,
         "greeting": st.text(max_size=40) | json_values,
-        "configuration": st.dictionaries(st.sampled_from(["greeting", "phone_prefix", "weekdays", "max_attempts", "deadline", "x"]), json_values),
-        "questions": st.lists(st.dictionaries(st.sampled_from(["template", "type", "question_template", "question_type"]), json_values), max_size=3) | json_values,
-        "receivers": st.lists(st.dictionaries(st.sampled_from(["id", "phone_number", "name", "timezone"]), json_values), max_size=4) | json_values,
+        "configuration": st.dictionaries(
+            st.sampled_from(
+                ["greeting", "phone_prefix", "weekdays", "max_attempts", "deadline", "x"]
+            ),
+            json_values,
+        ),
+        "questions": st.lists(
+            st.dictionaries(
+                st.sampled_from(["template", "type", "question_template", "question_type"]),
+                json_values,
+            ),
+            max_size=3,
+        )
+        | json_values,
+        "receivers": st.lists(
+            st.dictionaries(
+                st.sampled_from(["id", "phone_number", "name", "timezone"]), json_values
+            ),
+            max_size=4,
+        )
+        | json_values,
     },
 )
 

@@ -82,7 +82,7 @@ _FALSE: Final = frozenset({"no", "false", "0", "n"})
 
 
 def is_timezone(name: str) -> bool:
-    """True when ``name`` is an IANA time zone (``Europe/London``) this system knows."""
+    """Return whether ``name`` is an IANA time zone (``Europe/London``) this system knows."""
     if not name or name != name.strip() or ".." in name or name.startswith("/"):
         return False
     try:
@@ -236,7 +236,7 @@ def _source_number(text: str) -> tuple[str, str, Any]:
 def _time(name: str) -> Callable[[str], tuple[str, str, Any]]:
     def parse(text: str) -> tuple[str, str, Any]:
         try:
-            value = dt.time.fromisoformat(text if len(text) != 4 else "0" + text)  # noqa: PLR2004
+            value = dt.time.fromisoformat(text if len(text) != 4 else "0" + text)
         except ValueError:
             raise ValueError(f"{text!r} is not a time; write it as HH:MM, like 09:00") from None
         return "window", name, value.replace(second=0, microsecond=0)
@@ -252,7 +252,9 @@ def _weekdays(text: str) -> tuple[str, str, Any]:
         if "-" in part:
             first, _, last = part.partition("-")
             start, end = _weekday(first, text), _weekday(last, text)
-            days.update(range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)])
+            days.update(
+                range(start, end + 1) if start <= end else [*range(start, 7), *range(end + 1)]
+            )
         else:
             days.add(_weekday(part, text))
     if not days:
@@ -312,7 +314,7 @@ def _flag(target: str, name: str) -> Callable[[str], tuple[str, str, Any]]:
 
 def _count(target: str, name: str, low: int, high: int) -> Callable[[str], tuple[str, str, Any]]:
     def parse(text: str) -> tuple[str, str, Any]:
-        digits = phones._digits_of_numeric_text(text)  # noqa: SLF001 - same artefact rule
+        digits = phones._digits_of_numeric_text(text)
         if digits is None or not low <= int(digits) <= high:
             raise ValueError(f"{text!r} is not a whole number from {low} to {high}")
         return target, name, int(digits)
@@ -388,8 +390,7 @@ def _read_questions(table: Table, problems: list[Problem]) -> list[Question] | N
             error(
                 table.location,
                 "questions_header",
-                "the questions need a header row with question_template and question_type "
-                "columns",
+                "the questions need a header row with question_template and question_type columns",
             )
         )
         return None
@@ -458,7 +459,15 @@ def _read_receivers(
     for row in table.rows:
         if all(not cell.text.strip() for cell in row):
             continue  # a blank row is not a receiver
-        receiver = _read_receiver(row, id_at, phone_at, tz_at, extras, region, problems)
+        receiver = _read_receiver(
+            row,
+            id_at=id_at,
+            phone_at=phone_at,
+            tz_at=tz_at,
+            extras=extras,
+            region=region,
+            problems=problems,
+        )
         id_cell = row[id_at]
         if id_cell.text.strip() in ids:
             problems.append(
@@ -487,16 +496,16 @@ def _read_receivers(
         else:
             phones_seen[receiver.phone] = receiver.id
         receivers.append(receiver)
-    if not receivers and not any(p.is_error and p.location.startswith(table.name) for p in problems):
+    if not receivers and not any(
+        p.is_error and p.location.startswith(table.name) for p in problems
+    ):
         problems.append(
             error(table.location, "no_receivers", "the job has no receivers; add at least one row")
         )
     return receivers, [name for _, name in extras]
 
 
-def _extra_columns(
-    table: Table, known: set[int], problems: list[Problem]
-) -> list[tuple[int, str]]:
+def _extra_columns(table: Table, known: set[int], problems: list[Problem]) -> list[tuple[int, str]]:
     extras: list[tuple[int, str]] = []
     names: dict[str, str] = {}
     for index, cell in enumerate(table.header):
@@ -528,8 +537,9 @@ def _extra_columns(
     return extras
 
 
-def _read_receiver(  # noqa: PLR0913 - the columns of one row
+def _read_receiver(
     row: list[Cell],
+    *,
     id_at: int,
     phone_at: int,
     tz_at: int | None,

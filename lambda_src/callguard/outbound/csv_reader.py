@@ -27,7 +27,7 @@ from callguard.outbound.zipcheck import open_checked
 CSV_NAMES: Final = {role: tuple(f"{n}.csv" for n in names) for role, names in SHEET_NAMES.items()}
 
 
-def read_csv_bundle(path: Path, limits: Limits) -> tuple[RawJob, list[Problem]]:
+def read_csv_bundle(path: Path, limits: Limits) -> tuple[RawJob, list[Problem]]:  # noqa: PLR0912
     """Read a directory or zip of the three CSV files."""
     texts: dict[str, bytes] = {}
     if path.is_dir():
@@ -75,7 +75,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         return source.read(info.file_size + 1)[: info.file_size]
 
 
-def _table(role: str, data: bytes, limits: Limits, problems: list[Problem], *, keyed: bool) -> Table:
+def _table(
+    role: str, data: bytes, limits: Limits, problems: list[Problem], *, keyed: bool
+) -> Table:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -146,15 +148,16 @@ def _cells(
     cells = []
     for index, value in enumerate(row):
         location = f"{role}!{get_column_letter(index + 1)}{number}"
-        if len(value) > limits.max_cell_chars:
+        text = value
+        if len(text) > limits.max_cell_chars:
             problems.append(
                 error(
                     location,
                     "cell_too_long",
-                    f"the cell holds {len(value):,} characters, over the limit of "
+                    f"the cell holds {len(text):,} characters, over the limit of "
                     f"{limits.max_cell_chars:,}; shorten it",
                 )
             )
-            value = ""
-        cells.append(Cell(value, location))
+            text = ""
+        cells.append(Cell(text, location))
     return cells

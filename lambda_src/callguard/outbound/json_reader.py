@@ -63,9 +63,13 @@ def parse_json(data: object, default_id: str, limits: Limits) -> tuple[RawJob, l
                 )
             )
         raw = RawJob(source="json", default_id=default_id)
-        _unknown(data, {"schema_version", "id", "configuration", "questions", "receivers"}, "$", problems)
+        _unknown(
+            data, {"schema_version", "id", "configuration", "questions", "receivers"}, "$", problems
+        )
         if "id" in data:
-            raw.config.append((Cell("job_id", "$.id"), _value(data["id"], "$.id", limits, problems)))
+            raw.config.append(
+                (Cell("job_id", "$.id"), _value(data["id"], "$.id", limits, problems))
+            )
         config = data.get("configuration", {})
         if not isinstance(config, dict):
             problems.append(error("$.configuration", "json_type", "configuration is an object"))
@@ -125,7 +129,7 @@ def _objects(
     limits: Limits,
     problems: list[Problem],
 ) -> Table:
-    """A list of flat objects as a table: header = keys in order of first appearance."""
+    """Read a list of flat objects as a table: header = keys in order of first appearance."""
     table = Table(name=name, location=f"$.{name}")
     if not isinstance(items, list):
         problems.append(error(f"$.{name}", "json_type", f"{name} must be a list"))
@@ -136,7 +140,7 @@ def _objects(
         )
         items = items[: limits.max_rows]
     keys: list[str] = list(required)
-    for index, item in enumerate(items):
+    for item in items:
         if isinstance(item, dict):
             for key in item:
                 if str(key) not in keys and len(keys) < limits.max_columns:

@@ -60,7 +60,9 @@ def load_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Job | None, l
     except UnreadableJobError as exc:
         return None, [exc.problem]
     except OSError as exc:
-        return None, [error(Path(path).name, "file_missing", f"cannot read the file: {exc.strerror}")]
+        return None, [
+            error(Path(path).name, "file_missing", f"cannot read the file: {exc.strerror}")
+        ]
     job, more = assemble(raw)
     problems.extend(more)
     if job is not None:
@@ -69,5 +71,5 @@ def load_job(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Job | None, l
 
 
 def is_unreadable(problems: list[Problem]) -> bool:
-    """True when the problems say the file was not a readable job (exit code 2)."""
+    """Return whether the problems say the file was not a readable job (exit code 2)."""
     return any(p.code.startswith("file_") for p in problems)

@@ -33,7 +33,7 @@ _NUMERIC_TEXT_RE: Final = re.compile(r"[0-9]+(\.[0-9]*)?([eE]\+?[0-9]+)?")
 
 
 def region_for(phone_prefix: str | None, default_country: str | None) -> str | None:
-    """The ISO region national numbers belong to: the country, else the prefix's main region."""
+    """Return the region of national numbers: the country, else the prefix's main region."""
     if default_country:
         return default_country.upper()
     if phone_prefix:
@@ -46,7 +46,7 @@ def region_for(phone_prefix: str | None, default_country: str | None) -> str | N
 
 
 def prefix_is_valid(phone_prefix: str) -> bool:
-    """True when ``phone_prefix`` (``+852`` or ``852``) is a known country calling code."""
+    """Return whether ``phone_prefix`` (``+852`` or ``852``) is a known country calling code."""
     digits = phone_prefix.strip().lstrip("+")
     return digits.isdigit() and (
         phonenumbers.region_code_for_country_code(int(digits)) != phonenumbers.UNKNOWN_REGION

@@ -38,22 +38,22 @@ class Problem:
         return f"{self.location}: {self.severity}: {self.message}"
 
     def to_dict(self) -> dict[str, str]:
-        """The JSON form printed by ``callguard outbound validate --format json``."""
+        """Return the JSON form printed by ``callguard outbound validate --format json``."""
         return {"location": self.location, "code": self.code, "message": self.message}
 
 
 def error(location: str, code: str, message: str) -> Problem:
-    """An error at ``location``."""
+    """Return an error at ``location``."""
     return Problem(location, message, code, ERROR)
 
 
 def warning(location: str, code: str, message: str) -> Problem:
-    """A warning at ``location``."""
+    """Return a warning at ``location``."""
     return Problem(location, message, code, WARNING)
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:
-    """True when any problem is an error."""
+    """Return whether any problem is an error."""
     return any(p.is_error for p in problems)
 
 

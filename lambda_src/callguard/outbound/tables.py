@@ -47,7 +47,7 @@ class RawJob:
     receivers: Table = field(default_factory=lambda: Table("receivers"))
 
 
-def cell_text(value: object) -> tuple[str, bool]:
+def cell_text(value: object) -> tuple[str, bool]:  # noqa: PLR0911 - one return per type
     """Return (text, numeric) for a value read from a cell or JSON, without float artefacts.
 
     ``12345678.0`` -> ``"12345678"``; ``8.5212345678E10`` -> ``"85212345678"``; a

@@ -48,8 +48,12 @@ def validate_job(job: Job, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
                     "unused_column",
                     f"column {name!r} is not used by any template; it is kept and appears "
                     "in the report"
-                    + ("" if name.isidentifier() else " (templates cannot name it: rename it "
-                       "with letters, digits and _ only to use it)"),
+                    + (
+                        ""
+                        if name.isidentifier()
+                        else " (templates cannot name it: rename it "
+                        "with letters, digits and _ only to use it)"
+                    ),
                 )
             )
     return problems

@@ -66,7 +66,7 @@ def read_xlsx(path: Path, limits: Limits) -> tuple[RawJob, list[Problem]]:
                     "are refused; save it again from a spreadsheet program",
                 )
             ) from None
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a bad file
+        except Exception as exc:
             raise UnreadableJobError(
                 error(
                     path.name,
@@ -339,7 +339,7 @@ def _row_cells(
 
 def pairs(table: Table) -> list[tuple[Cell, Cell]]:
     """Two-column configuration rows as (key, value); a ``Key | Value`` header is skipped."""
-    found = []
+    found: list[tuple[Cell, Cell]] = []
     for row in table.rows:
         key, value = row[0], row[1]
         if not key.text.strip() and not value.text.strip():
@@ -348,4 +348,3 @@ def pairs(table: Table) -> list[tuple[Cell, Cell]]:
             continue
         found.append((key, value))
     return found
-

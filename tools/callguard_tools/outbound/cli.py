@@ -84,9 +84,8 @@ def validate(job_file: Path, output_format: str) -> None:
         raise SystemExit(code)
     for problem in problems:
         click.echo(str(problem), err=problem.is_error)
-    summary = (
-        f"{job_file}: {len(errors)} error(s), {len(warnings)} warning(s)"
-        + (f"; {len(job.receivers)} receiver(s), {len(job.questions)} question(s)" if job else "")
+    summary = f"{job_file}: {len(errors)} error(s), {len(warnings)} warning(s)" + (
+        f"; {len(job.receivers)} receiver(s), {len(job.questions)} question(s)" if job else ""
     )
     if code == EXIT_VALID:
         click.echo(f"{summary}: valid")
