@@ -57,3 +57,10 @@ def test_preview_shows_each_message_and_masks_numbers(tmp_path: Path) -> None:
     assert code == 0 and "receiver 1 " not in out and "receiver 2 " in out
     code, _, err = _run("preview", str(path), "--receiver", "nobody")
     assert code == 2 and "nobody" in err
+
+
+def test_the_guide_shows_the_sample_workbook_as_it_is_written() -> None:
+    from callguard_tools.outbound.sample import markdown_tables
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "outbound-jobs.md").read_text()
+    assert markdown_tables() in guide

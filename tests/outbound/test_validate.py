@@ -49,7 +49,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 def test_an_unused_column_is_only_a_warning(tmp_path: Path) -> None:
     receivers = [[*RECEIVERS[0], "class"], *[[*row, "3A"] for row in RECEIVERS[1:]]]
     _job, problems = load_job(write_workbook(tmp_path / "j.xlsx", receivers=receivers))
-    assert [(p.code, p.severity) for p in problems] == [("unused_column", "warning")]
+    assert [(p.code, p.severity, p.location) for p in problems] == [
+        ("unused_column", "warning", "Receivers!E1")
+    ]
     assert not has_errors(problems)
 
 

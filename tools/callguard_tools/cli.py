@@ -26,7 +26,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "denylist": "Add, remove, check, list, import and export deny-list numbers.",
     "connect": "Wire callguard into Connect resources Terraform does not manage.",
     "flows": "Lint, render, diagram and simulate the Amazon Connect flows.",
-    "outbound": "Check, preview and start outbound call jobs (workbook, CSV or JSON).",
+    "outbound": "Check and preview outbound call jobs (workbook, CSV or JSON); write a sample.",
 }
 
 

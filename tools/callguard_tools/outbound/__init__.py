@@ -1,1 +1,1 @@
-"""``callguard outbound ...``: check, preview and start call jobs offline."""
+"""``callguard outbound ...``: check and preview call jobs offline."""

@@ -1,4 +1,4 @@
-"""``callguard outbound``: validate, preview and start a call job, offline.
+"""``callguard outbound``: validate and preview a call job, and write a sample, offline.
 
 Nothing here needs AWS: a job file is read and checked exactly as the intake
 Lambda will read it (:func:`callguard.outbound.load.load_job`), so what passes here
@@ -23,7 +23,7 @@ EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 @click.group()
 def outbound() -> None:
-    """Check, preview and start outbound call jobs (workbook, CSV or JSON).
+    """Check and preview outbound call jobs (workbook, CSV or JSON); write a sample.
 
     \b
     Examples:

@@ -74,3 +74,20 @@ def write_sample(path: Path) -> None:
             width = max(len(str(cell.value or "")) for cell in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
     workbook.save(path)
+
+
+def markdown_tables() -> str:
+    """Return the sample's sheets as Markdown tables (docs/outbound-jobs.md shows them)."""
+
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|")
+
+    parts = []
+    for name, rows in SHEETS:
+        lines = [
+            "| " + " | ".join(cell(c) for c in rows[0]) + " |",
+            "|" + "|".join(" --- " for _ in rows[0]) + "|",
+            *("| " + " | ".join(cell(c) for c in row) + " |" for row in rows[1:]),
+        ]
+        parts.append(f"### Sheet `{name}`\n\n" + "\n".join(lines) + "\n")
+    return "\n".join(parts)
