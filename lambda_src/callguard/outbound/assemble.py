@@ -117,7 +117,13 @@ def assemble(raw: RawJob) -> tuple[Job | None, list[Problem]]:
     read = _read_receivers(raw.receivers, region, problems)
     if questions is None or read is None:
         return None, problems
-    receivers, columns = read
+    receivers, columns, header_at = read
+    config = replace(
+        config,
+        locations=MappingProxyType(
+            {**config.locations, **{f"column:{name}": at for name, at in header_at.items()}}
+        ),
+    )
     job = Job(
         id=job_id or raw.default_id,
         config=config,
@@ -439,7 +445,7 @@ def _read_questions(table: Table, problems: list[Problem]) -> list[Question] | N
 
 def _read_receivers(
     table: Table, region: str | None, problems: list[Problem]
-) -> tuple[list[Receiver], list[str]] | None:
+) -> tuple[list[Receiver], list[str], dict[str, str]] | None:
     id_at = _header_index(table, ID_HEADERS)
     phone_at = _header_index(table, PHONE_HEADERS)
     if id_at is None or phone_at is None:
@@ -502,7 +508,8 @@ def _read_receivers(
         problems.append(
             error(table.location, "no_receivers", "the job has no receivers; add at least one row")
         )
-    return receivers, [name for _, name in extras]
+    header_at = {name: table.header[index].location for index, name in extras}
+    return receivers, [name for _, name in extras], header_at
 
 
 def _extra_columns(table: Table, known: set[int], problems: list[Problem]) -> list[tuple[int, str]]:

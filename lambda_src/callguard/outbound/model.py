@@ -153,7 +153,8 @@ class JobConfig:
     window: CallingWindow = field(default_factory=CallingWindow)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     cap: ContactCap = field(default_factory=ContactCap)
-    #: Where each setting was read (``greeting`` -> ``configuration!B2``), for messages.
+    #: Where each setting was read (``greeting`` -> ``configuration!B2``) and each extra
+    #: receiver column's header (``column:username`` -> ``receivers!C1``), for messages.
     locations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 

@@ -44,7 +44,7 @@ def validate_job(job: Job, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
         if name not in used:
             problems.append(
                 warning(
-                    "receivers",
+                    job.config.locations.get(f"column:{name}", "receivers"),
                     "unused_column",
                     f"column {name!r} is not used by any template; it is kept and appears "
                     "in the report"

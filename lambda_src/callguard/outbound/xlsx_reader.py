@@ -21,8 +21,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
+from xml.parsers import expat
 
-import defusedxml.ElementTree as SafeET
 import openpyxl
 import openpyxl.xml
 from defusedxml import DefusedXmlException
@@ -165,27 +165,35 @@ class _SheetLayout:
 
 
 def _scan_sheets(archive: zipfile.ZipFile, path: Path, limits: Limits) -> dict[str, _SheetLayout]:
-    """Find merged cells and hidden rows/columns in every worksheet part (streamed, defused)."""
+    """Find merged cells and hidden rows/columns in every worksheet part.
+
+    Streams each part through expat with start-tag handlers only (no tree is built)
+    and refuses any DTD or entity declaration, as defusedxml does.
+    """
     layouts: dict[str, _SheetLayout] = {}
     for name in archive.namelist():
         if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
             continue
         layout = _SheetLayout()
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartElementHandler = lambda tag, attrs, layout=layout: _note(
+            tag, attrs, layout, limits
+        )
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_dtd
         try:
             with archive.open(name) as source:
-                for _event, element in SafeET.iterparse(source, events=("end",)):
-                    _note(element, layout, limits)
-                    element.clear()
-        except DefusedXmlException as exc:
+                parser.ParseFile(source)
+        except _DtdError:
             raise UnreadableJobError(
                 error(
                     path.name,
                     "file_xml",
-                    f"the workbook's XML uses entities or DTDs ({type(exc).__name__}), which "
-                    "are refused; save it again from a spreadsheet program",
+                    "the workbook's XML declares a DTD or entities, which are refused; "
+                    "save it again from a spreadsheet program",
                 )
             ) from None
-        except SafeET.ParseError as exc:
+        except expat.ExpatError as exc:
             raise UnreadableJobError(
                 error(path.name, "file_format", f"a sheet's XML is damaged ({exc}); save again")
             ) from None
@@ -193,19 +201,27 @@ def _scan_sheets(archive: zipfile.ZipFile, path: Path, limits: Limits) -> dict[s
     return layouts
 
 
+class _DtdError(Exception):
+    """A DTD or entity declaration in a workbook part (the XML entity attacks)."""
+
+
+def _refuse_dtd(*_args: object) -> None:
+    raise _DtdError
+
+
 _TRUE_XML: Final = frozenset({"1", "true"})
 
 
-def _note(element: Any, layout: _SheetLayout, limits: Limits) -> None:
-    tag = element.tag.rsplit("}", 1)[-1]
-    if tag == "mergeCell":
-        layout.merged.append(str(element.get("ref", "?")))
-    elif tag == "row" and element.get("hidden") in _TRUE_XML:
+def _note(tag: str, attrs: dict[str, str], layout: _SheetLayout, limits: Limits) -> None:
+    local = tag.rsplit("}", 1)[-1]
+    if local == "mergeCell":
+        layout.merged.append(str(attrs.get("ref", "?")))
+    elif local == "row" and attrs.get("hidden") in _TRUE_XML:
         if len(layout.hidden_rows) < limits.max_rows:
-            layout.hidden_rows.append(int(element.get("r", "0")))
-    elif tag == "col" and element.get("hidden") in _TRUE_XML:
-        layout.hidden_cols.append((int(element.get("min", "1")), int(element.get("max", "1"))))
-    elif tag == "sheetFormatPr" and element.get("zeroHeight") in _TRUE_XML:
+            layout.hidden_rows.append(int(attrs.get("r", "0")))
+    elif local == "col" and attrs.get("hidden") in _TRUE_XML:
+        layout.hidden_cols.append((int(attrs.get("min", "1")), int(attrs.get("max", "1"))))
+    elif local == "sheetFormatPr" and attrs.get("zeroHeight") in _TRUE_XML:
         layout.all_rows_hidden = True
 
 
