@@ -27,6 +27,8 @@ from callguard.outbound.model import Job, Receiver
 
 _SPEAK_RE: Final = re.compile(r"<\s*/?\s*speak\b", re.IGNORECASE)
 _IDENTIFIER_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Characters XML 1.0 cannot hold, even escaped (control characters, lone surrogates).
+_NOT_XML_RE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class RenderError(ValueError):
@@ -171,6 +173,13 @@ class Renderer:
         try:
             spoken = spoken_text(ssml)
         except SsmlError as exc:
+            bad = next((k for k, v in values.items() if _NOT_XML_RE.search(v)), None)
+            if bad is not None:
+                raise RenderError(
+                    "invalid_character",
+                    f"the receiver's {bad} holds a control character that speech cannot "
+                    "carry; remove it from the cell",
+                ) from None
             raise RenderError(
                 "invalid_ssml",
                 f"the template's text is not valid SSML ({exc}); write & as 'and' or "
