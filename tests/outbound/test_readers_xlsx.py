@@ -131,3 +131,23 @@ def test_question_type_spellings(tmp_path: Path, kind: str) -> None:
     questions = [QUESTIONS[0], ["Come on {{ date }}?", kind]]
     job, _ = load_job(write_workbook(tmp_path / "q.xlsx", questions=questions))
     assert job is not None and job.questions[0].type.value == "Yes/No"
+
+
+def test_a_macro_content_type_alone_is_refused(tmp_path: Path) -> None:
+    source = write_workbook(tmp_path / "job.xlsx")
+    path = tmp_path / "job.xlsm"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w") as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
+            new.writestr(info, data)
+    assert _codes(path) == {"file_macro": "job.xlsm"}
+
+
+def test_a_huge_csv_cell_is_an_error_naming_its_row(tmp_path: Path) -> None:
+    from job_builders import write_csv_bundle
+
+    rows = [*RECEIVERS, ["3", "+85291234568", "x" * 1_000_000, "d"]]
+    _job, problems = load_job(write_csv_bundle(tmp_path / "b", receivers=rows))
+    assert ("cell_too_long", "receivers!A4") in {(p.code, p.location) for p in problems}

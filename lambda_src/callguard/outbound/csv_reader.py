@@ -127,6 +127,17 @@ def _table(
                 ]
             )
     except csv.Error as exc:
+        if "field limit" in str(exc):  # the csv module's own cap (128 KiB) on one field
+            problems.append(
+                error(
+                    f"{role}!A{reader.line_num}",
+                    "cell_too_long",
+                    f"a cell in row {reader.line_num} of {role}.csv is over "
+                    f"{csv.field_size_limit():,} characters; shorten it (rows after it "
+                    "were not read)",
+                )
+            )
+            return table
         raise UnreadableJobError(
             error(f"{role}.csv", "file_format", f"{role}.csv is not valid CSV ({exc})")
         ) from None
