@@ -21,7 +21,7 @@ class Limits:
     #: Most members a workbook (or CSV bundle) zip may hold.
     max_zip_members: int = 500
     #: Largest total uncompressed size of a zip's members (zip bomb guard).
-    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    max_uncompressed_bytes: int = 100 * 1024 * 1024
     #: Largest ratio of uncompressed to compressed size of one member.
     max_compression_ratio: int = 200
     #: Most data rows of one sheet or CSV file (receivers included).
