@@ -147,3 +147,27 @@ def test_the_validator_never_raises_on_arbitrary_input(data: Any) -> None:
     if job is not None:
         validate_job(job)
     assert all(p.location and p.message for p in [*problems, *more])
+
+
+def test_bad_configuration_values_name_their_cell(tmp_path: Path) -> None:
+    config = [
+        ["greeting", "Hi {{ username }}"],
+        ["default_country", "XX"],
+        ["weekdays", "Funday"],
+        ["holidays", "2026-13-01"],
+        ["default_timezone", "Europe/Nowhere"],
+        ["max_attempts", "eleven"],
+        ["source_phone_number", "12345"],
+        ["phone_prefix", "+999"],
+    ]
+    _job, problems = load_job(write_workbook(tmp_path / "c.xlsx", config=config))
+    found = {(p.code, p.location) for p in problems}
+    assert {
+        ("invalid_default_country", "Configures!B2"),
+        ("invalid_weekdays", "Configures!B3"),
+        ("invalid_holidays", "Configures!B4"),
+        ("invalid_default_timezone", "Configures!B5"),
+        ("invalid_max_attempts", "Configures!B6"),
+        ("invalid_source_phone_number", "Configures!B7"),
+        ("invalid_phone_prefix", "Configures!B8"),
+    } <= found

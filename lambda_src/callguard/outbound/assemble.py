@@ -222,12 +222,8 @@ def _prefix(text: str) -> tuple[str, str, Any]:
 
 def _country(text: str) -> tuple[str, str, Any]:
     code = text.upper()
-    if phones.region_for(None, code) is None or not re.fullmatch(r"[A-Z]{2}", code):
+    if not phones.is_region(code):
         raise ValueError(f"{text!r} is not a two-letter country code such as GB or HK")
-    import phonenumbers  # noqa: PLC0415 - one import site for the check below
-
-    if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError(f"{text!r} is not a country code libphonenumber knows; use e.g. GB")
     return "values", "default_country", code
 
 

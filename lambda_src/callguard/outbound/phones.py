@@ -45,6 +45,11 @@ def region_for(phone_prefix: str | None, default_country: str | None) -> str | N
     return None
 
 
+def is_region(code: str) -> bool:
+    """Return whether ``code`` is an ISO 3166 alpha-2 region libphonenumber knows (``GB``)."""
+    return code in phonenumbers.SUPPORTED_REGIONS
+
+
 def prefix_is_valid(phone_prefix: str) -> bool:
     """Return whether ``phone_prefix`` (``+852`` or ``852``) is a known country calling code."""
     digits = phone_prefix.strip().lstrip("+")
