@@ -73,9 +73,11 @@ schema: $(STAMP) ## regenerate the aws and awscc stand-in schemas from their pub
 	$(PY) -m callguard_tools.tfkit.schemagen
 
 validate: build ## terraform fmt -check and validate of every module and root (offline)
+	$(PY) -m callguard_tools.tfkit check-tfvars
 	$(PY) -m callguard_tools.tfkit validate
 
 plan-offline: build ## saved plan + JSON of ENV's root against the stand-in provider
+	$(PY) -m callguard_tools.tfkit check-tfvars --env $(ENV)
 	$(PY) -m callguard_tools.tfkit plan-offline --env $(ENV)
 
 checkov: build $(CHECKOV_STAMP) ## checkov on the HCL and on the offline plan JSON
@@ -105,6 +107,7 @@ bench: build ## benchmarks: cold start, warm latency, zip size, bulk import
 # ------------------------------------------------------------------ real AWS
 plan: build ## terraform plan for ENV against real AWS
 	@test -f $(ENV_DIR)/backend.hcl || { echo "error: $(ENV_DIR)/backend.hcl is missing; copy backend.hcl.example and fill it in" >&2; exit 2; }
+	$(PY) -m callguard_tools.tfkit check-tfvars --env $(ENV)
 	$(REAL_TERRAFORM) -chdir=$(ENV_DIR) init -input=false -backend-config=backend.hcl
 	$(REAL_TERRAFORM) -chdir=$(ENV_DIR) plan -input=false -out=tfplan
 

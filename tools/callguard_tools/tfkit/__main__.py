@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from callguard_tools.tfkit import api
+from callguard_tools.tfkit.paths import repo_root
 
 
 def _validate(_: argparse.Namespace) -> int:
@@ -51,6 +52,41 @@ def _checkov(args: argparse.Namespace) -> int:
     return checkov_scan.run_all(Path(args.checkov))
 
 
+def _check_tfvars(args: argparse.Namespace) -> int:
+    from callguard_tools.tfkit import plans, tfvars_check  # noqa: PLC0415 - only this command
+
+    envs = [args.env] if args.env else None
+    roots = (
+        [plans.environment_root(e) for e in envs]
+        if envs
+        else sorted(
+            p.parent for p in (repo_root() / "terraform" / "environments").glob("*/*.tfvars")
+        )
+    )
+    problems = [p for root in dict.fromkeys(roots) for p in tfvars_check.check_root(root)]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"tfvars keys: {len(problems)} problem(s) in {len(set(roots))} root(s)")
+    return 1 if problems else 0
+
+
+def _regions(args: argparse.Namespace) -> int:
+    from callguard_tools.tfkit import regions  # noqa: PLC0415 - only this command
+
+    if args.check:
+        if regions.is_current():
+            return 0
+        print(
+            f"error: {regions.RELATIVE_PATH} is stale; "
+            "run `python -m callguard_tools.tfkit regions`",
+            file=sys.stderr,
+        )
+        return 1
+    changed = regions.write()
+    print(f"{regions.RELATIVE_PATH}: {'rewritten' if changed else 'already current'}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the subcommand and run it."""
     parser = argparse.ArgumentParser(prog="python -m callguard_tools.tfkit", description=__doc__)
@@ -60,8 +96,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan.add_argument("--env", required=True, help="environment under terraform/environments/")
     check = sub.add_parser("checkov", help="checkov on the HCL and on each offline plan JSON")
     check.add_argument("--checkov", required=True, help="path of the pinned checkov executable")
+    tfvars = sub.add_parser("check-tfvars", help="unknown or duplicate keys in terraform.tfvars")
+    tfvars.add_argument("--env", help="only this environment (default: every one)")
+    regions = sub.add_parser("regions", help="rewrite terraform/shared/phone_regions.tf")
+    regions.add_argument("--check", action="store_true", help="only fail when it is stale")
     args = parser.parse_args(argv)
-    handlers = {"validate": _validate, "plan-offline": _plan_offline, "checkov": _checkov}
+    handlers = {
+        "validate": _validate,
+        "plan-offline": _plan_offline,
+        "checkov": _checkov,
+        "check-tfvars": _check_tfvars,
+        "regions": _regions,
+    }
     return handlers[args.command](args)
 
 
