@@ -91,7 +91,7 @@ variable "connect_instances" {
         for id in concat([v.queue_id], compact([v.flag_queue_id]), coalesce(v.phone_number_ids, [])) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))
       ])
     ])
-    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if !alltrue([for id in concat([v.queue_id], compact([v.flag_queue_id]), coalesce(v.phone_number_ids, [])) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])])}]: queue_id, flag_queue_id and phone_number_ids must be ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$s, not ARNs or phone numbers."
+    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if !alltrue([for id in concat([v.queue_id], compact([v.flag_queue_id]), coalesce(v.phone_number_ids, [])) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])])}]: queue_id, flag_queue_id and phone_number_ids must be UUIDs, not ARNs or phone numbers."
   }
 
   validation {
