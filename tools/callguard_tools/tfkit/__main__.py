@@ -87,6 +87,22 @@ def _regions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from callguard_tools.tfkit import module_docs  # noqa: PLC0415 - only this command
+
+    if args.check:
+        stale = module_docs.stale()
+        for readme in stale:
+            print(
+                f"error: {readme} is stale; run `python -m callguard_tools.tfkit docs`",
+                file=sys.stderr,
+            )
+        return 1 if stale else 0
+    for readme in module_docs.write():
+        print(f"rewrote {readme}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the subcommand and run it."""
     parser = argparse.ArgumentParser(prog="python -m callguard_tools.tfkit", description=__doc__)
@@ -100,8 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     tfvars.add_argument("--env", help="only this environment (default: every one)")
     regions = sub.add_parser("regions", help="rewrite terraform/shared/phone_regions.tf")
     regions.add_argument("--check", action="store_true", help="only fail when it is stale")
+    docs = sub.add_parser("docs", help="regenerate the module READMEs' input/output tables")
+    docs.add_argument("--check", action="store_true", help="only fail when one is stale")
     args = parser.parse_args(argv)
     handlers = {
+        "docs": _docs,
         "validate": _validate,
         "plan-offline": _plan_offline,
         "checkov": _checkov,
