@@ -43,6 +43,7 @@ locals {
       handler              = "callguard.handlers.check_number.handler"
       description          = "callguard: answers Amazon Connect whether the caller is on the deny list"
       reserved_concurrency = var.functions.check_reserved_concurrency
+      environment          = local.environment
       policy_statements = [
         {
           sid        = "ReadDenyListEntries"
@@ -62,6 +63,7 @@ locals {
       handler              = "callguard.handlers.flag_number.handler"
       description          = "callguard: adds the current caller to the deny list when an agent flags them"
       reserved_concurrency = var.functions.flag_reserved_concurrency
+      environment          = local.environment
       policy_statements = concat([
         {
           sid        = "WriteDenyListEntries"
@@ -78,6 +80,10 @@ locals {
       ], local.review_publish_statements)
     }
   }
+
+  # Every function module.functions creates: the two deny-list functions and,
+  # when the challenge is on, its two (challenge.tf).
+  all_functions = merge(local.functions, local.challenge_functions)
 
   instance_arns = {
     for key, instance in var.connect_instances :
@@ -111,9 +117,13 @@ module "table" {
 }
 
 # ---------------------------------------------------------------- functions
+# Every function of the environment (check_number, flag_number and, with the
+# spam challenge, challenge_code and verify_code) is one call of lambda_function:
+# they share the package, runtime, sizing, key and log settings, and differ only
+# in handler, environment, reservation and policy.
 module "functions" {
   source   = "../lambda_function"
-  for_each = local.functions
+  for_each = local.all_functions
 
   function_name = "${var.name_prefix}-${replace(each.key, "_", "-")}"
   description   = each.value.description
@@ -126,12 +136,26 @@ module "functions" {
 
   reserved_concurrent_executions = each.value.reserved_concurrency
 
-  environment_variables = local.environment
+  environment_variables = each.value.environment
   kms_key_arn           = local.kms_key_arn
   log_level             = local.lambda_log_level
   log_retention_in_days = var.functions.log_retention_in_days
-  policy_statements     = each.value.policy_statements
-  tags                  = var.tags
+  # Beyond its own logs, traces and environment, a role may do only what its
+  # statements say (the challenge functions nothing, unless the optional review
+  # rule is on, and then only verify_code, only on the two tables).
+  policy_statements = each.value.policy_statements
+  tags              = var.tags
+}
+
+# The challenge functions had their own module call before the two were merged.
+moved {
+  from = module.challenge_functions["challenge_code"]
+  to   = module.functions["challenge_code"]
+}
+
+moved {
+  from = module.challenge_functions["verify_code"]
+  to   = module.functions["verify_code"]
 }
 
 # ---------------------------------------------------------------- instances
@@ -214,7 +238,6 @@ module "monitoring" {
   function_names = merge(
     { for key, function in module.functions : key => function.function_name },
     { audit = module.audit_trail.function_name },
-    { for key, function in module.challenge_functions : key => function.function_name },
   )
   table_name               = module.table.name
   audit_failure_queue_name = module.audit_trail.failure_queue_name
@@ -224,7 +247,7 @@ module "monitoring" {
   # (null patterns take the monitoring module's defaults for those lines).
   challenge = var.monitoring.challenge != null ? var.monitoring.challenge : (
     !local.challenge_enabled ? null : {
-      log_group_name = module.challenge_functions["verify_code"].log_group_name
+      log_group_name = module.functions["verify_code"].log_group_name
       pass_pattern   = null
       fail_pattern   = null
     }
