@@ -97,9 +97,6 @@ module "kms_key" {
   count  = local.create_kms_key ? 1 : 0
 
   alias_name              = var.name_prefix
-  partition               = var.partition
-  account_id              = var.account_id
-  region                  = var.region
   log_group_name_prefixes = [local.log_group_prefix, local.audit_log_group_prefix]
   tags                    = var.tags
 }
@@ -196,9 +193,6 @@ module "audit_trail" {
   source = "../audit_trail"
 
   name_prefix = var.name_prefix
-  partition   = var.partition
-  region      = var.region
-  account_id  = var.account_id
 
   table_arn   = module.table.arn
   stream_arn  = module.table.stream_arn
@@ -225,9 +219,6 @@ module "monitoring" {
   source = "../monitoring"
 
   name_prefix = var.name_prefix
-  partition   = var.partition
-  region      = var.region
-  account_id  = var.account_id
 
   log_groups = {
     check_number   = module.functions["check_number"].log_group_name
