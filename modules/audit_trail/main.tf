@@ -162,6 +162,10 @@ module "function" {
   log_retention_in_days = var.function_log_retention_in_days
   policy_statements     = local.policy_statements
   tags                  = var.tags
+
+  vpc_config               = var.function_hardening.vpc_config
+  code_signing_config_arn  = var.function_hardening.code_signing_config_arn
+  permissions_boundary_arn = var.function_hardening.permissions_boundary_arn
 }
 
 resource "aws_lambda_event_source_mapping" "stream" {

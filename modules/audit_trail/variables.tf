@@ -161,3 +161,17 @@ variable "log_level" {
     error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
   }
 }
+
+variable "function_hardening" {
+  description = "Account-level hardening of the audit function, as modules/lambda_function takes it: vpc_config (subnets and security groups), code_signing_config_arn, permissions_boundary_arn; null leaves each off."
+  type = object({
+    vpc_config = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    code_signing_config_arn  = optional(string)
+    permissions_boundary_arn = optional(string)
+  })
+  default  = {}
+  nullable = false
+}

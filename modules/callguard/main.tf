@@ -137,6 +137,11 @@ module "functions" {
   kms_key_arn           = local.kms_key_arn
   log_level             = local.lambda_log_level
   log_retention_in_days = var.functions.log_retention_in_days
+
+  vpc_config               = var.functions.vpc_config
+  code_signing_config_arn  = var.functions.code_signing_config_arn
+  permissions_boundary_arn = var.functions.permissions_boundary_arn
+
   # Beyond its own logs, traces and environment, a role may do only what its
   # statements say (the challenge functions nothing, unless the optional review
   # rule is on, and then only verify_code, only on the two tables).
@@ -205,7 +210,12 @@ module "audit_trail" {
   maximum_retry_attempts        = var.audit.maximum_retry_attempts
   maximum_record_age_in_seconds = var.audit.maximum_record_age_in_seconds
 
-  lambda_zip_path                = var.lambda_zip_path
+  lambda_zip_path = var.lambda_zip_path
+  function_hardening = {
+    vpc_config               = var.functions.vpc_config
+    code_signing_config_arn  = var.functions.code_signing_config_arn
+    permissions_boundary_arn = var.functions.permissions_boundary_arn
+  }
   runtime                        = var.functions.runtime
   architecture                   = var.functions.architecture
   reserved_concurrency           = var.audit.reserved_concurrency

@@ -177,7 +177,7 @@ variable "challenge" {
 }
 
 variable "functions" {
-  description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency, log_retention_in_days. Unset fields take modules/callguard's defaults."
+  description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency, log_retention_in_days; hardening for every function: vpc_config {subnet_ids, security_group_ids}, code_signing_config_arn, permissions_boundary_arn. Unset fields take modules/callguard's defaults."
   type = object({
     runtime                    = optional(string)
     architecture               = optional(string)
@@ -186,6 +186,12 @@ variable "functions" {
     check_reserved_concurrency = optional(number)
     flag_reserved_concurrency  = optional(number)
     log_retention_in_days      = optional(number)
+    vpc_config = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    code_signing_config_arn  = optional(string)
+    permissions_boundary_arn = optional(string)
   })
   default = {}
 }
