@@ -235,6 +235,8 @@ def _interpret(text: str, default_country: str | None) -> tuple[Caller, str]:  #
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
+        if error.error_type == phonenumbers.NumberParseException.NOT_A_NUMBER and 0 < digits < 7:
+            return Caller(UNPARSABLE), "is too short"  # "+12": too few digits to parse
         why = _reason_for(phonenumbers.NumberParseException, error.error_type, _PARSE_ERRORS)
         return Caller(UNPARSABLE), why
     if parsed.extension:
@@ -278,14 +280,16 @@ def _reason_for(kind: type, value: int, reasons: dict[str, str]) -> str:
 
 
 def _country_code_exists(e164: str) -> bool:
-    """Tell whether the country code of an E.164 number is assigned."""
-    import phonenumbers  # noqa: PLC0415 - tools only; see to_e164
+    """Tell whether the country code of an E.164 number is assigned.
 
-    try:
-        phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException as error:
-        return error.error_type != phonenumbers.NumberParseException.INVALID_COUNTRY_CODE
-    return True
+    Country codes are prefix-free (one to three digits), so the first prefix
+    libphonenumber knows is the code. A dictionary look-up, not a parse: an
+    import of 100,000 numbers pays microseconds for it.
+    """
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE  # noqa: PLC0415 - tools only
+
+    digits = e164[1:]
+    return any(int(digits[:length]) in COUNTRY_CODE_TO_REGION_CODE for length in (1, 2, 3))
 
 
 def mask(number: object) -> str:
