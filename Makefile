@@ -87,8 +87,8 @@ docs: $(STAMP) ## regenerate the flow diagrams in docs/flows/
 docs-check: $(STAMP) ## fail when docs/flows/ is not current (make docs fixes it)
 	$(BIN)/callguard flows diagram --check --output docs/flows
 
-test-python: build ## pytest only
-	$(BIN)/pytest $(PYTEST_ARGS)
+test-python: build ## pytest, with the coverage report and floor of pyproject.toml
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 test: lint validate checkov test-python ## everything CI runs
 

@@ -114,6 +114,31 @@ def test_files_holding_numbers_are_private(
     assert _mode(export) == 0o600
 
 
+def test_a_rendered_static_list_flow_is_private(tmp_path: Path) -> None:
+    from callguard_tools.flows.demo_values import flows_dir
+
+    rendered = tmp_path / "static.json"
+    old_umask = os.umask(0o022)
+    try:
+        result = CliRunner().invoke(
+            main,
+            [
+                "flows",
+                "render",
+                str(flows_dir() / "inbound_static_list.flow.json.tftpl"),
+                "--demo-values",
+                "--output",
+                str(rendered),
+            ],
+        )
+    finally:
+        os.umask(old_umask)
+
+    assert result.exit_code == 0, result.output
+    assert "+44" in rendered.read_text(encoding="utf-8")  # it holds numbers
+    assert _mode(rendered) == 0o600
+
+
 # ---------------------------------------------------------------- Ctrl-C
 @pytest.fixture
 def interrupt_second_slice(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:

@@ -32,11 +32,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-RUNTIME_PACKAGE: Final = REPO_ROOT / "lambda_src" / "callguard"
-REQUIREMENTS: Final = REPO_ROOT / "lambda_src" / "requirements.txt"
-DEFAULT_OUTPUT: Final = REPO_ROOT / "build" / "lambda" / "callguard.zip"
-DEFAULT_CACHE: Final = REPO_ROOT / "build" / "cache"
+from callguard_tools.installation import checkout_root, run_script
+
+#: Where the inputs and outputs are, relative to the checkout's root (the build
+#: reads the Lambda sources, which are not part of an installed package).
+RUNTIME_PACKAGE: Final = Path("lambda_src", "callguard")
+REQUIREMENTS: Final = Path("lambda_src", "requirements.txt")
+DEFAULT_OUTPUT: Final = Path("build", "lambda", "callguard.zip")
+DEFAULT_CACHE: Final = Path("build", "cache")
 
 #: Lambda architecture -> manylinux platform tag pip installs wheels for.
 PLATFORMS: Final = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
@@ -178,7 +181,14 @@ def build(
     package: Path = RUNTIME_PACKAGE,
     max_bytes: int = MAX_ZIP_BYTES,
 ) -> BuildResult:
-    """Build the zip and enforce the size budget; raise :class:`BuildError` on failure."""
+    """Build the zip and enforce the size budget; raise :class:`BuildError` on failure.
+
+    Relative paths are taken from the checkout's root, whatever the current directory.
+    """
+    root = checkout_root("the Lambda build")
+    output, cache_dir, requirements, package = (
+        root / path for path in (output, cache_dir, requirements, package)
+    )
     target = target or Target()
     deps, cache_hit = install_dependencies(requirements, target, cache_dir)
     files = [*iter_files(package, f"{package.name}/"), *iter_files(deps)]
@@ -224,8 +234,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"build_lambda: error: {error}", file=sys.stderr)
         return 1
     where = result.path
-    if where.is_relative_to(REPO_ROOT):
-        where = where.relative_to(REPO_ROOT)
+    root = checkout_root()
+    if where.is_relative_to(root):
+        where = where.relative_to(root)
     source = "cached" if result.cache_hit else "installed"
     print(
         f"built {where}: {result.size} bytes ({result.size / 1024:.0f} KiB, budget "
@@ -236,4 +247,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script(main))

