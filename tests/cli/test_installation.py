@@ -59,7 +59,7 @@ def test_a_command_that_needs_the_flow_templates_says_so(no_checkout: None, tmp_
 
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert "the shipped flow templates needs a callguard source checkout" in result.output
+    assert "reading the shipped flow templates needs a callguard source checkout" in result.output
 
 
 def test_the_build_says_it_needs_a_checkout(

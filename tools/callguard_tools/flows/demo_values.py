@@ -19,7 +19,7 @@ from callguard_tools.installation import checkout_root
 
 def flows_dir() -> Path:
     """Return where the templates live: ``flows/`` at the checkout's root."""
-    return checkout_root("the shipped flow templates") / "flows"
+    return checkout_root("reading the shipped flow templates") / "flows"
 
 
 def __getattr__(name: str) -> Path:
