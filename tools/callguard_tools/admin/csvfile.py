@@ -161,10 +161,10 @@ class _Records:
     def __init__(self, handle: TextIO) -> None:
         self._handle = handle
 
-    def __iter__(self) -> Iterator[tuple[int, int, list[str] | str]]:
-        """Yield ``(line, line, fields)``, or an error message for fields."""
+    def __iter__(self) -> Iterator[tuple[int, list[str] | str]]:
+        """Yield ``(line number, fields)``, or an error message for fields."""
         for number, text in enumerate(self._handle, start=1):
-            yield number, number, _parse_line(text, number)
+            yield number, _parse_line(text, number)
 
 
 class _OneLine:
@@ -197,10 +197,6 @@ def _parse_line(text: str, number: int) -> list[str] | str:
             "line (a value cannot span lines); the lines after it are read as usual"
         )
     return fields
-
-
-def _where(first: int, last: int) -> str:
-    return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
 def _header(fields: list[str], path: str, line: int) -> list[str]:
@@ -273,12 +269,12 @@ def read_import_stream(
     first_seen: dict[str, int] = {}
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
-        for first, last, row in _Records(text):
+        for line, row in _Records(text):
             if isinstance(row, list) and not any(cell.strip() for cell in row):
-                result.blank_lines += last - first + 1
+                result.blank_lines += 1
                 continue
             if header is None:
-                header = _read_header(row, name, first, last)
+                header = _read_header(row, name, line)
                 result.ignored_columns = tuple(
                     column for column in header if column and column not in _QUIETLY_IGNORED
                 )
@@ -289,8 +285,7 @@ def read_import_stream(
             outcome = _validate(
                 row,
                 header,
-                first=first,
-                last=last,
+                line=line,
                 normalise=normalise,
                 now=now,
                 default_reason=default_reason,
@@ -316,17 +311,17 @@ def is_export_header(header: list[str]) -> bool:
     return set(header) >= _EXPORT_SIGNATURE
 
 
-def _read_header(row: list[str] | str, name: str, first: int, last: int) -> list[str]:
+def _read_header(row: list[str] | str, name: str, line: int) -> list[str]:
     if isinstance(row, str):
-        raise MalformedFileError(f"{name} {_where(first, last)}: header is {row}")
+        raise MalformedFileError(f"{name} line {line}: header is {row}")
     for cell in row:
         char = bad_character(cell)
         if char is not None:
             raise MalformedFileError(
-                f"{name} line {first}: the header contains {describe_bad_character(char)}; "
+                f"{name} line {line}: the header contains {describe_bad_character(char)}; "
                 "save the file as 'CSV UTF-8' with plain column names"
             )
-    return _header(row, name, first)
+    return _header(row, name, line)
 
 
 class _RejectedError(Exception):
@@ -337,38 +332,37 @@ def _validate(
     row: list[str] | str,
     header: list[str],
     *,
-    first: int,
-    last: int,
+    line: int,
     normalise: Normaliser,
     now: datetime,
     default_reason: str,
     first_seen: dict[str, int],
 ) -> ImportRow | RejectedLine:
-    where = _where(first, last)
+    where = f"line {line}"
     if isinstance(row, str):
-        return RejectedLine(first, f"{where}: {row}")
+        return RejectedLine(line, f"{where}: {row}")
     values = {name: cell for name, cell in zip(header, row, strict=False) if name}
     try:
         entry = _entry(
             row,
             header,
             values,
-            first=first,
+            line=line,
             normalise=normalise,
             now=now,
             default_reason=default_reason,
         )
     except _RejectedError as error:
         echo = {name: _echo(values.get(name, "")) for name in KNOWN_COLUMNS}
-        return RejectedLine(first, f"{where}: {error}", echo)
+        return RejectedLine(line, f"{where}: {error}", echo)
     if entry.number in first_seen:
         echo = {name: _echo(values.get(name, "")) for name in KNOWN_COLUMNS}
         message = (
             f"duplicate of line {first_seen[entry.number]} "
             f"({mask(entry.number)} is already in this file)"
         )
-        return RejectedLine(first, f"{where}: {message}", echo)
-    first_seen[entry.number] = first
+        return RejectedLine(line, f"{where}: {message}", echo)
+    first_seen[entry.number] = line
     return entry
 
 
@@ -377,7 +371,7 @@ def _entry(
     header: list[str],
     values: dict[str, str],
     *,
-    first: int,
+    line: int,
     normalise: Normaliser,
     now: datetime,
     default_reason: str,
@@ -392,7 +386,7 @@ def _entry(
         if char is not None:
             raise _RejectedError(f"the {name} contains {describe_bad_character(char)}")
     return ImportRow(
-        line=first,
+        line=line,
         number=_number(values.get(NUMBER_COLUMN, ""), normalise),
         reason=_reason(values.get("reason", ""), default_reason),
         status=_status(values.get("status", "")),
