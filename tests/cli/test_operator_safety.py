@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,25 @@ def test_the_rejects_file_is_never_the_input(
     assert "is the input file itself" in _error_line(result)
     assert mixed_file.read_bytes() == before
     assert list(deny_list.entries()) == []  # refused before any work
+
+
+def test_the_rejects_file_is_not_the_file_standard_input_comes_from(mixed_file: Path) -> None:
+    """``import - --rejects in.csv < in.csv``: the shell hides the name, the inode does not."""
+    before = mixed_file.read_bytes()
+    command = Path(sys.executable).with_name("callguard")
+    with mixed_file.open("rb") as stdin:
+        result = subprocess.run(
+            [str(command), "--table", "t", "denylist", "import", "-", "--rejects", str(mixed_file)],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    assert result.returncode == 2, result.stderr
+    assert "is the input file itself" in result.stderr
+    assert mixed_file.read_bytes() == before
 
 
 def test_an_existing_rejects_file_is_replaced_only_with_force(

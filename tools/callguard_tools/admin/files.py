@@ -39,15 +39,17 @@ def write_private(path: Path, write: Callable[[TextIO], _Result]) -> _Result:
     return result
 
 
-def same_file(first: Path, second: Path) -> bool:
-    """Tell whether two paths name one file: through symbolic or hard links too.
+def same_file(path: Path, other: Path | int) -> bool:
+    """Tell whether ``path`` names the file ``other`` is: through symbolic or hard links too.
 
-    Compares device and inode (``os.stat`` follows symbolic links), so
-    ``./in.csv``, ``link-to-in.csv`` and a hard link of it are all the same file.
-    A path that does not exist is no file at all.
+    ``other`` is a path or an open file descriptor (standard input redirected
+    from a file, ``< in.csv``). Compares device and inode (``os.stat`` follows
+    symbolic links), so ``./in.csv``, ``link-to-in.csv`` and a hard link of it are
+    all the same file. A path that does not exist is no file at all.
     """
     try:
-        one, other = first.stat(), second.stat()
+        one = path.stat()
+        two = os.fstat(other) if isinstance(other, int) else other.stat()
     except FileNotFoundError:
         return False
-    return (one.st_dev, one.st_ino) == (other.st_dev, other.st_ino)
+    return (one.st_dev, one.st_ino) == (two.st_dev, two.st_ino)

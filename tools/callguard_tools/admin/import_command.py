@@ -131,7 +131,7 @@ def import_command(
     state.require_table()
     from_stdin = str(file) == "-"
     if rejects is not None:
-        _check_rejects_path(rejects, None if from_stdin else file, force=force)
+        _check_rejects_path(rejects, _stdin_descriptor() if from_stdin else file, force=force)
     elif write_rejects:
         raise CliUsageError("--write-rejects needs --rejects FILE")
     now = datetime.now(UTC)
@@ -172,12 +172,21 @@ def import_command(
     _run_import(state, parsed, now=now, rejects=rejects, workers=workers, batched=batched)
 
 
-def _check_rejects_path(rejects: Path, source: Path | None, *, force: bool) -> None:
+def _stdin_descriptor() -> int | None:
+    """Return standard input's file descriptor, or ``None`` when it has none (tests)."""
+    try:
+        return sys.stdin.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+
+
+def _check_rejects_path(rejects: Path, source: Path | int | None, *, force: bool) -> None:
     """Stop before any work if writing ``rejects`` could destroy data.
 
     The rejects file replaces what is at its path, so it must never be the input
-    (also through a symbolic or hard link: :func:`same_file` compares inodes), and
-    it replaces an existing file only when asked with ``--force``.
+    (also through a symbolic or hard link, or as standard input redirected from
+    it: :func:`same_file` compares inodes), and it replaces an existing file only
+    when asked with ``--force``.
     """
     require_directory(rejects, "--rejects")
     if source is not None and same_file(rejects, source):
