@@ -184,8 +184,13 @@ def test_bidirectional_and_other_control_characters_are_refused_alike(
     assert f"the reason contains control characters (U+{ord(char):04X})" in (_errors(parsed)[2])
 
 
-def test_an_over_long_header_is_shortened_in_the_error(write_file: WriteFile) -> None:
-    path = write_file("x" * 10_000 + ",reason\n+12125550100,a\n")
+@pytest.mark.parametrize(
+    "header",
+    ["x" * 10_000 + ",reason", f"number,{'y' * 10_000},{'y' * 10_000}"],
+    ids=["no number column", "repeated column"],
+)
+def test_an_over_long_header_is_shortened_in_the_error(write_file: WriteFile, header: str) -> None:
+    path = write_file(header + "\n+12125550100,a\n")
 
     with pytest.raises(MalformedFileError) as caught:
         _read(path)

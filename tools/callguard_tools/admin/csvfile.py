@@ -214,7 +214,8 @@ def _header(fields: list[str], path: str, line: int) -> list[str]:
     duplicates = sorted({name for name in names if name and names.count(name) > 1})
     if duplicates:
         raise MalformedFileError(
-            f"{path} line {line}: header repeats column(s) {', '.join(duplicates)}"
+            f"{path} line {line}: header repeats column(s) "
+            f"{', '.join(_shorten(name, MAX_HEADER_ECHO_CHARS) for name in duplicates[:5])}"
         )
     return names
 
