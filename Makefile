@@ -69,7 +69,7 @@ fmt: $(STAMP) ## format Python and Terraform
 	$(BIN)/ruff check --fix lambda_src tools tests
 	$(TERRAFORM) fmt -recursive modules terraform
 
-schema: $(STAMP) ## regenerate the stand-in provider schema from the CDKTF bindings
+schema: $(STAMP) ## regenerate the aws and awscc stand-in schemas from their published bindings
 	$(PY) -m callguard_tools.tfkit.schemagen
 
 validate: build ## terraform fmt -check and validate of every module and root (offline)

@@ -9,9 +9,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from callguard_tools.flows.cli import flows
-from callguard_tools.flows.demo_values import FLOWS_DIR, TEMPLATES
 from callguard_tools.flows.diagram import generate_documents, mermaid, render_demo_flow
 from callguard_tools.flows.model import parse_flow
+from callguard_tools.flows.shipped_templates import FLOWS_DIR, TEMPLATES
 
 DOCS_DIR = FLOWS_DIR.parent / "docs" / "flows"
 

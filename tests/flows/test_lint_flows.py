@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from callguard_tools.flows.cli import flows
-from callguard_tools.flows.demo_values import (
+from callguard_tools.flows.lint import expand_paths, lint_path, lint_template, lint_text
+from callguard_tools.flows.render import render_file
+from callguard_tools.flows.shipped_templates import (
     DEMO_VALUES,
     FLOWS_DIR,
     STATIC_LIST_MAX_NUMBERS,
     TEMPLATES,
     template,
 )
-from callguard_tools.flows.lint import expand_paths, lint_path, lint_template, lint_text
-from callguard_tools.flows.render import render_file
 
 SSML = '<speak>Sorry & goodbye. <break time="1s"/> "Quoted" \\ back</speak>'
 

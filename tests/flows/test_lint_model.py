@@ -116,3 +116,29 @@ def test_load_flow_reads_the_file(tmp_path: Path) -> None:
     path.write_text(json.dumps(DOCUMENT), encoding="utf-8")
     flow = load_flow(path, "CONTACT_FLOW")
     assert (flow.source, flow.flow_type) == (str(path), "CONTACT_FLOW")
+
+
+def test_what_the_lenient_parse_skips_is_recorded_not_dropped() -> None:
+    document = {
+        "Version": "2019-10-30",
+        "StartAction": 7,
+        "Actions": [
+            {
+                "Identifier": "a",
+                "Type": "MessageParticipant",
+                "Parameters": [],
+                "Transitions": {"NextAction": 3, "Errors": [{"ErrorType": "NoMatchingError"}, 1]},
+            },
+            "not an action",
+        ],
+    }
+    flow = parse_flow(json.dumps(document), "odd.json")
+    assert flow.shape_problems() == [
+        "StartAction must be the identifier (a string) of the first action",
+        "action 'a': Transitions.NextAction must be a string",
+        "action 'a': Transitions.Errors[1] must be an object",
+        "action 'a': Transitions.Errors[0].NextAction must be a string",
+        "action 'a': Parameters must be an object",
+        "Actions[1]: must be an object",
+    ]
+    assert parse_flow(json.dumps({**document, "StartAction": "a", "Actions": []})).defects == ()

@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, TEMPLATES
 from callguard_tools.flows.lint import lint_text
 from callguard_tools.flows.render import render_file
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, TEMPLATES
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=8),

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, template
 from callguard_tools.flows.lint import lint_text
 from callguard_tools.flows.render import render_file
 from callguard_tools.flows.rules import RULES, Finding
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, template
 
 MODULE = "check_caller.module.json.tftpl"
 INBOUND = "inbound_denylist.flow.json.tftpl"
@@ -173,6 +173,16 @@ def _loop(doc: Doc) -> Doc:
     return doc
 
 
+def _loop_left_only_on_error(doc: Doc) -> Doc:
+    """The endless loop above, but each step's error branch leaves it for the disconnect."""
+    doc = _loop(doc)
+    for name in ("loop-a", "loop-b"):
+        find(doc, name)["Transitions"]["Errors"] = [
+            {"ErrorType": "NoMatchingError", "NextAction": "disconnect"}
+        ]
+    return doc
+
+
 def _missing_error(doc: Doc) -> Doc:
     find(doc, "invoke-check-function")["Transitions"]["Errors"] = []
     return doc
@@ -306,6 +316,13 @@ DEFECTS: list[tuple[str, str, str, Callable[[Doc], Doc], str | None]] = [
     ("orphan", "reachable", INBOUND, _orphan, "orphan-disconnect"),
     ("no-next-action", "paths-terminate", INBOUND, _no_next, "mark-pending-review"),
     ("endless-loop", "paths-terminate", FLAG, _loop, "loop-a"),
+    (
+        "loop-left-only-on-error",
+        "loop-exits-only-on-error",
+        FLAG,
+        _loop_left_only_on_error,
+        "loop-a",
+    ),
     ("missing-error-branch", "error-branches", MODULE, _missing_error, "invoke-check-function"),
     ("undefined-error-type", "error-branches", INBOUND, _undefined_error, "play-blocked-message"),
     ("duplicate-error-branch", "error-branches", INBOUND, _duplicate_error, "play-blocked-message"),

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from callguard_tools.flows.demo_values import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES, template
 from callguard_tools.flows.lint import lint_template, lint_text
 from callguard_tools.flows.render import render_file
 from callguard_tools.flows.rules import Finding
+from callguard_tools.flows.shipped_templates import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES, template
 
 CHALLENGE = "spam_challenge.module.json.tftpl"
 Doc = dict[str, Any]

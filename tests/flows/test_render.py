@@ -17,7 +17,6 @@ import pytest
 from click.testing import CliRunner
 
 from callguard_tools.flows.cli import flows
-from callguard_tools.flows.demo_values import DEMO_VALUES, FLOWS_DIR, demo_values
 from callguard_tools.flows.render import (
     TemplateError,
     format_number,
@@ -27,6 +26,7 @@ from callguard_tools.flows.render import (
     render_file,
     render_template,
 )
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, FLOWS_DIR, demo_values
 
 
 def test_strip_markers_trim_only_up_to_the_nearest_newline() -> None:

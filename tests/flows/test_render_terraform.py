@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, FLOWS_DIR, STATIC_LIST_MAX_NUMBERS
 from callguard_tools.flows.render import render_file, render_template
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, FLOWS_DIR, STATIC_LIST_MAX_NUMBERS
 from callguard_tools.tfkit.launcher import run
 
 TRICKY = 'Don\'t "quote" me \\ <speak>? & \u2028 é 😀\n\tnext line \x01'

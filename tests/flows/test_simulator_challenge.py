@@ -16,10 +16,16 @@ import pytest
 from callguard.handlers import challenge_code
 from callguard.store import PENDING, DenyList, Entry
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
-from callguard_tools.flows.demo_values import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault
-from callguard_tools.flows.simulation import CHALLENGE_MODULE, Deployment, Simulator
-from callguard_tools.flows.walker import REPEAT_HEARD_DIGITS, CallScript, SimulationResult
+from callguard_tools.flows.shipped_templates import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES
+from callguard_tools.flows.simulation import (
+    CHALLENGE_MODULE,
+    REPEAT_HEARD_DIGITS,
+    CallScript,
+    Deployment,
+    SimulationResult,
+    Simulator,
+)
 
 CALLER = "+442079460958"
 CODE = "4711"

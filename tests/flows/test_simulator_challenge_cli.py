@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from callguard_tools.cli import main
-from callguard_tools.flows.demo_values import DEMO_CHALLENGE_MODULE_ARN
+from callguard_tools.flows.shipped_templates import DEMO_CHALLENGE_MODULE_ARN
 
 CALLER = "+442079460958"
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from callguard_tools.cli import main
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 
 CALLER = "+442079460958"
 BLOCKED_MESSAGE = str(DEMO_VALUES["inbound_denylist.flow.json.tftpl"]["blocked_message"])
@@ -132,7 +132,7 @@ def test_an_existing_table_on_an_endpoint(server_table: str, moto_server_clean: 
     [
         ((), "exactly one of --caller, --withheld, --no-caller-id"),
         (("--caller", CALLER, "--withheld"), "exactly one of"),
-        (("--caller", CALLER, "--var", "colour=blue"), "no template has variable(s) colour"),
+        (("--caller", CALLER, "--var", "colour=blue"), "colour: not a variable of any template"),
         (("--caller", CALLER, "--var", "oops"), "expected NAME=VALUE"),
         (("--caller", CALLER, "--listed", "not-a-number"), "--listed"),
         (("--caller", CALLER, "--listed", f"{CALLER}=maybe"), "--listed"),
@@ -231,3 +231,23 @@ def test_a_flow_file_that_is_not_a_flow_is_a_usage_error(tmp_path: Path) -> None
     result = simulate("--flow-file", str(bad), "--caller", CALLER)
     assert result.exit_code == 2
     assert "broken.json:1:2" in result.output
+
+
+def test_a_malformed_flow_file_is_refused_naming_each_defect(tmp_path: Path) -> None:
+    """Refused before the call starts, not half-walked: every defect with its action."""
+    bad = tmp_path / "malformed.json"
+    actions = [
+        {
+            "Identifier": "set",
+            "Type": "UpdateContactAttributes",
+            "Parameters": {"Attributes": "$.Attributes"},
+            "Transitions": {"NextAction": "bye", "Errors": "bye"},
+        },
+        {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
+    ]
+    bad.write_text(json.dumps({"Version": "2019-10-30", "StartAction": "set", "Actions": actions}))
+    result = simulate("--flow-file", str(bad), "--caller", CALLER)
+    assert result.exit_code == 2, result.output
+    assert "action 'set': Transitions.Errors must be a list" in result.output
+    assert "action 'set': Parameters.Attributes must be an object" in result.output
+    assert "says" not in result.output

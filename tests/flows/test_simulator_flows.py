@@ -16,17 +16,18 @@ import pytest
 
 from callguard.store import PENDING, DenyList, Entry
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
-from callguard_tools.flows.demo_values import DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 from callguard_tools.flows.simulation import (
     AGENT_FLAG_FLOW,
     CHECK_MODULE,
     STATIC_LIST_FLOW,
+    CallScript,
     Deployment,
+    SimulationResult,
     Simulator,
 )
 from callguard_tools.flows.transcript import AttributeSet
-from callguard_tools.flows.walker import CallScript, SimulationResult
 
 CALLER = "+442079460958"
 OTHER = "+442079460123"

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from callguard_tools.flows.connect_event import Contact, build_event
 from callguard_tools.flows.lambda_invoke import Fault, LambdaInvoker
-from callguard_tools.flows.walker import CallScript, FlowLibrary, SimFlow, Walker
+from callguard_tools.flows.model import Flow, FlowShapeError, parse_flow
+from callguard_tools.flows.simulation import CallScript, FlowLibrary, Walker
 
 FN = "arn:aws:lambda:eu-west-2:111122223333:function:any"
 
@@ -119,10 +120,15 @@ def actions(draw: st.DrawFn, identifier: str) -> dict[str, Any]:
 
 
 @st.composite
-def flows(draw: st.DrawFn) -> SimFlow:
+def flows(draw: st.DrawFn) -> Flow:
     count = draw(st.integers(1, len(IDS)))
-    documents = {identifier: draw(actions(identifier)) for identifier in IDS[:count]}
-    return SimFlow("random", draw(st.sampled_from(["CONTACT_FLOW", "MODULE"])), "a0", documents)
+    document = {
+        "Version": "2019-10-30",
+        "StartAction": "a0",
+        "Actions": [draw(actions(identifier)) for identifier in IDS[:count]],
+    }
+    kind = draw(st.sampled_from(["CONTACT_FLOW", "CONTACT_FLOW_MODULE"]))
+    return parse_flow(json.dumps(document), "random", kind)
 
 
 def _any_answer(event: dict[str, Any], context: Any) -> Any:
@@ -131,9 +137,15 @@ def _any_answer(event: dict[str, Any], context: Any) -> Any:
 
 @settings(max_examples=150, deadline=None)
 @given(flow=flows(), inputs=st.lists(st.none() | st.text("0123456789#", max_size=4), max_size=3))
-def test_any_flow_ends_in_a_defined_outcome(flow: SimFlow, inputs: list[str | None]) -> None:
+def test_any_flow_ends_in_a_defined_outcome(flow: Flow, inputs: list[str | None]) -> None:
+    """Refused when loaded, naming what is wrong, or walked to a defined outcome."""
     library = FlowLibrary()
-    library.add(flow, "module")
+    try:
+        library.add("random", flow, "module")
+    except FlowShapeError as refused:
+        assert refused.problems
+        assert all(problem.startswith("action 'a") for problem in refused.problems)
+        return
     walker = Walker(
         library,
         LambdaInvoker({FN: _any_answer}),

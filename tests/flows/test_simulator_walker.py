@@ -7,20 +7,23 @@ including the paths our own flows do not take.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from callguard_tools.flows.connect_event import Contact
 from callguard_tools.flows.lambda_invoke import Fault, LambdaInvoker
-from callguard_tools.flows.transcript import AttributeSet, InputReceived, Note
-from callguard_tools.flows.walker import (
+from callguard_tools.flows.model import Flow, FlowShapeError, parse_flow
+from callguard_tools.flows.simulation import (
     CallScript,
     FlowLibrary,
-    SimFlow,
     SimulationResult,
     Walker,
 )
+from callguard_tools.flows.transcript import AttributeSet, InputReceived, Note
 
 FN = "arn:aws:lambda:eu-west-2:111122223333:function:fn"
 QUEUE = "arn:aws:connect:eu-west-2:111122223333:instance/i/queue/q-1"
@@ -52,8 +55,26 @@ def action(
     }
 
 
-def flow(name: str, *actions: dict[str, Any], kind: str = "CONTACT_FLOW") -> SimFlow:
-    return SimFlow(
+@dataclass(frozen=True)
+class FlowDoc:
+    """A hand-written flow document: its name, type, start and actions by identifier."""
+
+    name: str
+    kind: str
+    start_action: str
+    actions: Mapping[str, Mapping[str, Any]]
+
+    def parsed(self) -> Flow:
+        document = {
+            "Version": "2019-10-30",
+            "StartAction": self.start_action,
+            "Actions": list(self.actions.values()),
+        }
+        return parse_flow(json.dumps(document), self.name, self.kind)
+
+
+def flow(name: str, *actions: dict[str, Any], kind: str = "CONTACT_FLOW") -> FlowDoc:
+    return FlowDoc(
         name=name,
         kind=kind,
         start_action=actions[0]["Identifier"],
@@ -70,7 +91,7 @@ def say(identifier: str, text: str, next_action: str = "end") -> dict[str, Any]:
 
 
 def run(
-    *flows: SimFlow,
+    *flows: FlowDoc,
     handlers: dict[str, Any] | None = None,
     faults: dict[str, Fault] | None = None,
     contact: Contact | None = None,
@@ -79,7 +100,11 @@ def run(
 ) -> SimulationResult:
     library = FlowLibrary()
     for item in flows:
-        library.add(item, *[alias for alias, name in (aliases or {}).items() if name == item.name])
+        library.add(
+            item.name,
+            item.parsed(),
+            *[alias for alias, name in (aliases or {}).items() if name == item.name],
+        )
     walker = Walker(
         library,
         LambdaInvoker(handlers or {}, faults=faults or {}),
@@ -89,7 +114,7 @@ def run(
     return walker.run(flows[0].name)
 
 
-def compare_flow(value: str, operator: str, operand: str) -> SimFlow:
+def compare_flow(value: str, operator: str, operand: str) -> FlowDoc:
     return flow(
         "main",
         action("set", "UpdateContactAttributes", {"Attributes": {"v": value}}, "cmp"),
@@ -186,7 +211,7 @@ def test_attributes_over_the_32_kb_budget_take_the_error_branch() -> None:
     assert "big" not in result.attributes
 
 
-def _lambda_flow(response_type: str = "STRING_MAP", limit: str = "3") -> SimFlow:
+def _lambda_flow(response_type: str = "STRING_MAP", limit: str = "3") -> FlowDoc:
     return flow(
         "main",
         action(
@@ -258,11 +283,11 @@ def test_asynchronous_invocation_continues_without_a_result() -> None:
     parameters["InvocationType"] = "ASYNCHRONOUS"
     actions = dict(main.actions)
     actions["fn"] = {**main.actions["fn"], "Parameters": parameters}
-    result = run(SimFlow("main", "CONTACT_FLOW", "fn", actions), handlers={FN: _answer})
+    result = run(FlowDoc("main", "CONTACT_FLOW", "fn", actions), handlers={FN: _answer})
     assert result.transcript.prompts == ["answer "]
 
 
-def _input_flow(store: bool, **extra: Any) -> SimFlow:
+def _input_flow(store: bool, **extra: Any) -> FlowDoc:
     parameters: dict[str, Any] = {
         "Text": "Press 1",
         "StoreInput": "True" if store else "False",
@@ -326,7 +351,7 @@ def test_stored_input_timeout_without_a_timeout_branch_stores_timeout() -> None:
     assert run(main).transcript.prompts == ["Type", "got Timeout"]
 
 
-def _queue_flow(queue: str = QUEUE) -> SimFlow:
+def _queue_flow(queue: str = QUEUE) -> FlowDoc:
     return flow(
         "main",
         action("q", "UpdateContactTargetQueue", {"QueueId": queue}, "t", {"NoMatchingError": "e"}),
@@ -384,7 +409,7 @@ def test_a_module_is_entered_and_returns_to_the_caller() -> None:
         "mod",
         action("set", "UpdateContactAttributes", {"Attributes": {"in_module": "yes"}}, "done"),
         action("done", "EndFlowModuleExecution"),
-        kind="MODULE",
+        kind="CONTACT_FLOW_MODULE",
     )
     main = flow(
         "main",
@@ -408,7 +433,7 @@ def test_a_module_is_entered_and_returns_to_the_caller() -> None:
 
 
 def test_a_module_reached_by_arn_is_found_by_its_id() -> None:
-    module = flow("mod", action("done", "EndFlowModuleExecution"), kind="MODULE")
+    module = flow("mod", action("done", "EndFlowModuleExecution"), kind="CONTACT_FLOW_MODULE")
     main = flow(
         "main",
         action(
@@ -439,7 +464,7 @@ def test_an_unknown_module_takes_the_error_branch() -> None:
 
 
 def test_a_queue_transfer_flow_cannot_invoke_a_module() -> None:
-    module = flow("mod", action("done", "EndFlowModuleExecution"), kind="MODULE")
+    module = flow("mod", action("done", "EndFlowModuleExecution"), kind="CONTACT_FLOW_MODULE")
     main = flow(
         "main",
         action("call", "InvokeFlowModule", {"FlowModuleId": "mod"}, "after"),
@@ -453,7 +478,7 @@ def test_a_queue_transfer_flow_cannot_invoke_a_module() -> None:
 
 
 def test_a_module_run_on_its_own_ends() -> None:
-    module = flow("mod", action("done", "EndFlowModuleExecution"), kind="MODULE")
+    module = flow("mod", action("done", "EndFlowModuleExecution"), kind="CONTACT_FLOW_MODULE")
     assert run(module).outcome.kind == "ended"
 
 
@@ -497,21 +522,51 @@ def test_ssml_and_prompt_ids_are_reported_with_their_kind() -> None:
         (flow("main", action("a", "MessageParticipant", {"Text": "x"})), "no transition for next"),
         (flow("main", say("a", "loop", "a")), "a loop in the flow"),
         (flow("main", action("x", "EndFlowExecution")), ""),
-        (
-            flow(
-                "main", action("x", "UpdateContactAttributes", {"Attributes": "$.X"}, "end"), end()
-            ),
-            "malformed UpdateContactAttributes action",
-        ),
     ],
 )
-def test_flows_that_cannot_finish_end_in_an_error_outcome(main: SimFlow, fragment: str) -> None:
+def test_flows_that_cannot_finish_end_in_an_error_outcome(main: FlowDoc, fragment: str) -> None:
     result = run(main, script=CallScript(max_steps=20))
     if fragment:
         assert result.outcome.kind == "error"
         assert fragment in result.outcome.detail
     else:
         assert result.outcome.kind == "ended"
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [
+        (
+            action("x", "UpdateContactAttributes", {"Attributes": "$.X"}, "end"),
+            "action 'x': Parameters.Attributes must be an object",
+        ),
+        (
+            {**action("x", "MessageParticipant", {"Text": "hi"}), "Transitions": {"Errors": "end"}},
+            "action 'x': Transitions.Errors must be a list",
+        ),
+        (
+            action("x", "GetParticipantInput", {"Text": "hi", "DTMFConfiguration": []}, "end"),
+            "action 'x': Parameters.DTMFConfiguration must be an object",
+        ),
+        (
+            action(
+                "x",
+                "GetParticipantInput",
+                {"Text": "hi", "InputValidation": {"CustomValidation": {"MaximumLength": "x"}}},
+                "end",
+            ),
+            "MaximumLength must be a whole number",
+        ),
+    ],
+)
+def test_a_malformed_flow_is_refused_when_loaded_naming_the_defect(
+    bad: dict[str, Any], named: str
+) -> None:
+    """The walk never meets a malformed action: loading the flow names every defect."""
+    with pytest.raises(FlowShapeError, match="main: malformed flow") as refused:
+        FlowLibrary().add("main", flow("main", bad, end()).parsed())
+    assert named in str(refused.value)
+    assert "callguard flows lint" in str(refused.value)
 
 
 def test_an_unknown_flow_name_is_a_key_error() -> None:
@@ -531,7 +586,7 @@ def test_transcript_masks_numbers_and_ends_with_the_outcome() -> None:
         ),
         *[dict(a) for a in _queue_flow().actions.values()],
     )
-    main = SimFlow("main", "CONTACT_FLOW", "set", main.actions)
+    main = FlowDoc("main", "CONTACT_FLOW", "set", main.actions)
     text = "\n".join(run(main).transcript.render(verbose=True))
     assert "+442079460958" not in text
     assert "+4420*****958" in text

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from plan_helpers import write_stand_in_zip
 
-from callguard_tools.flows.demo_values import STATIC_LIST_MAX_NUMBERS
+from callguard_tools.flows.shipped_templates import STATIC_LIST_MAX_NUMBERS
 from callguard_tools.tfkit import launcher
 from callguard_tools.tfkit.paths import repo_root
 

@@ -10,14 +10,12 @@ prompt read out, so the code stays random, as in production.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from callguard_tools.flows.demo_values import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES
+from callguard_tools.demo.story import Story
+from callguard_tools.flows.shipped_templates import DEMO_CHALLENGE_MODULE_ARN, DEMO_VALUES
+from callguard_tools.flows.simulation import REPEAT_HEARD_DIGITS, CallScript, SimulationResult
 from callguard_tools.flows.transcript import mask_number
-from callguard_tools.flows.walker import REPEAT_HEARD_DIGITS, CallScript, SimulationResult
-
-if TYPE_CHECKING:
-    from callguard_tools.demo.scenarios import Story
 
 #: A second caller of the story (a number reserved for drama in the UK plan).
 CHALLENGED_CALLER: Final = "+442079460321"

@@ -12,22 +12,16 @@ number is approved and refused on its next call.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
-
-import boto3
+from typing import Any, Final
 
 from callguard.store import BLOCKED, PENDING, REJECTED
-from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment
+from callguard_tools.demo.story import Story
 from callguard_tools.flows.connect_event import Contact
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
+from callguard_tools.flows.simulation import SimulationResult
 from callguard_tools.flows.transcript import mask_number
-from callguard_tools.flows.walker import SimulationResult
-
-if TYPE_CHECKING:
-    from callguard_tools.demo.scenarios import Story
 
 #: Two more callers of the story (numbers reserved for drama in the UK plan).
 REVIEWED_CALLER: Final = "+442079460555"
@@ -57,13 +51,8 @@ class Inbox:
     @classmethod
     def create(cls, story: Story) -> Inbox:
         """Create the topic and the subscribed queue on the demo's emulator."""
-        session = boto3.session.Session(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
-            region_name=DEMO_REGION,
-        )
-        sns = session.client("sns", endpoint_url=story.endpoint_url)
-        sqs = session.client("sqs", endpoint_url=story.endpoint_url)
+        sns = story.client("sns")
+        sqs = story.client("sqs")
         name = story.table.removesuffix("-denylist") + "-review"
         topic = sns.create_topic(Name=name)["TopicArn"]
         url = sqs.create_queue(QueueName=f"{name}-inbox")["QueueUrl"]
@@ -133,23 +122,11 @@ def _queued_pending(queue: str) -> Check:
 
 
 def _cli(story: Story, title: str, expected: str, args: list[str]) -> tuple[int, str, list[str]]:
-    """Run the installed ``callguard`` against the emulator; return (exit code, output, lines)."""
-    from callguard_tools.demo.scenarios import _base_environment, _cli_command  # noqa: PLC0415
-
+    """Announce a step, run ``callguard ARGS``; return (exit code, output, transcript lines)."""
     story.step(title, expected)
-    full = ["--endpoint-url", story.endpoint_url, "--table", story.table, "--region", DEMO_REGION]
-    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [*_cli_command(), *full, *args],
-        env={**_base_environment(), **aws_environment(story.endpoint_url)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    shown = " ".join(["$ callguard", *full[:4], "...", *args])
-    output = done.stdout + done.stderr
-    lines = [f"  {shown}", *(f"  {line}" for line in output.splitlines() if line)]
-    return done.returncode, output, lines
+    done = story.cli(args)
+    shown = " ".join(["$ callguard", *done.options[:4], "...", *args])
+    return done.code, done.output, [f"  {shown}", *done.lines()]
 
 
 def review_steps(story: Story) -> None:

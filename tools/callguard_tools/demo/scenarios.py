@@ -8,279 +8,63 @@ demo's local ``moto_server``) and returns every step's verdict, so both
 The story: an unknown caller is queued; the agent flags them through the quick
 connect; their next call is refused; a supervisor removes them with the
 ``callguard`` CLI and they are queued again; a withheld caller is handled by the
-anonymous-caller policy; the table goes down and the fail mode decides.
+anonymous-caller policy; the table goes down and the fail mode decides. The
+other groups of steps (spam challenge, review, audit) follow from their own
+modules; all of them play into one :class:`~.story.Story`.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
-import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
 
-import boto3
-
-from callguard.store import DenyList, create_table
+from callguard.store import create_table
 from callguard_tools.demo.audit_steps import audit_steps
 from callguard_tools.demo.challenge_steps import spam_challenge_steps
-from callguard_tools.demo.local_aws import DEMO_REGION, aws_environment, dead_endpoint
+from callguard_tools.demo.local_aws import aws_environment, dead_endpoint
 from callguard_tools.demo.review_steps import review_steps
+from callguard_tools.demo.story import (
+    DEFAULT_FUNCTION_ENVIRONMENT,
+    Echo,
+    Story,
+    Verdict,
+    refused_with,
+    transferred_to,
+)
 from callguard_tools.environ import patched_environ
 from callguard_tools.flows.connect_event import WITHHELD_ADDRESS, Contact
-from callguard_tools.flows.demo_values import DEMO_VALUES
 from callguard_tools.flows.lambda_invoke import Fault
 from callguard_tools.flows.model import parse_flow
-from callguard_tools.flows.simulation import Deployment, Simulator, sim_flow
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
+from callguard_tools.flows.simulation import Deployment, FlowLibrary, SimulationResult, Simulator
 from callguard_tools.flows.transcript import mask_number
-from callguard_tools.flows.walker import FlowLibrary, SimulationResult
 
 #: The caller of the story (a number reserved for drama in the UK plan).
 CALLER = "+442079460958"
 
-#: Used when no plan supplied the functions' environment.
-DEFAULT_FUNCTION_ENVIRONMENT: Mapping[str, str] = {
-    "CALLGUARD_TABLE": "callguard-demo-denylist",
-    "CALLGUARD_DEFAULT_COUNTRY": "GB",
-    "CALLGUARD_FAIL_MODE": "open",
-    "CALLGUARD_FLAG_MODE": "block",
-    "CALLGUARD_BLOCK_ANONYMOUS": "false",
-    "CALLGUARD_BLOCK_PENDING": "false",
-}
-
 _INBOUND = "inbound_denylist.flow.json.tftpl"
-_MODULE = "check_caller.module.json.tftpl"
 _FLAG = "agent_flag.flow.json.tftpl"
 
-Echo = Callable[[str], None]
-
-#: The instance part of a Connect ARN, shortened in the printed story for readability.
-_INSTANCE_PREFIX = re.compile(r"arn:aws:connect:[a-z0-9-]+:\d{12}:instance/[0-9a-f-]+/")
-
-
-def readable(line: str) -> str:
-    """Shorten Connect ARNs to their last part and mask phone numbers, for printing."""
-    return mask_number(_INSTANCE_PREFIX.sub("<instance>/", line))
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """One step of the demo: what was expected, and whether it happened."""
-
-    title: str
-    expected: str
-    ok: bool
-    actual: str
-    lines: tuple[str, ...] = ()
-
-
-@dataclass
-class Story:
-    """The shared state of one demo run: endpoint, table, functions and what happened so far."""
-
-    endpoint_url: str
-    function_environment: Mapping[str, str]
-    planned_flows: Mapping[str, str] = field(default_factory=dict)
-    echo: Echo = print
-    verbose: bool = False
-    verdicts: list[Verdict] = field(default_factory=list)
-    deployment: Deployment = field(default_factory=Deployment.render)
-    last_contact: Contact | None = None
-
-    @property
-    def table(self) -> str:
-        """The table the functions use (the planned name when a plan was made)."""
-        return self.function_environment["CALLGUARD_TABLE"]
-
-    def environment(self, changes: Mapping[str, str] | None = None) -> dict[str, str | None]:
-        """Return the functions' environment on the local endpoint, with ``changes``.
-
-        A profile the user has selected is removed (``None``): with the fake
-        credentials and endpoint it could only fail, or worse, select an account.
-        """
-        return {
-            "AWS_PROFILE": None,
-            "AWS_DEFAULT_PROFILE": None,
-            **aws_environment(self.endpoint_url),
-            **self.function_environment,
-            **(changes or {}),
-        }
-
-    def store(self) -> DenyList:
-        """Return a store on the demo table, to check what the functions and CLI wrote."""
-        session = boto3.session.Session(
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
-            region_name=DEMO_REGION,
-        )
-        client = session.client("dynamodb", endpoint_url=self.endpoint_url)
-        return DenyList(client, self.table)
-
-    def simulator(
-        self,
-        *,
-        overrides: Mapping[str, Mapping[str, Any]] | None = None,
-        faults: Mapping[str, Fault] | None = None,
-        environment: Mapping[str, str] | None = None,
-    ) -> Simulator:
-        """Return a simulator of the rendered flows with the functions' environment.
-
-        The module is rendered with the functions' fail mode, as an instance
-        without its own ``fail_mode`` gets it from Terraform: whether a failure
-        reaches the flow as a Lambda error (module branch) or as a ``status``
-        of ``error`` (handler), the caller is then treated the same way.
-        """
-        function_env = {**self.function_environment, **(environment or {})}
-        fail_mode = function_env.get("CALLGUARD_FAIL_MODE", "open")
-        rendered = {
-            _MODULE: {"fail_mode": fail_mode, **(overrides or {}).get(_MODULE, {})},
-            **{name: dict(v) for name, v in (overrides or {}).items() if name != _MODULE},
-        }
-        deployment = Deployment.render(rendered)
-        return Simulator(
-            deployment,
-            environment=self.environment(environment),
-            faults={
-                deployment.function_arn(variable): fault
-                for variable, fault in (faults or {}).items()
-            },
-        )
-
-    # ------------------------------------------------------------ reporting
-    def step(self, title: str, expected: str) -> None:
-        """Announce a step."""
-        self.echo("")
-        self.echo(f"[{len(self.verdicts) + 1}] {title}")
-        self.echo(f"    expected: {expected}")
-
-    def judge(self, title: str, expected: str, ok: bool, actual: str, lines: list[str]) -> Verdict:
-        """Print the transcript and verdict of a step and record it."""
-        for line in lines:
-            self.echo(readable(f"  {line}"))
-        self.echo(readable(f"    {'OK' if ok else 'UNEXPECTED'}: {actual}"))
-        verdict = Verdict(title, expected, ok, actual, tuple(lines))
-        self.verdicts.append(verdict)
-        return verdict
-
-    def call(
-        self,
-        title: str,
-        expected: str,
-        play: Callable[[], SimulationResult],
-        check: Callable[[SimulationResult], tuple[bool, str]],
-    ) -> SimulationResult:
-        """Play one simulated contact and judge it."""
-        self.step(title, expected)
-        result = play()
-        ok, actual = check(result)
-        self.judge(title, expected, ok, actual, result.transcript.render(verbose=self.verbose))
-        if not ok and _answered_error(result):
-            self.echo(
-                "    hint: a function answered with an error. If no outage was meant here, the "
-                "local emulator may have answered slower than the function's DynamoDB timeouts "
-                "(a busy machine); run the demo again to tell a slow machine from a defect."
-            )
-        self.last_contact = result.contact
-        return result
-
-
-def _answered_error(result: SimulationResult) -> bool:
-    """Whether any function call failed or answered ``status`` ``error``."""
-    return any(
-        not call.ok or call.response.get("status") == "error"
-        for call in result.transcript.lambda_calls
-    )
-
-
-# ---------------------------------------------------------------- checks
-
-
-def transferred_to(queue: str) -> Callable[[SimulationResult], tuple[bool, str]]:
-    """Check: the contact ended in ``queue``."""
-
-    def check(result: SimulationResult) -> tuple[bool, str]:
-        outcome = result.outcome
-        ok = outcome.kind == "transferred" and outcome.queue == queue
-        status = result.attributes.get("callguard_status", "")
-        return ok, f"{outcome.describe()} (callguard_status={status!r})"
-
-    return check
-
-
-def refused_with(message: str) -> Callable[[SimulationResult], tuple[bool, str]]:
-    """Check: the caller heard ``message`` and was disconnected, never queued."""
-
-    def check(result: SimulationResult) -> tuple[bool, str]:
-        ok = (
-            result.outcome.kind == "disconnected"
-            and message in result.transcript.prompts
-            and result.target_queue is None
-        )
-        status = result.attributes.get("callguard_status", "")
-        return ok, f"heard {result.transcript.prompts!r}, {result.outcome.describe()} " + (
-            f"(callguard_status={status!r})"
-        )
-
-    return check
+__all__ = ["CALLER", "DEFAULT_FUNCTION_ENVIRONMENT", "Verdict", "play_calls"]
 
 
 # ---------------------------------------------------------------- the story
-
-
-def _cli_command() -> list[str]:
-    """Return the installed ``callguard`` console script (or its entry point via Python)."""
-    script = Path(sys.executable).with_name("callguard")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("callguard")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "from callguard_tools.cli import main; main()"]
 
 
 def _supervisor_removes(story: Story) -> None:
     title = "A supervisor removes the number with the callguard CLI"
     expected = "the CLI exits 0 and the table no longer lists the number"
     story.step(title, expected)
-    args = [
-        "--endpoint-url",
-        story.endpoint_url,
-        "--table",
-        story.table,
-        "--region",
-        DEMO_REGION,
-        "denylist",
-        "remove",
-        CALLER,
-    ]
-    shown = mask_number(" ".join(["$ callguard", *args]))
-    done = subprocess.run(  # noqa: S603 - our own console script, fixed arguments
-        [*_cli_command(), *args],
-        env={**_base_environment(), **aws_environment(story.endpoint_url)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    lines = [f"  {shown}"]
-    lines += [f"  {line}" for line in (done.stdout + done.stderr).splitlines() if line]
+    done = story.cli(["denylist", "remove", CALLER])
+    shown = " ".join(["$ callguard", *done.options, "denylist", "remove", CALLER])
+    lines = [f"  {mask_number(shown)}"]
+    lines += done.lines()
     listed = story.store().get(CALLER)
-    ok = done.returncode == 0 and listed is None
-    actual = f"exit code {done.returncode}, " + (
+    ok = done.code == 0 and listed is None
+    actual = f"exit code {done.code}, " + (
         "number no longer listed" if listed is None else f"still listed as {listed.status}"
     )
     story.judge(title, expected, ok, actual, lines)
-
-
-def _base_environment() -> dict[str, str]:
-    """Return our environment minus anything that could select a real account."""
-    import os  # noqa: PLC0415 - only the subprocess step needs it
-
-    drop = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "CALLGUARD_TABLE")
-    return {key: value for key, value in os.environ.items() if key not in drop}
 
 
 def _agent_flags(story: Story, on_call: Contact) -> None:
@@ -315,7 +99,7 @@ def _planned_static_flow(story: Story) -> None:
     address, content = sorted(story.planned_flows.items())[0]
     parsed = parse_flow(content, address, "CONTACT_FLOW")
     library = FlowLibrary()
-    library.add(sim_flow(parsed, "planned_static_list"))
+    library.add("planned_static_list", parsed)
     deployment = Deployment(values=story.deployment.values, library=library, handlers={})
     sim = Simulator(deployment, environment=story.environment())
     numbers = [

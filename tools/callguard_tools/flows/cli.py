@@ -1,6 +1,6 @@
 """``callguard flows``: lint, render, diagram and simulate contact flows.
 
-``simulate`` lives in :mod:`callguard_tools.flows.simulator` and is imported only
+``simulate`` lives in :mod:`callguard_tools.flows.simulate_command` and is imported only
 when used, so the other commands work (and stay fast) without its dependencies.
 """
 
@@ -15,14 +15,26 @@ from typing import Any
 
 import click
 
-from callguard_tools.flows.demo_values import DEMO_VALUES
+from callguard_tools.flows.cli_variables import (
+    for_template,
+    overrides,
+    refuse_unread,
+    variable_options,
+)
 from callguard_tools.flows.diagram import generate_documents
-from callguard_tools.flows.lint import expand_paths, has_errors, lint_path
+from callguard_tools.flows.lint import (
+    FLOW_SUFFIXES,
+    expand_paths,
+    has_errors,
+    lint_path,
+    template_variables,
+)
 from callguard_tools.flows.model import FLOW_TYPES
-from callguard_tools.flows.render import TemplateError, load_vars_file, render_template
+from callguard_tools.flows.render import TemplateError, parse_template, render_template
+from callguard_tools.flows.shipped_templates import DEMO_VALUES
 
 #: Lazily loaded subcommands: name -> "module:attribute".
-LAZY_COMMANDS = {"simulate": "callguard_tools.flows.simulator:simulate_command"}
+LAZY_COMMANDS = {"simulate": "callguard_tools.flows.simulate_command:simulate_command"}
 
 
 class _FlowsGroup(click.Group):
@@ -49,31 +61,28 @@ class _FlowsGroup(click.Group):
         return command
 
 
-def _parse_var(values: tuple[str, ...]) -> dict[str, str]:
-    """Turn ``--var name=value`` options into a dict (values are strings, as with -var)."""
-    result: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--var")
-        result[name] = value
-    return result
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    """Return the files to lint; a directory without a flow file is a usage error, not a pass."""
+    for path in paths:
+        if path.is_dir() and next(iter(expand_paths([path])), None) is None:
+            suffixes = ", ".join(f"*{suffix}" for suffix in FLOW_SUFFIXES)
+            raise click.UsageError(f"no flow files ({suffixes}) under {path}")
+    return list(expand_paths(paths))
 
 
-def _variables(
-    var: tuple[str, ...], vars_file: Path | None, base: dict[str, Any] | None
-) -> dict[str, Any] | None:
-    """Merge variables: ``base`` (demo values), then the vars file, then ``--var`` options."""
-    if base is None and vars_file is None and not var:
-        return None
-    merged: dict[str, Any] = dict(base or {})
-    if vars_file is not None:
-        try:
-            merged.update(load_vars_file(vars_file))
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--vars-file") from exc
-    merged.update(_parse_var(var))
-    return merged
+def _lint_variables(files: list[Path], given: dict[str, Any]) -> dict[Path, dict[str, Any]]:
+    """Each template's variables under the overrides (templates not listed use their defaults)."""
+    if not given:
+        return {}
+    chosen: dict[Path, dict[str, Any]] = {}
+    read: set[str] = set()
+    for path in files:
+        if path.name.endswith(".tftpl"):
+            reads = template_variables(path)
+            read |= reads
+            chosen[path] = for_template(given, reads, DEMO_VALUES.get(path.name))
+    refuse_unread(given, read, "any template in PATHS")
+    return chosen
 
 
 @click.group(cls=_FlowsGroup)
@@ -95,12 +104,7 @@ def flows() -> None:
     type=click.Choice(sorted(FLOW_TYPES)),
     help="Flow type of bare documents (wrappers and our templates say it themselves).",
 )
-@click.option("--var", multiple=True, metavar="NAME=VALUE", help="Template variable (repeatable).")
-@click.option(
-    "--vars-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON object of template variables.",
-)
+@variable_options
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.option("--json", "as_json", is_flag=True, help="Print findings as JSON lines.")
 def lint(  # noqa: PLR0917 - click passes every option as an argument
@@ -114,18 +118,20 @@ def lint(  # noqa: PLR0917 - click passes every option as an argument
     """Check flows, modules and flow templates against the flow-language rules.
 
     PATHS are files or directories (their *.json and *.tftpl files). Our own
-    templates are rendered with their demo values unless variables are given.
-    Exits 1 when any error is found.
+    templates are rendered with their demo values; --var and --vars-file
+    override single values, in every template that reads them. Exits 1 when
+    any error is found, 2 when PATHS hold no flow file or a variable is read by
+    no template.
 
     \b
     Example:
       callguard flows lint flows/ exported/MainFlow.json
     """
-    variables = _variables(var, vars_file, None)
+    files = _files(paths)
+    variables = _lint_variables(files, overrides(var, vars_file))
     findings = []
-    files = list(expand_paths(paths))
     for path in files:
-        findings.extend(lint_path(path, variables, flow_type))
+        findings.extend(lint_path(path, variables.get(path), flow_type))
     for finding in findings:
         if as_json:
             click.echo(json.dumps(finding.__dict__, sort_keys=True))
@@ -144,12 +150,7 @@ def lint(  # noqa: PLR0917 - click passes every option as an argument
     metavar="TEMPLATE",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option("--var", multiple=True, metavar="NAME=VALUE", help="Template variable (repeatable).")
-@click.option(
-    "--vars-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON object of template variables (typed: lists, numbers).",
-)
+@variable_options
 @click.option(
     "--demo-values", is_flag=True, help="Start from the demo values of one of our templates."
 )
@@ -168,6 +169,8 @@ def render(
 ) -> None:
     """Render TEMPLATE exactly as Terraform's templatefile() would.
 
+    A variable TEMPLATE does not read is refused (exit 2), as simulate and lint do.
+
     \b
     Example:
       callguard flows render flows/check_caller.module.json.tftpl \\
@@ -180,11 +183,12 @@ def render(
                 f"{template_path.name} is not one of our templates", param_hint="--demo-values"
             )
         base = dict(DEMO_VALUES[template_path.name])
-    variables = _variables(var, vars_file, base) or {}
+    source = template_path.read_text(encoding="utf-8")
     try:
-        text = render_template(
-            template_path.read_text(encoding="utf-8"), variables, str(template_path)
-        )
+        reads = parse_template(source, str(template_path)).references()
+        given = overrides(var, vars_file)
+        refuse_unread(given, reads, template_path.name)
+        text = render_template(source, for_template(given, reads, base), str(template_path))
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from exc
     if output is None:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, TEMPLATES, FlowTemplate
 from callguard_tools.flows.model import Action, Flow, parse_flow
 from callguard_tools.flows.render import render_file
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, TEMPLATES, FlowTemplate
 
 _MAX_DETAIL = 60
 _SHAPES = {

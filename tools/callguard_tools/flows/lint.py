@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from callguard_tools.flows.demo_values import DEMO_VALUES, template
 from callguard_tools.flows.model import Flow, FlowParseError, parse_flow
 from callguard_tools.flows.render import TemplateError, parse_template, render_template
 from callguard_tools.flows.rules import RULES, Finding
 from callguard_tools.flows.rules.templates import TEMPLATE_RULES
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, template
 
 #: File name endings the linter picks up when given a directory.
 FLOW_SUFFIXES = (".json", ".tftpl")
@@ -110,6 +110,20 @@ def lint_path(
             variables = DEMO_VALUES.get(path.name, {})
         return lint_template(text, source, variables, flow_type)
     return lint_text(text, source, flow_type)
+
+
+def template_variables(path: Path) -> frozenset[str]:
+    """Return the variables a template reads: the catalogue's for ours, else its source's.
+
+    A template that cannot be read or parsed reads nothing (linting it reports why).
+    """
+    entry = template(path.name)
+    if entry is not None:
+        return frozenset(entry.variables)
+    try:
+        return frozenset(parse_template(path.read_text(encoding="utf-8"), str(path)).references())
+    except (OSError, UnicodeDecodeError, TemplateError):
+        return frozenset()
 
 
 def expand_paths(paths: Sequence[Path]) -> Iterator[Path]:

@@ -6,7 +6,11 @@ templates use (``{"Version", "StartAction", "Actions", ...}``) and the
 ``Content`` is the document again, usually as a JSON string. Both are parsed into
 :class:`Flow`. Parsing is deliberately lenient: a malformed action is kept with
 whatever could be read, so that the linter can report *what* is wrong and
-*where* instead of the parser stopping at the first surprise.
+*where* instead of the parser stopping at the first surprise. Nothing is
+dropped quietly, though: whatever the parser had to skip or coerce is recorded
+in :attr:`Action.defects` and :attr:`Flow.defects`, and a consumer that needs a
+well-formed flow (the simulator) refuses one with defects, naming each
+(:meth:`Flow.shape_problems`, :class:`FlowShapeError`).
 """
 
 from __future__ import annotations
@@ -59,6 +63,21 @@ class FlowParseError(ValueError):
         self.detail = message
 
 
+class FlowShapeError(ValueError):
+    """A flow (or one action of it) has a shape that cannot be run: what, and where.
+
+    ``problems`` lists every defect as ``"action 'id': Transitions.Errors must be
+    a list"``-style lines; the message names the flow and all of them.
+    """
+
+    def __init__(self, source: str, problems: tuple[str, ...]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(
+            f"{source}: malformed flow ({'; '.join(problems)}); run `callguard flows lint`"
+        )
+
+
 @dataclass(frozen=True)
 class ErrorBranch:
     """One ``Transitions.Errors`` entry: where the contact goes when ``error_type`` happens."""
@@ -93,6 +112,7 @@ class Action:
     conditions: tuple[Condition, ...]
     raw: Mapping[str, Any]
     index: int
+    defects: tuple[str, ...] = ()
 
     def targets(self) -> Iterator[str]:
         """Yield every action identifier this action can transition to, in document order."""
@@ -109,6 +129,11 @@ class Action:
             if error.error_type == error_type:
                 return error.next_action
         return None
+
+    @property
+    def label(self) -> str:
+        """How messages name the action: ``action 'id'``, or its position without an id."""
+        return f"action {self.identifier!r}" if self.identifier else f"Actions[{self.index}]"
 
     @property
     def has_transitions(self) -> bool:
@@ -133,6 +158,7 @@ class Flow:
     flow_type: str | None = None
     wrapper: Mapping[str, Any] | None = None
     by_id: Mapping[str, Action] = field(default_factory=dict)
+    defects: tuple[str, ...] = ()
 
     @property
     def start_action(self) -> Any:
@@ -148,50 +174,96 @@ class Flow:
         """Return the first action with ``identifier``, or None."""
         return self.by_id.get(identifier)
 
+    def shape_problems(self) -> list[str]:
+        """Return every defect of the document and its actions, each naming where it is."""
+        problems = list(self.defects)
+        for action in self.actions:
+            problems.extend(f"{action.label}: {defect}" for defect in action.defects)
+        return problems
 
-def _text(value: Any) -> str:
-    """Return ``value`` when it is a string, else "" (lenient field access)."""
-    return value if isinstance(value, str) else ""
+
+def _entries(
+    transitions: Mapping[str, Any], key: str, defects: list[str]
+) -> list[Mapping[str, Any]]:
+    """Return the object entries of ``Transitions[key]``, recording what had to be skipped."""
+    value = transitions.get(key, [])
+    if not isinstance(value, list):
+        defects.append(f"Transitions.{key} must be a list")
+        return []
+    entries: list[Mapping[str, Any]] = []
+    for position, entry in enumerate(value):
+        if isinstance(entry, Mapping):
+            entries.append(entry)
+        else:
+            defects.append(f"Transitions.{key}[{position}] must be an object")
+    return entries
+
+
+def _string_field(
+    item: Mapping[str, Any], key: str, where: str, defects: list[str], required: bool = True
+) -> str:
+    """Return ``item[key]`` when it is a string; else "" with a defect (when required)."""
+    value = item.get(key)
+    if isinstance(value, str):
+        return value
+    if required or value is not None:
+        defects.append(f"{where}{key} must be a string")
+    return ""
 
 
 def _parse_action(raw: Any, index: int) -> Action:
-    """Read one action leniently: missing or mistyped fields become empty values."""
+    """Read one action leniently: missing or mistyped fields become empty values and defects."""
+    defects: list[str] = []
+    if not isinstance(raw, Mapping):
+        defects.append("must be an object")
     item: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    transitions = item.get("Transitions")
-    transitions = transitions if isinstance(transitions, Mapping) else {}
+    identifier = _string_field(item, "Identifier", "", defects) if item else ""
+    action_type = _string_field(item, "Type", "", defects) if item else ""
+    transitions = item.get("Transitions", {})
+    if not isinstance(transitions, Mapping):
+        defects.append("Transitions must be an object")
+        transitions = {}
     next_action = transitions.get("NextAction")
-    errors: list[ErrorBranch] = []
-    raw_errors = transitions.get("Errors")
-    for entry in raw_errors if isinstance(raw_errors, list) else []:
-        if isinstance(entry, Mapping):
-            errors.append(
-                ErrorBranch(_text(entry.get("ErrorType")), _text(entry.get("NextAction")))
-            )
+    if next_action is not None and not isinstance(next_action, str):
+        defects.append("Transitions.NextAction must be a string")
+    errors = tuple(
+        ErrorBranch(
+            _string_field(entry, "ErrorType", f"Transitions.Errors[{n}].", defects),
+            _string_field(entry, "NextAction", f"Transitions.Errors[{n}].", defects),
+        )
+        for n, entry in enumerate(_entries(transitions, "Errors", defects))
+    )
     conditions: list[Condition] = []
-    raw_conditions = transitions.get("Conditions")
-    for entry in raw_conditions if isinstance(raw_conditions, list) else []:
-        if not isinstance(entry, Mapping):
-            continue
+    for n, entry in enumerate(_entries(transitions, "Conditions", defects)):
+        where = f"Transitions.Conditions[{n}]."
         condition = entry.get("Condition")
-        condition = condition if isinstance(condition, Mapping) else {}
+        if not isinstance(condition, Mapping):
+            defects.append(f"{where}Condition must be an object")
+            condition = {}
         operands = condition.get("Operands")
+        if not isinstance(operands, list):
+            defects.append(f"{where}Condition.Operands must be a list")
         conditions.append(
             Condition(
-                next_action=_text(entry.get("NextAction")),
-                operator=_text(condition.get("Operator")),
+                next_action=_string_field(entry, "NextAction", where, defects),
+                operator=_string_field(condition, "Operator", f"{where}Condition.", defects),
                 operands=tuple(operands) if isinstance(operands, list) else (),
             )
         )
-    parameters = item.get("Parameters")
+    parameters = item.get("Parameters", {})
+    if not isinstance(parameters, Mapping):
+        defects.append("Parameters must be an object")
+        parameters = {}
     return Action(
-        identifier=_text(item.get("Identifier")),
-        type=_text(item.get("Type")),
-        parameters=parameters if isinstance(parameters, Mapping) else {},
+        identifier=identifier,
+        type=action_type,
+        parameters=parameters,
         next_action=next_action if isinstance(next_action, str) else None,
-        errors=tuple(errors),
+        errors=errors,
         conditions=tuple(conditions),
         raw=item,
         index=index,
+        defects=tuple(defects),
     )
 
 
@@ -245,7 +317,12 @@ def parse_flow(text: str, source: str = "<flow>", flow_type: str | None = None) 
         flow_type = wrapper["Type"]
     if flow_type is None:
         flow_type = _infer_type(source, document)
+    defects: list[str] = []
+    if not isinstance(document.get("StartAction"), str):
+        defects.append("StartAction must be the identifier (a string) of the first action")
     raw_actions = document.get("Actions")
+    if not isinstance(raw_actions, list):
+        defects.append("Actions must be a list")
     actions = tuple(
         _parse_action(raw, index)
         for index, raw in enumerate(raw_actions if isinstance(raw_actions, list) else [])
@@ -263,6 +340,7 @@ def parse_flow(text: str, source: str = "<flow>", flow_type: str | None = None) 
         flow_type=flow_type,
         wrapper=wrapper,
         by_id=by_id,
+        defects=tuple(defects),
     )
 
 

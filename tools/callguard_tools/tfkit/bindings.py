@@ -14,6 +14,14 @@ Computed-only attributes are not configurable, so their type comes from the gett
 (``getStringAttribute``, ``Fn.tolist(getListAttribute(...))`` for a set, a ``...List``
 class for a list of objects, and so on).
 
+Providers built on the plugin framework (hashicorp/awscc) declare nested objects as
+*nested attributes* (``tags = [{ key = "k", value = "v" }]``), not blocks, yet their
+bindings mark them ``isBlock: true`` like blocks: the JavaScript, the ``.d.ts`` and the
+jsii assembly describe both the same way. ``Reader(..., nested_attributes=True)`` reads
+every nested object as a nested attribute (``{"nesting": ..., "attributes": {...}}`` in
+place of a cty type), with the nesting of the binding: ``struct`` single, ``list``,
+``set``, ``map``.
+
 What the bindings do not carry - enum and regex validation, ``ConflictsWith`` /
 ``ExactlyOneOf``, sensitivity, list ``max_items`` other than 1, provider-level item
 limits - cannot be in the generated schema.
@@ -42,6 +50,7 @@ _ENTRY = re.compile(
     r"\1 {4}type: \"(\w+)\",\n\1 {4}storageClassType: \"(\w+)\",\n\1\}",
     re.MULTILINE,
 )
+_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 _CLASS = re.compile(r"^class (\w+) extends cdktn\.(\w+) \{$", re.MULTILINE)
 _FUNC = re.compile(r"^function (\w+)ToHclTerraform\(struct\) \{$", re.MULTILINE)
 _TOP_LEVEL = re.compile(r"^(?:class|function|exports\.)", re.MULTILINE)
@@ -93,7 +102,9 @@ class Source:
     @classmethod
     def parse(cls, text: str) -> Source:
         """Split ``text`` into top-level classes and ``*ToHclTerraform`` functions."""
-        text = text.split("//# sourceMappingURL=", 1)[0]
+        # One binding may span several files (large resources put their structs in
+        # ``index-structs/*.js``); each ends with a source-map comment, dropped here.
+        text = _SOURCE_MAP.sub("", text)
         source = cls(text)
         starts = [m.start() for m in _TOP_LEVEL.finditer(text)] + [len(text)]
 
@@ -134,9 +145,11 @@ def _lower_first(name: str) -> str:
 class Reader:
     """Builds the compact schema of the main class (resource, data source or provider)."""
 
-    def __init__(self, text: str, where: str) -> None:
+    def __init__(self, text: str, where: str, *, nested_attributes: bool = False) -> None:
         self.source = Source.parse(text)
         self.where = where
+        #: Serve nested objects as nested attributes, not blocks (see the module docstring).
+        self.nested_attributes = nested_attributes
 
     def fail(self, message: str) -> BindingError:
         """Return an error that names the binding file."""
@@ -179,7 +192,9 @@ class Reader:
         blocks: dict[str, Any] = {}
         for attr, (flag, segment) in sorted(flags.items()):
             entry = entries.get(attr)
-            if entry is not None and entry.is_block:
+            if entry is not None and self.nested_attributes and self._is_nested(entry):
+                attributes[attr] = [self._nested_attribute(owner, attr, entry), flag]
+            elif entry is not None and entry.is_block:
                 blocks[attr] = self._nested_block(owner, attr, flag, entry)
             elif entry is not None:
                 attributes[attr] = [self._entry_type(attr, entry), flag]
@@ -222,6 +237,24 @@ class Reader:
             nested["max_items"] = max_items
         return nested
 
+    def _is_nested(self, entry: Entry) -> bool:
+        if entry.is_block:
+            return True
+        return entry.kind != "simple" and self._struct_of(entry.value) is not None
+
+    def _nested_attribute(self, owner: str, attr: str, entry: Entry) -> dict[str, Any]:
+        """Return ``{"nesting": ..., "attributes": {...}}`` for a nested-attribute object."""
+        struct = self._struct_of(entry.value)
+        if struct is None:
+            raise self.fail(f"{owner}.{attr}: cannot find the nested attribute's struct function")
+        nesting = {"struct": "single", "list": "list", "set": "set", "map": "map"}.get(entry.kind)
+        if nesting is None:
+            raise self.fail(f"{owner}.{attr}: unsupported nested attribute kind {entry.kind!r}")
+        block = self._struct_block(struct)
+        if block.get("blocks"):
+            raise self.fail(f"{owner}.{attr}: a nested attribute cannot hold blocks")
+        return {"nesting": nesting, "attributes": block["attributes"]}
+
     def _struct_of(self, value: str) -> str | None:
         match = re.search(r"\b(\w+)ToHclTerraform\b", value.replace("cdktn.", ""))
         if match and match.group(1) in self.source.functions:
@@ -236,7 +269,15 @@ class Reader:
         if self.source.classes[self.main_class()[0]][0] != "TerraformProvider":
             raise self.fail(f"no class {class_name}")
         # Provider blocks have no output classes: every provider argument is optional.
-        attributes = {name: [self._entry_type(name, e), "o"] for name, e in entries.items()}
+        attributes = {
+            name: [
+                self._nested_attribute("provider", name, e)
+                if self.nested_attributes and self._is_nested(e)
+                else self._entry_type(name, e),
+                "o",
+            ]
+            for name, e in entries.items()
+        }
         return {"attributes": dict(sorted(attributes.items()))}
 
     def _object_type(self, struct: str) -> CtyType:

@@ -1,4 +1,4 @@
-"""Generate the stand-in provider's schema from the published CDKTF AWS bindings.
+"""Generate the stand-in providers' schemas from the published CDKTF/CDK-Terrain bindings.
 
 ``python -m callguard_tools.tfkit.schemagen`` (``make schema``):
 
@@ -10,8 +10,10 @@
 3. reads each used type's ``lib/<type>/index.js`` (see :mod:`.bindings`) and writes
    ``aws_schema.json`` next to this module, recording both versions.
 
-It fails loudly, naming the type, when a used type is not in the bindings. Re-running
-it takes a few seconds: only the needed members of the cached tarball are read.
+The same command then writes ``awscc_schema.json`` for ``hashicorp/awscc`` (see
+:mod:`.awscc_schemagen`). It fails loudly, naming the type, when a used type is not in
+the bindings. Re-running it takes a few seconds: only the needed members of the cached
+archives are read.
 """
 
 from __future__ import annotations
@@ -74,12 +76,17 @@ CORE_DATA_SOURCES = (
     "aws_region",
 )
 
-_USE = re.compile(r'^\s*(resource|data)\s+"(aws_\w+)"', re.MULTILINE)
-_AWS_PIN = re.compile(
-    r'aws\s*=\s*\{[^}]*?source\s*=\s*"(?:registry\.terraform\.io/)?hashicorp/aws"[^}]*?'
-    r'version\s*=\s*"([^"]+)"',
-    re.DOTALL,
-)
+
+def _use_pattern(prefix: str) -> re.Pattern[str]:
+    return re.compile(rf'^\s*(resource|data)\s+"({prefix}_\w+)"', re.MULTILINE)
+
+
+def _pin_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(
+        rf'{name}\s*=\s*\{{[^}}]*?source\s*=\s*"(?:registry\.terraform\.io/)?hashicorp/{name}"'
+        r'[^}]*?version\s*=\s*"([^"]+)"',
+        re.DOTALL,
+    )
 
 
 class SchemaGenError(RuntimeError):
@@ -96,22 +103,32 @@ def tf_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def used_types(files: Iterable[Path]) -> tuple[set[str], set[str]]:
-    """Return the (resource types, data-source types) the given ``.tf`` files declare."""
+def used_types(files: Iterable[Path], prefix: str = "aws") -> tuple[set[str], set[str]]:
+    """Return the (resource types, data-source types) of one provider the files declare.
+
+    ``prefix`` is the provider's type prefix: ``aws`` (``aws_*``) or ``awscc``.
+    """
+    pattern = _use_pattern(prefix)
     resources: set[str] = set()
     data_sources: set[str] = set()
     for path in files:
-        for kind, type_name in _USE.findall(path.read_text(encoding="utf-8")):
+        for kind, type_name in pattern.findall(path.read_text(encoding="utf-8")):
             (resources if kind == "resource" else data_sources).add(type_name)
     return resources, data_sources
 
 
-def aws_pins(files: Iterable[Path]) -> set[str]:
-    """Return every ``hashicorp/aws`` version constraint in ``required_providers`` blocks."""
+def provider_pins(files: Iterable[Path], name: str) -> set[str]:
+    """Return every ``hashicorp/<name>`` version constraint in ``required_providers`` blocks."""
+    pattern = _pin_pattern(name)
     pins: set[str] = set()
     for path in files:
-        pins.update(_AWS_PIN.findall(path.read_text(encoding="utf-8")))
+        pins.update(pattern.findall(path.read_text(encoding="utf-8")))
     return pins
+
+
+def aws_pins(files: Iterable[Path]) -> set[str]:
+    """Return every ``hashicorp/aws`` version constraint in ``required_providers`` blocks."""
+    return provider_pins(files, "aws")
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -259,20 +276,32 @@ def dump(document: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate ``aws_schema.json`` (or only check it with ``--check``)."""
+    """Regenerate ``aws_schema.json`` and ``awscc_schema.json`` (or check them: ``--check``)."""
+    from callguard_tools.tfkit import awscc_schemagen as awscc  # noqa: PLC0415 - no cycle
+
     parser = argparse.ArgumentParser(prog="python -m callguard_tools.tfkit.schemagen")
     parser.add_argument("--root", type=Path, default=repo_root(), help="repository root")
     parser.add_argument("--output", type=Path, default=SCHEMA_PATH)
+    parser.add_argument("--awscc-output", type=Path, default=awscc.SCHEMA_PATH)
     parser.add_argument(
-        "--check", action="store_true", help="fail when the committed schema lacks a used type"
+        "--check", action="store_true", help="fail when a committed schema lacks a used type"
     )
     args = parser.parse_args(argv)
     files = tf_files(args.root)
     resources, data_sources = used_types(files)
+    cc_resources, cc_data_sources = used_types(files, awscc.PREFIX)
     if args.check:
-        missing = missing_types(resources, data_sources, load_document(args.output))
-        for line in missing:
-            print(f"missing from {args.output.name}: {line}", file=sys.stderr)
+        missing = [
+            (args.output, line)
+            for line in missing_types(resources, data_sources, load_document(args.output))
+        ] + [
+            (args.awscc_output, line)
+            for line in missing_types(
+                cc_resources, cc_data_sources, load_document(args.awscc_output)
+            )
+        ]
+        for output, line in missing:
+            print(f"missing from {output.name}: {line}", file=sys.stderr)
         return 1 if missing else 0
     try:
         document = generate(
@@ -281,15 +310,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             fetch_bindings(tfkit_dir() / "npm"),
             aws_pins(files),
         )
+        cc_resources |= set(awscc.CORE_RESOURCES)
+        cc_data_sources |= set(awscc.CORE_DATA_SOURCES)
+        cc_document = awscc.generate(
+            cc_resources,
+            cc_data_sources,
+            awscc.read_wheel(
+                awscc.fetch_wheel(tfkit_dir() / "pypi"),
+                awscc.wanted_dirs(cc_resources, cc_data_sources),
+            ),
+            provider_pins(files, awscc.PREFIX),
+        )
     except (SchemaGenError, BindingError) as exc:
         print(f"schemagen: error: {exc}", file=sys.stderr)
         return 1
-    args.output.write_text(dump(document), encoding="utf-8")
-    print(
-        f"wrote {args.output} ({len(document['resource_schemas'])} resources, "
-        f"{len(document['data_source_schemas'])} data sources; hashicorp/aws "
-        f"{document['provider_version']} from {document['bindings']})"
-    )
+    for output, doc, name in (
+        (args.output, document, "aws"),
+        (args.awscc_output, cc_document, "awscc"),
+    ):
+        output.write_text(dump(doc), encoding="utf-8")
+        print(
+            f"wrote {output} ({len(doc['resource_schemas'])} resources, "
+            f"{len(doc['data_source_schemas'])} data sources; hashicorp/{name} "
+            f"{doc['provider_version']} from {doc['bindings']})"
+        )
     return 0
 
 

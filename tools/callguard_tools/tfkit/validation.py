@@ -63,8 +63,9 @@ def data_dir(extra: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]
 def shared_provider() -> Iterator[dict[str, str]]:
     """Run one stand-in provider for many Terraform commands; yield the env that uses it.
 
-    Each Terraform command otherwise starts the provider (a Python process) twice;
-    with ``TF_REATTACH_PROVIDERS`` they all talk to this one. Only for commands that do
+    Each Terraform command otherwise starts each provider (a Python process) twice;
+    with ``TF_REATTACH_PROVIDERS`` they all talk to this one, which serves both the aws
+    and the awscc stand-in. Only for commands that do
     not configure the provider (``validate``): its configuration is per process. With the
     real provider this yields an empty mapping.
     """

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from callguard_tools.flows.model import FLOW_LANGUAGE_VERSION, FLOW_TYPES, MODULE_TYPE, Action, Flow
@@ -218,6 +218,19 @@ def _may_end_here(action: Action) -> bool:
     return spec.terminal or spec.may_end
 
 
+def _ending_actions(flow: Flow, targets: Callable[[Action], Iterable[str]]) -> set[str]:
+    """Return the actions from which following ``targets`` reaches one where a path may end."""
+    can_end = {action.identifier for action in flow.actions if _may_end_here(action)}
+    changed = True
+    while changed:
+        changed = False
+        for action in flow.actions:
+            if action.identifier not in can_end and any(t in can_end for t in targets(action)):
+                can_end.add(action.identifier)
+                changed = True
+    return can_end
+
+
 @flow_rule("paths-terminate")
 def check_paths_terminate(flow: Flow) -> Iterator[Problem]:
     """Require every path to end in a terminal action: no dead ends and no inescapable loops."""
@@ -229,19 +242,62 @@ def check_paths_terminate(flow: Flow) -> Iterator[Problem]:
             )
         elif not action.has_transitions and not _may_end_here(action):
             yield Problem(f"{action.type} is not terminal but has no transitions", _label(action))
-    can_end = {action.identifier for action in flow.actions if _may_end_here(action)}
-    changed = True
-    while changed:
-        changed = False
-        for action in flow.actions:
-            if action.identifier not in can_end and any(t in can_end for t in action.targets()):
-                can_end.add(action.identifier)
-                changed = True
+    can_end = _ending_actions(flow, Action.targets)
     for action in flow.actions:
         if action.identifier and action.identifier not in can_end and action.has_transitions:
             yield Problem(
                 "every path from here loops forever: no terminal action is reachable",
                 action.identifier,
+            )
+
+
+#: Error branches that are ordinary outcomes of the caller or the data, not failures:
+#: a loop left through one of them (no digit matched, nothing typed) is a normal way out.
+OUTCOME_ERRORS = frozenset({"NoMatchingCondition", "InputTimeLimitExceeded"})
+
+
+def _normal_targets(action: Action) -> Iterator[str]:
+    """Targets a contact reaches when nothing fails: NextAction, conditions, outcome errors."""
+    if action.next_action is not None:
+        yield action.next_action
+    for condition in action.conditions:
+        yield condition.next_action
+    for error in action.errors:
+        if error.error_type in OUTCOME_ERRORS:
+            yield error.next_action
+
+
+def _on_a_cycle(flow: Flow, start: str) -> bool:
+    """Return True when normal transitions lead from ``start`` back to itself."""
+    seen: set[str] = set()
+    queue = deque([start])
+    while queue:
+        action = flow.action(queue.popleft())
+        for target in _normal_targets(action) if action is not None else ():
+            if target == start:
+                return True
+            if target not in seen:
+                seen.add(target)
+                queue.append(target)
+    return False
+
+
+@flow_rule("loop-exits-only-on-error")
+def check_loop_exits(flow: Flow) -> Iterator[Problem]:
+    """Report a loop that only an error branch can leave: on the normal path it never ends."""
+    can_end = _ending_actions(flow, Action.targets)
+    can_end_normally = _ending_actions(flow, _normal_targets)
+    for action in flow.actions:
+        identifier = action.identifier
+        if (
+            identifier in can_end
+            and identifier not in can_end_normally
+            and _on_a_cycle(flow, identifier)
+        ):
+            yield Problem(
+                "every normal path from here goes round a loop that only an error branch "
+                "leaves; the contact would loop until something fails",
+                identifier,
             )
 
 

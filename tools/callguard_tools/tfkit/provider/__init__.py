@@ -1,8 +1,9 @@
-"""The stand-in ``hashicorp/aws`` provider that real Terraform loads offline.
+"""The stand-in ``hashicorp/aws`` and ``hashicorp/awscc`` providers real Terraform loads offline.
 
 It speaks Terraform's plugin protocol (version 6) through the generated protocol
-bindings and TLS handshake of the PyPI ``tf`` package, and serves the schema generated
-from the CDKTF bindings (``aws_schema.json``). The ``tf`` package's own schema classes
+bindings and TLS handshake of the PyPI ``tf`` package, and serves the schemas generated
+from the published bindings (``aws_schema.json``, ``awscc_schema.json``; awscc's nested
+objects are nested attributes). The ``tf`` package's own schema classes
 offer only set and single nesting, while most AWS blocks are lists, so this package
 builds the protocol messages itself (:mod:`.schema`) and keeps ``tf`` for the wire work.
 

@@ -1,4 +1,4 @@
-"""Entry point Terraform runs as ``terraform-provider-aws`` (through a generated script)."""
+"""Entry point Terraform runs as ``terraform-provider-aws``/``-awscc`` (generated scripts)."""
 
 from callguard_tools.tfkit.provider.server import serve
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from callguard_tools.tfkit.provider import policy_document
-from callguard_tools.tfkit.provider.schema import Block, attributes
+from callguard_tools.tfkit.provider.schema import Block, attributes, cty_of
 from callguard_tools.tfkit.provider.values import (
     EPOCH_ISO,
     Context,
@@ -140,5 +140,5 @@ def read(type_name: str, block: Block, config: Values, ctx: Context) -> Values:
         answer = answers.get(name)
         if answer is None and name == "region":
             answer = ctx.region
-        state[name] = answer if answer is not None else synthesize(name, cty, seed)
+        state[name] = answer if answer is not None else synthesize(name, cty_of(cty), seed)
     return state

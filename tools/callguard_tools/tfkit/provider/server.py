@@ -35,6 +35,7 @@ from tf.utils import read_dynamic_value, to_dynamic_value
 
 from callguard_tools.tfkit.provider import datasources, values
 from callguard_tools.tfkit.provider.schema import (
+    PROVIDERS,
     Block,
     attributes,
     blocks,
@@ -67,8 +68,9 @@ def _guard(
             except Exception as exc:  # reported to Terraform as a diagnostic, not swallowed
                 detail = "".join(traceback.format_exception(exc, limit=-3))
                 kind = getattr(request, "type_name", "")
+                name = getattr(self, "name", "aws")
                 return response(
-                    diagnostics=[_error(f"offline aws stand-in failed on {kind}: {exc}", detail)]
+                    diagnostics=[_error(f"offline {name} stand-in failed on {kind}: {exc}", detail)]
                 )
 
         return wrapper
@@ -91,10 +93,11 @@ def conform(block: Block, value: Any) -> Any:
 
 
 class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
-    """Serves the generated hashicorp/aws schema and deterministic plan/apply/read results."""
+    """Serves a generated schema (hashicorp/aws or hashicorp/awscc) and deterministic results."""
 
-    def __init__(self) -> None:
-        doc = document()
+    def __init__(self, name: str = "aws") -> None:
+        self.name = name
+        doc = document(name)
         self.provider_block: Block = doc["provider"]
         self.resources: dict[str, Block] = doc["resource_schemas"]
         self.data_sources: dict[str, Block] = doc["data_source_schemas"]
@@ -197,7 +200,7 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
         elif prior is None:
             planned = values.plan_create(block, proposed, self.ctx)
         else:
-            planned = values.plan_update(block, proposed, self.ctx)
+            planned = values.plan_update(block, proposed, self.ctx, prior)
         return pb.PlanResourceChange.Response(
             planned_state=to_dynamic_value(planned), planned_private=request.prior_private
         )
@@ -217,13 +220,15 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
     def ImportResourceState(self, request: Any, context: Any) -> Any:
         """Refuse: there is nothing real to import offline."""
         return pb.ImportResourceState.Response(
-            diagnostics=[_error(f"the offline aws stand-in cannot import {request.type_name}")]
+            diagnostics=[
+                _error(f"the offline {self.name} stand-in cannot import {request.type_name}")
+            ]
         )
 
     def MoveResourceState(self, request: Any, context: Any) -> Any:
         """Refuse: cross-type moves need the real provider."""
         return pb.MoveResourceState.Response(
-            diagnostics=[_error("the offline aws stand-in cannot move resource state")]
+            diagnostics=[_error(f"the offline {self.name} stand-in cannot move resource state")]
         )
 
     # ---------------------------------------------------------------- data sources
@@ -267,44 +272,63 @@ class _Stdio(stdio_rpc.GRPCStdioServicer):  # type: ignore[misc]
         return iter([])
 
 
+def _provider_arg(args: list[str]) -> str:
+    """Return the provider named by ``--provider NAME`` (default ``aws``)."""
+    if "--provider" not in args:
+        return "aws"
+    index = args.index("--provider")
+    name = args[index + 1] if index + 1 < len(args) else ""
+    if name not in PROVIDERS:
+        raise SystemExit(f"--provider must be one of {', '.join(PROVIDERS)}, not {name!r}")
+    return name
+
+
+def _server(name: str, controller: _Controller) -> grpc.Server:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
+    rpc.add_ProviderServicer_to_server(StandInProvider(name), server)
+    controller_rpc.add_GRPCControllerServicer_to_server(controller, server)
+    stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
+    return server
+
+
 def serve(argv: list[str] | None = None) -> None:
-    """Serve the provider on a unix socket.
+    """Serve one stand-in provider (``--provider aws|awscc``) on a unix socket.
 
     Started by Terraform (go-plugin sets ``TF_PLUGIN_MAGIC_COOKIE``), print the
     handshake line and serve over TLS until Terraform shuts the plugin down. With
-    ``--reattach``, print a ``TF_REATTACH_PROVIDERS`` value instead and serve until
-    terminated, so several Terraform runs can share one provider process.
+    ``--reattach``, serve every stand-in (aws and awscc), each on its own socket, print
+    one ``TF_REATTACH_PROVIDERS`` value naming them all and serve until terminated, so
+    several Terraform runs can share one provider process.
     """
     args = sys.argv[1:] if argv is None else argv
     reattach = "--reattach" in args
+    provider = _provider_arg(args)
     if not reattach and os.environ.get("TF_PLUGIN_MAGIC_COOKIE") is None:
         print(
-            "This is the offline stand-in for the hashicorp/aws Terraform provider; "
+            f"This is the offline stand-in for the hashicorp/{provider} Terraform provider; "
             "Terraform starts it (see docs/offline-terraform.md).",
             file=sys.stderr,
         )
         raise SystemExit(1)
     controller = _Controller()
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
-    rpc.add_ProviderServicer_to_server(StandInProvider(), server)
-    controller_rpc.add_GRPCControllerServicer_to_server(controller, server)
-    stdio_rpc.add_GRPCStdioServicer_to_server(_Stdio(), server)
-    with tempfile.TemporaryDirectory(prefix="tfkit-aws-") as tmp:
-        socket = os.path.join(tmp, "plugin.sock")
+    names = PROVIDERS if reattach else (provider,)
+    servers = [_server(name, controller) for name in names]
+    with tempfile.TemporaryDirectory(prefix=f"tfkit-{provider}-") as tmp:
         if reattach:
-            server.add_insecure_port(f"unix://{socket}")
-            line = json.dumps(
-                {
-                    "registry.terraform.io/hashicorp/aws": {
-                        "Protocol": "grpc",
-                        "ProtocolVersion": 6,
-                        "Pid": os.getpid(),
-                        "Test": True,
-                        "Addr": {"Network": "unix", "String": socket},
-                    }
+            entries = {}
+            for name, server in zip(names, servers, strict=True):
+                socket = os.path.join(tmp, f"{name}.sock")
+                server.add_insecure_port(f"unix://{socket}")
+                entries[f"registry.terraform.io/hashicorp/{name}"] = {
+                    "Protocol": "grpc",
+                    "ProtocolVersion": 6,
+                    "Pid": os.getpid(),
+                    "Test": True,
+                    "Addr": {"Network": "unix", "String": socket},
                 }
-            )
+            line = json.dumps(entries)
         else:
+            socket = os.path.join(tmp, "plugin.sock")
             try:
                 chain, credentials = _self_signed_cert()
             except OSError:
@@ -312,17 +336,23 @@ def serve(argv: list[str] | None = None) -> None:
                 # home directory, generate a fresh key in the temporary directory.
                 os.environ["HOME"] = tmp
                 chain, credentials = _self_signed_cert()
-            server.add_secure_port(f"unix://{socket}", credentials)
+            servers[0].add_secure_port(f"unix://{socket}", credentials)
             cert = base64.b64encode(chain).decode().rstrip("=")
             line = f"1|6|unix|{socket}|grpc|{cert}"
-        server.start()
+        for server in servers:
+            server.start()
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
-        signal.signal(signal.SIGTERM, lambda *_: server.stop(grace=0))
+
+        def stop(*_: Any) -> None:
+            for server in servers:
+                server.stop(grace=0)
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             # wait_for_termination returns True on timeout, i.e. while still serving.
-            while server.wait_for_termination(0.05) and (reattach or not controller.stopped):
+            while servers[0].wait_for_termination(0.05) and (reattach or not controller.stopped):
                 pass
         except KeyboardInterrupt:
             pass
-        server.stop(grace=0)
+        stop()

@@ -19,7 +19,7 @@ from typing import Any
 
 from tf.types import Unknown
 
-from callguard_tools.tfkit.provider.schema import Block, attributes, blocks
+from callguard_tools.tfkit.provider.schema import Block, attributes, blocks, cty_of, is_nested
 
 Values = dict[str, Any]
 
@@ -75,14 +75,38 @@ def _merged_tags(values: Values, ctx: Context) -> Any:
     return {**ctx.default_tags, **(tags or {})}
 
 
+def _plan_object(specs: dict[str, list[Any]], item: Values) -> Values:
+    """Plan one object: unset computed attributes unknown, nested attributes recursed."""
+    planned = dict(item)
+    for name, (spec, flags) in specs.items():
+        value = planned.get(name)
+        if value is None:
+            if "c" in flags:
+                planned[name] = Unknown
+        elif is_nested(spec) and not is_unknown(value):
+            planned[name] = _plan_nested(spec, value)
+    return planned
+
+
+def _plan_nested(spec: dict[str, Any], value: Any) -> Any:
+    """Plan a configured nested attribute (single object, list, set or map of objects)."""
+    inner = spec["attributes"]
+
+    def one(item: Any) -> Any:
+        return item if item is None or is_unknown(item) else _plan_object(inner, item)
+
+    if spec["nesting"] == "single":
+        return one(value)
+    if spec["nesting"] == "map":
+        return {key: one(item) for key, item in value.items()}
+    return [one(item) for item in value]
+
+
 def plan_create(block: Block, proposed: Values, ctx: Context) -> Values:
     """Return the planned state of a new resource: unset computed attributes unknown."""
 
     def visit(current: Block, item: Values) -> Values:
-        planned = dict(item)
-        for name, (_, flags) in attributes(current).items():
-            if "c" in flags and planned.get(name) is None:
-                planned[name] = Unknown
+        planned = _plan_object(attributes(current), item)
         _walk_blocks(current, planned, visit)
         return planned
 
@@ -95,10 +119,59 @@ def plan_create(block: Block, proposed: Values, ctx: Context) -> Values:
     return planned
 
 
-def plan_update(block: Block, proposed: Values, ctx: Context) -> Values:
-    """Return the planned state of an update: Terraform's proposal, tags recomputed."""
+def _merge_object(specs: dict[str, list[Any]], proposed: Values, prior: Values) -> Values:
+    """Return ``proposed`` with unset computed values taken from ``prior`` (nested too)."""
+    merged = dict(proposed)
+    for name, (spec, flags) in specs.items():
+        value, before = proposed.get(name), prior.get(name)
+        if value is None and "c" in flags:
+            merged[name] = before
+        elif is_nested(spec) and value is not None and before is not None:
+            merged[name] = _merge_nested(spec, value, before)
+    return merged
+
+
+def _merge_nested(spec: dict[str, Any], value: Any, before: Any) -> Any:
+    """Merge a nested attribute's proposal with its prior state.
+
+    Terraform cannot pair the objects of a set whose computed attributes the provider
+    filled in, so its proposal has them null: an object of the proposal takes the prior
+    object it matches on everything configured, and stays as proposed otherwise.
+    """
+    inner = spec["attributes"]
+    if is_unknown(value) or is_unknown(before):
+        return value
+    if spec["nesting"] == "single":
+        return _merge_object(inner, value, before)
+    if spec["nesting"] == "map":
+        return {
+            key: _merge_object(inner, item, before[key]) if key in before else item
+            for key, item in value.items()
+        }
+    if spec["nesting"] == "list":
+        return [
+            _merge_object(inner, item, before[index]) if index < len(before) else item
+            for index, item in enumerate(value)
+        ]
+    merged = []
+    for item in value:
+        match = next((old for old in before if _merge_object(inner, item, old) == old), None)
+        merged.append(item if match is None else match)
+    return merged
+
+
+def plan_update(
+    block: Block, proposed: Values, ctx: Context, prior: Values | None = None
+) -> Values:
+    """Return the planned state of an update: Terraform's proposal, tags recomputed.
+
+    With ``prior``, nested attributes keep the computed values the prior state has
+    (see :func:`_merge_nested`); what is new in them plans like a create.
+    """
     planned = dict(proposed)
     top = attributes(block)
+    if prior is not None and any(is_nested(spec) for spec, _ in top.values()):
+        planned = _plan_object(top, _merge_object(top, planned, prior))
     if "tags_all" in top and "tags" in top:
         planned["tags_all"] = _merged_tags(planned, ctx)
     return planned
@@ -343,7 +416,37 @@ RULES: dict[str, list[tuple[str, Rule]]] = {
         ),
         ("id", lambda v, c, s: v["arn"]),
     ],
+    # hashicorp/awscc (Cloud Control): ``id`` is the resource's primary identifier.
+    "awscc_lex_bot": [
+        ("bot_id", lambda v, c, s: _lex_id(s, "bot_id")),
+        ("arn", lambda v, c, s: c.arn("lex", f"bot/{v['bot_id']}")),
+        ("id", lambda v, c, s: v["bot_id"]),
+    ],
+    "awscc_lex_bot_version": [
+        ("bot_version", lambda v, c, s: "1"),
+        ("id", lambda v, c, s: f"{v['bot_id']}|{v['bot_version']}"),
+    ],
+    "awscc_lex_bot_alias": [
+        ("bot_alias_id", lambda v, c, s: _lex_id(s, "bot_alias_id")),
+        ("arn", lambda v, c, s: c.arn("lex", f"bot-alias/{v['bot_id']}/{v['bot_alias_id']}")),
+        ("bot_alias_status", lambda v, c, s: "Available"),
+        ("id", lambda v, c, s: f"{v['bot_alias_id']}|{v['bot_id']}"),
+    ],
+    "awscc_connect_integration_association": [
+        ("integration_association_id", lambda v, c, s: _uuid(s, "integration_association_id")),
+        (
+            "id",
+            lambda v, c, s: f"{v['instance_id']}|{v['integration_type']}|{v['integration_arn']}",
+        ),
+    ],
 }
+
+
+def _lex_id(seed: str, name: str) -> str:
+    """Return a Lex-shaped identifier: ten upper-case letters and digits."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    number = int(_digest(seed, name), 16)
+    return "".join(alphabet[(number >> (6 * i)) % 36] for i in range(10))
 
 
 def _invoke_arn(ctx: Context, function_arn: str, *, streaming: bool = False) -> str:
@@ -383,7 +486,7 @@ def apply(type_name: str, block: Block, planned: Values, ctx: Context) -> Values
             try:
                 values[name] = rule(values, ctx, seed)
             except (KeyError, TypeError):  # an input the rule needs is unset: stay generic
-                values[name] = synthesize(name, top[name][0], seed)
+                values[name] = synthesize(name, cty_of(top[name][0]), seed)
     if "tags_all" in top and is_unknown(values.get("tags_all")):
         values["tags_all"] = {**ctx.default_tags, **(values.get("tags") or {})}
     if "region" in top and is_unknown(values.get("region")):
@@ -391,8 +494,8 @@ def apply(type_name: str, block: Block, planned: Values, ctx: Context) -> Values
 
     def visit(current: Block, item: Values) -> Values:
         filled = {
-            name: fill_value(name, cty, item.get(name), seed)
-            for name, (cty, _) in attributes(current).items()
+            name: fill_value(name, cty_of(spec), item.get(name), seed)
+            for name, (spec, _) in attributes(current).items()
         }
         for name in blocks(current):
             filled[name] = item.get(name)

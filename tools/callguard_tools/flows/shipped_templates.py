@@ -1,4 +1,4 @@
-"""The flow templates we ship, their Connect types, and the values used to render them offline.
+"""The flow templates we ship: their Connect types, variable contracts and offline values.
 
 One catalogue for the linter (which variables a template may reference), the
 diagrams, the simulator, the tests and ``make demo``, so that they all prove the

@@ -1,8 +1,9 @@
-"""The simulator's API: the rendered callguard flows and calls played through them.
+"""The rendered callguard flows, and calls played through them with the real handlers.
 
 :class:`Deployment` renders the shipped templates exactly as Terraform does
-(:mod:`.render`, with :mod:`.demo_values` plus overrides), parses them with
-:mod:`.model`, and knows which handler serves each function ARN.
+(:mod:`~callguard_tools.flows.render`, with the demo values of
+:mod:`~callguard_tools.flows.shipped_templates` plus overrides), parses them
+once into the typed model, and knows which handler serves each function ARN.
 :class:`Simulator` walks contacts through them (:mod:`.walker`): each
 ``InvokeLambdaFunction`` runs ``callguard.handlers.<name>.handler`` in-process
 with the event Connect would send, under the environment the function would
@@ -20,21 +21,18 @@ from typing import Any
 from callguard import aws
 from callguard_tools.environ import patched_environ
 from callguard_tools.flows.connect_event import Contact
-from callguard_tools.flows.demo_values import (
+from callguard_tools.flows.lambda_invoke import Fault, Handler, LambdaInvoker
+from callguard_tools.flows.model import parse_flow
+from callguard_tools.flows.render import render_template
+from callguard_tools.flows.shipped_templates import (
+    DEMO_CHALLENGE_MODULE_ARN,
     DEMO_VALUES,
     TEMPLATES,
     FlowTemplate,
 )
-from callguard_tools.flows.lambda_invoke import Fault, Handler, LambdaInvoker
-from callguard_tools.flows.model import Flow, parse_flow
-from callguard_tools.flows.render import render_template
-from callguard_tools.flows.walker import (
-    CallScript,
-    FlowLibrary,
-    SimFlow,
-    SimulationResult,
-    Walker,
-)
+from callguard_tools.flows.simulation.library import FlowLibrary
+from callguard_tools.flows.simulation.script import CallScript, SimulationResult
+from callguard_tools.flows.simulation.walker import Walker
 
 #: The handler each template's function variable is served by.
 HANDLER_FOR_VARIABLE: Mapping[str, str] = {
@@ -51,16 +49,25 @@ AGENT_FLAG_FLOW = "agent_flag"
 STATIC_LIST_FLOW = "inbound_static_list"
 CHALLENGE_MODULE = "spam_challenge"
 
+_INBOUND_TEMPLATE = "inbound_denylist.flow.json.tftpl"
 
-def sim_flow(flow: Flow, name: str) -> SimFlow:
-    """Adapt a parsed :class:`~.model.Flow` to what the walker needs."""
-    start = flow.start_action
-    return SimFlow(
-        name=name,
-        kind=flow.flow_type or "CONTACT_FLOW",
-        start_action=start if isinstance(start, str) else "",
-        actions={action.identifier: action.raw for action in flow.actions},
-    )
+
+class DeploymentError(KeyError):
+    """The values asked for do not make a deployment (the message says why).
+
+    An unknown template or variable, or a combination the flows cannot run (the
+    challenge switched on without its module's id). A ``KeyError`` for callers
+    that treat it as a failed lookup; its text is the plain message.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def _challenge_without_module(inbound: Mapping[str, Any]) -> bool:
+    """Whether the inbound flow would invoke the challenge module with an empty id."""
+    enabled = inbound.get("challenge_enabled")
+    return (enabled is True or enabled == "true") and not inbound.get("challenge_module_id")
 
 
 @dataclass(frozen=True)
@@ -89,13 +96,14 @@ class Deployment:
 
         Raises:
             TemplateError: a template does not render with the given values.
-            KeyError: an override names a template or variable that does not exist.
+            DeploymentError: an override names a template or variable that does
+                not exist, or turns the challenge on without ``challenge_module_id``.
 
         """
         overrides = overrides or {}
         unknown_files = set(overrides) - {t.filename for t in templates}
         if unknown_files:
-            raise KeyError(f"no template(s) named {', '.join(sorted(unknown_files))}")
+            raise DeploymentError(f"no template(s) named {', '.join(sorted(unknown_files))}")
         values: dict[str, dict[str, Any]] = {}
         library = FlowLibrary()
         handlers: dict[str, str | Handler] = {}
@@ -104,16 +112,23 @@ class Deployment:
             extra = dict(overrides.get(entry.filename, {}))
             unknown = set(extra) - set(entry.variables)
             if unknown:
-                raise KeyError(f"{entry.filename} has no variable(s) {', '.join(sorted(unknown))}")
+                raise DeploymentError(
+                    f"{entry.filename} has no variable(s) {', '.join(sorted(unknown))}"
+                )
             merged.update(extra)
             values[entry.filename] = merged
+            if entry.filename == _INBOUND_TEMPLATE and _challenge_without_module(merged):
+                raise DeploymentError(
+                    "challenge_enabled is true but challenge_module_id is empty: the inbound "
+                    "flow would invoke no module; give the spam-challenge module's id or ARN, "
+                    f"for example challenge_module_id={DEMO_CHALLENGE_MODULE_ARN}"
+                )
             text = render_template(entry.path.read_text(encoding="utf-8"), merged, str(entry.path))
-            parsed = parse_flow(text, entry.filename, entry.flow_type)
-            library.add(sim_flow(parsed, entry.stem))
+            library.add(entry.stem, parse_flow(text, entry.filename, entry.flow_type))
             for variable, handler in HANDLER_FOR_VARIABLE.items():
                 if variable in merged:
                     handlers[str(merged[variable])] = handler
-        inbound = values.get("inbound_denylist.flow.json.tftpl", {})
+        inbound = values.get(_INBOUND_TEMPLATE, {})
         module_id = inbound.get("check_module_id")
         if module_id:
             library.aliases[str(module_id)] = CHECK_MODULE
@@ -129,7 +144,7 @@ class Deployment:
     @property
     def queue_arn(self) -> str:
         """The working queue the inbound flow transfers to."""
-        return str(self.value("inbound_denylist.flow.json.tftpl", "queue_arn"))
+        return str(self.value(_INBOUND_TEMPLATE, "queue_arn"))
 
     def function_arn(self, variable: str) -> str:
         """Return the ARN a function variable (``check_function_arn``, ...) names."""

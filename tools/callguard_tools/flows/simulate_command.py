@@ -23,24 +23,32 @@ import boto3
 import click
 
 from callguard.store import BLOCKED, DenyList, Entry, StoreError, create_table
+from callguard_tools.flows.cli_variables import (
+    assignments,
+    for_template,
+    overrides,
+    refuse_unread,
+    variable_options,
+)
 from callguard_tools.flows.connect_event import DEFAULT_INSTANCE_ARN, WITHHELD_ADDRESS, Contact
-from callguard_tools.flows.demo_values import TEMPLATES
 from callguard_tools.flows.lambda_invoke import Fault
-from callguard_tools.flows.model import FlowParseError, load_flow
-from callguard_tools.flows.render import TemplateError, load_vars_file
+from callguard_tools.flows.model import FlowParseError, FlowShapeError, load_flow
+from callguard_tools.flows.render import TemplateError
+from callguard_tools.flows.shipped_templates import TEMPLATES
 from callguard_tools.flows.simulation import (
     AGENT_FLAG_FLOW,
     CHALLENGE_MODULE,
     CHECK_MODULE,
     INBOUND_FLOW,
     STATIC_LIST_FLOW,
+    CallScript,
     Deployment,
+    DeploymentError,
+    SimulationResult,
     Simulator,
     function_environment,
-    sim_flow,
 )
 from callguard_tools.flows.transcript import mask_number
-from callguard_tools.flows.walker import CallScript, SimulationResult
 
 #: Table the command creates in its in-process emulation when none is given.
 SIMULATED_TABLE = "callguard-simulated"
@@ -56,36 +64,11 @@ FAULTS: dict[str, Fault] = {
 }
 
 
-def _pairs(items: tuple[str, ...], option: str) -> dict[str, str]:
-    """Turn repeated ``NAME=VALUE`` options into a dict."""
-    result: dict[str, str] = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint=option)
-        result[key] = value
-    return result
-
-
 def _overrides(var: tuple[str, ...], vars_file: Path | None) -> dict[str, dict[str, Any]]:
     """Apply ``--var``/``--vars-file`` to every template that has the variable."""
-    given: dict[str, Any] = {}
-    if vars_file is not None:
-        try:
-            given.update(load_vars_file(vars_file))
-        except ValueError as error:
-            raise click.BadParameter(str(error), param_hint="--vars-file") from error
-    given.update(_pairs(var, "--var"))
-    known = {name for entry in TEMPLATES for name in entry.variables}
-    unknown = sorted(set(given) - known)
-    if unknown:
-        raise click.BadParameter(
-            f"no template has variable(s) {', '.join(unknown)}", param_hint="--var"
-        )
-    return {
-        entry.filename: {k: v for k, v in given.items() if k in entry.variables}
-        for entry in TEMPLATES
-    }
+    given = overrides(var, vars_file)
+    refuse_unread(given, {name for entry in TEMPLATES for name in entry.variables}, "any template")
+    return {entry.filename: for_template(given, entry.variables, None) for entry in TEMPLATES}
 
 
 def _seed(store: DenyList, listed: tuple[str, ...]) -> None:
@@ -134,12 +117,11 @@ def emulated_table(listed: tuple[str, ...]) -> Iterator[dict[str, str]]:
 
 def _add_flow_file(deployment: Deployment, path: Path, module_ids: tuple[str, ...]) -> str:
     """Parse ``path`` into the deployment's library; return the name to enter it by."""
-    try:
-        parsed = load_flow(path)
-    except (OSError, FlowParseError) as error:
-        raise click.BadParameter(str(error), param_hint="--flow-file") from error
     name = f"file:{path.name}"
-    deployment.library.add(sim_flow(parsed, name))
+    try:
+        deployment.library.add(name, load_flow(path))
+    except (OSError, FlowParseError, FlowShapeError) as error:
+        raise click.BadParameter(str(error), param_hint="--flow-file") from error
     for alias in module_ids:
         deployment.library.aliases[alias] = CHECK_MODULE
     return name
@@ -160,7 +142,7 @@ def _contact(
         caller=WITHHELD_ADDRESS if withheld else caller,
         instance_arn=instance_arn,
         channel=channel,  # type: ignore[arg-type]  # click.Choice guarantees the literal
-        attributes=_pairs(attribute, "--attribute"),
+        attributes=assignments(attribute, "--attribute"),
     )
 
 
@@ -239,12 +221,7 @@ def result_as_json(result: SimulationResult) -> dict[str, Any]:
     help="Make every function misbehave: raise, answer after the time limit, or answer "
     "with a non-string value.",
 )
-@click.option("--var", multiple=True, metavar="NAME=VALUE", help="Template variable override.")
-@click.option(
-    "--vars-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="JSON object of template variable overrides.",
-)
+@variable_options
 @click.option(
     "--env",
     "env_vars",
@@ -323,7 +300,9 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
         raise click.UsageError("--endpoint-url needs --table")
     try:
         deployment = Deployment.render(_overrides(var, vars_file))
-    except (TemplateError, KeyError) as error:
+    except DeploymentError as error:
+        raise click.BadParameter(str(error), param_hint="--var/--vars-file") from error
+    except TemplateError as error:
         raise click.ClickException(str(error)) from error
     if flow_file is not None:
         flow_name = _add_flow_file(deployment, flow_file, module_id)
@@ -341,7 +320,7 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
                 function_env["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint_url
         else:
             function_env.update(stack.enter_context(emulated_table(listed)))
-        function_env.update(_pairs(env_vars, "--env"))
+        function_env.update(assignments(env_vars, "--env"))
         simulator = Simulator(deployment, environment=function_env, faults=faults)
         if flow_name == AGENT_FLAG_FLOW:
             result = simulator.agent_flag(contact, script)

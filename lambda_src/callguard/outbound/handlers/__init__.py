@@ -1,0 +1,1 @@
+"""Lambda entry points of the outbound engine (``callguard.outbound.handlers.<name>.handler``)."""

@@ -1,0 +1,59 @@
+"""What the world does during a simulated call, and what the call came to.
+
+:class:`CallScript` is the input of one simulation (keypad digits, queue
+state), :class:`SimulationResult` its output. Both belong to the simulation's
+public API (:mod:`callguard_tools.flows.simulation`), not to the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from callguard_tools.flows.connect_event import Contact
+from callguard_tools.flows.transcript import Outcome, Transcript
+
+#: A scripted input meaning "key in the digits just read out" (a spoken code).
+REPEAT_HEARD_DIGITS = "heard"
+
+#: How many actions one contact may pass through before the walk calls it a loop.
+DEFAULT_MAX_STEPS = 500
+
+
+@dataclass(frozen=True)
+class CallScript:
+    """What the world does during the call: keypad input and queue state.
+
+    ``inputs`` feeds ``GetParticipantInput`` actions in order (``None`` = the
+    caller types nothing until the time limit; :data:`REPEAT_HEARD_DIGITS` = the
+    caller keys in the digits that action's SSML prompt read out, as a person
+    answering a spoken code would, or nothing if it read none). ``queues_at_capacity`` lists
+    queue ids/ARNs that are full; ``all_queues_at_capacity`` fills every queue.
+    ``transfers_fail`` makes every transfer fail with ``NoMatchingError`` (a
+    deleted or misconfigured queue).
+    """
+
+    inputs: tuple[str | None, ...] = ()
+    queues_at_capacity: frozenset[str] = frozenset()
+    all_queues_at_capacity: bool = False
+    transfers_fail: bool = False
+    max_steps: int = DEFAULT_MAX_STEPS
+
+    def at_capacity(self, queue: str) -> bool:
+        """Whether ``queue`` (id or ARN) is scripted to be full."""
+        if self.all_queues_at_capacity:
+            return True
+        tail = queue.rsplit("/", 1)[-1]
+        return queue in self.queues_at_capacity or tail in self.queues_at_capacity
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """The contact's journey: transcript, final attributes, target queue and outcome."""
+
+    contact: Contact
+    transcript: Transcript
+    attributes: dict[str, str]
+    external: dict[str, Any]
+    target_queue: str | None
+    outcome: Outcome
