@@ -136,7 +136,7 @@ def test_files_holding_numbers_are_private(
 
 
 def test_a_rendered_static_list_flow_is_private(tmp_path: Path) -> None:
-    from callguard_tools.flows.demo_values import flows_dir
+    from callguard_tools.flows.shipped_templates import flows_dir
 
     rendered = tmp_path / "static.json"
     old_umask = os.umask(0o022)
