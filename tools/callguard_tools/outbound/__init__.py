@@ -1,0 +1,1 @@
+"""Operator commands for outbound call jobs (``callguard outbound ...``)."""
