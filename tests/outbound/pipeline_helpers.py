@@ -1,0 +1,97 @@
+"""Jobs for the offline pipeline tests, and a stand-in for the job readers until they land.
+
+The stand-in loader reads the *normalised* job JSON (``model.to_dict``), which the
+tests write from model objects; the real readers (workbook, CSV, JSON, Callouts)
+replace it in intake once they are on the main line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+from callguard.outbound import model
+from callguard.outbound.handlers import intake
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A validation problem as the readers report it."""
+
+    location: str
+    message: str
+    code: str = "invalid"
+    is_error: bool = True
+
+    def to_dict(self) -> dict[str, str]:
+        return {"location": self.location, "code": self.code, "message": self.message}
+
+
+def normalised_loader(body: bytes, name: str, job_id: str) -> model.Job | Sequence[Problem]:
+    """Read a normalised job; ``{"invalid": [...]}`` stands for a file with problems."""
+    data = json.loads(body)
+    if "invalid" in data:
+        return [Problem(loc, "is wrong") for loc in data["invalid"]]
+    return dataclasses.replace(model.from_dict(data), id=job_id)
+
+
+@contextmanager
+def stand_in_loader() -> Iterator[None]:
+    with mock.patch.object(intake, "LOADER", normalised_loader):
+        yield
+
+
+ALWAYS_OPEN = model.CallingWindow(
+    start=dt.time(0, 0),
+    end=dt.time(23, 59, 59),
+    weekdays=frozenset(range(7)),
+)
+
+
+def make_job(
+    receivers: Sequence[tuple[str, str]],
+    *,
+    questions: int = 2,
+    attempts: int = 2,
+    retry_delay: int = 0,
+    window: model.CallingWindow = ALWAYS_OPEN,
+) -> model.Job:
+    """A job with ``receivers`` (id, number), ``questions`` Yes/No questions, an open window."""
+    return model.Job(
+        id="draft",
+        config=model.JobConfig(
+            greeting="Hello {{ name }}",
+            window=window,
+            retry=model.RetryPolicy(
+                max_attempts=attempts, delay=dt.timedelta(seconds=retry_delay)
+            ),
+        ),
+        questions=tuple(
+            model.Question(number=n, template=f"Question {n}?", type=model.QuestionType.YES_NO)
+            for n in range(1, questions + 1)
+        ),
+        receivers=tuple(
+            model.Receiver(id=rid, phone=phone, columns={"name": f"Name {rid}"})
+            for rid, phone in receivers
+        ),
+        columns=("name",),
+    )
+
+
+def job_bytes(job: model.Job) -> bytes:
+    return json.dumps(model.to_dict(job)).encode()
+
+
+def number(n: int) -> str:
+    """The n-th test number (UK mobile range)."""
+    return f"+4477009{n:05d}"
+
+
+def rows_by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["receiver_id"]: row for row in report["results"]}
