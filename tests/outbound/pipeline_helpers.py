@@ -68,9 +68,7 @@ def make_job(
         config=model.JobConfig(
             greeting="Hello {{ name }}",
             window=window,
-            retry=model.RetryPolicy(
-                max_attempts=attempts, delay=dt.timedelta(seconds=retry_delay)
-            ),
+            retry=model.RetryPolicy(max_attempts=attempts, delay=dt.timedelta(seconds=retry_delay)),
         ),
         questions=tuple(
             model.Question(number=n, template=f"Question {n}?", type=model.QuestionType.YES_NO)
@@ -95,3 +93,33 @@ def number(n: int) -> str:
 
 def rows_by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["receiver_id"]: row for row in report["results"]}
+
+
+class AttemptScripts(dict[str, Any]):
+    """Scripts per number that change with each call placed: ``{number: [first, second]}``.
+
+    The fake Connect asks for a number's script once per request; the script is
+    chosen by how many calls to the number it has placed so far, so a throttled
+    or refused request does not move a receiver on to its next behaviour.
+    """
+
+    def __init__(self, sequences: dict[str, list[Any]]) -> None:
+        super().__init__()
+        self.sequences = sequences
+        self.connect: Any = None
+
+    def get(self, number: str, default: Any = None) -> Any:
+        sequence = self.sequences.get(number)
+        if not sequence:
+            return default
+        placed = sum(1 for call in self.connect.calls.values() if call.number == number)
+        return sequence[min(placed, len(sequence) - 1)]
+
+
+def etc_zone(local_hour: int, now: dt.datetime) -> str:
+    """An ``Etc/GMT±N`` zone in which it is ``local_hour`` o'clock at ``now`` (UTC)."""
+    offset = (local_hour - now.hour + 12) % 24 - 12  # -12..11
+    if offset == 0:
+        return "Etc/UTC"
+    # POSIX sign: Etc/GMT-3 is three hours *ahead* of UTC.
+    return f"Etc/GMT{'-' if offset > 0 else '+'}{abs(offset)}"

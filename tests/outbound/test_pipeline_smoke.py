@@ -1,9 +1,9 @@
 from __future__ import annotations
 
+from pipeline_helpers import job_bytes, make_job, number, rows_by_id, stand_in_loader
+
 from callguard_tools.outbound_sim.fake_connect import Outcome, Script
 from callguard_tools.outbound_sim.pipeline import offline_pipeline
-
-from pipeline_helpers import job_bytes, make_job, number, rows_by_id, stand_in_loader
 
 
 def test_small_job_runs_to_report() -> None:

@@ -247,4 +247,3 @@ class JobResults:
                 for item in page.get("Items", []):
                     if item[SORT_KEY]["S"] != JOB_ITEM:
                         yield ReceiverResult.from_item(item)
-

@@ -101,8 +101,12 @@ def _refuse(
         TopicArn=config.topic_arn,
         Subject=f"callguard outbound job {job_id} refused"[:100],
         Message=json.dumps(
-            {"job_id": job_id, "valid": False, "errors": len(document["errors"]),
-             "details": f"s3://{bucket}/{key}"},
+            {
+                "job_id": job_id,
+                "valid": False,
+                "errors": len(document["errors"]),
+                "details": f"s3://{bucket}/{key}",
+            },
             separators=(",", ":"),
         ),
     )
@@ -147,5 +151,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
             errors_at = (bucket, key + ERRORS_SUFFIX)
             name = key.rsplit("/", 1)[-1]
         outcomes[job_id] = take(config, body, name, job_id, errors_at)
-        log_invocation(logging.INFO, {"event": "job_intake", "job_id": job_id, "outcome": outcomes[job_id]})
+        log_invocation(
+            logging.INFO, {"event": "job_intake", "job_id": job_id, "outcome": outcomes[job_id]}
+        )
     return {"jobs": outcomes}

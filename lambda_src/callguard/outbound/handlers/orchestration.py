@@ -81,12 +81,12 @@ def settings(environ: Mapping[str, str] | None = None) -> OrchestrationSettings:
 
 def s3_client() -> S3Client:
     """This container's S3 client."""
-    return cast("S3Client", clients._client("s3", clients._config()))  # noqa: SLF001
+    return cast("S3Client", clients._client("s3", clients._config()))
 
 
 def sns_client() -> SNSClient:
     """This container's SNS client."""
-    return cast("SNSClient", clients._client("sns", clients._config()))  # noqa: SLF001
+    return cast("SNSClient", clients._client("sns", clients._config()))
 
 
 def results(config: OrchestrationSettings) -> JobResults:

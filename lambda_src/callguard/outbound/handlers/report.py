@@ -62,7 +62,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     key = f"reports/{job.id}/results.json"
     orchestration.put_json(bucket, key, {"job_id": job.id, "results": rows})
     counts = dict(sorted(Counter(row["status"] for row in rows).items()))
-    message = {"job_id": job.id, "receivers": len(rows), "counts": counts, "report": f"s3://{bucket}/{key}"}
+    message = {
+        "job_id": job.id,
+        "receivers": len(rows),
+        "counts": counts,
+        "report": f"s3://{bucket}/{key}",
+    }
     log_invocation(logging.INFO, {"event": "report_written", "job_id": job.id, "counts": counts})
     return {
         "subject": f"callguard outbound job {job.id} finished"[:100],
