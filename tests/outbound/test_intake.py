@@ -1,0 +1,86 @@
+"""Intake: uploads and job messages, invalid jobs refused, one execution per upload."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline_helpers import job_bytes, make_job, number, stand_in_loader
+
+from callguard.outbound.handlers import intake
+from callguard_tools.outbound_sim.pipeline import JOBS_BUCKET, WORK_BUCKET, offline_pipeline
+
+
+def test_invalid_upload_writes_errors_next_to_it_and_starts_nothing() -> None:
+    body = json.dumps({"invalid": ["receivers!B7", "questions!A2"]}).encode()
+    with stand_in_loader(), offline_pipeline() as pipeline:
+        outcome = pipeline.upload("uploads/bad.xlsx", body)
+        (job_id,) = outcome["jobs"]
+        errors = json.loads(
+            pipeline.s3.get_object(Bucket=JOBS_BUCKET, Key="uploads/bad.xlsx.errors.json")[
+                "Body"
+            ].read()
+        )
+        executions = pipeline.sfn.list_executions(stateMachineArn=pipeline.state_machine_arn)
+        (note,) = pipeline.notifications_received()
+    assert outcome["jobs"][job_id] == "invalid"
+    assert [e["location"] for e in errors["errors"]] == ["receivers!B7", "questions!A2"]
+    assert errors["valid"] is False
+    assert executions["executions"] == []
+    assert note == {
+        "job_id": job_id,
+        "valid": False,
+        "errors": 2,
+        "details": f"s3://{JOBS_BUCKET}/uploads/bad.xlsx.errors.json",
+    }
+
+
+def test_errors_file_does_not_trigger_intake_again() -> None:
+    with stand_in_loader(), offline_pipeline() as pipeline:
+        event = {
+            "Records": [
+                {
+                    "eventSource": "aws:s3",
+                    "s3": {
+                        "bucket": {"name": JOBS_BUCKET},
+                        "object": {"key": "uploads/bad.xlsx.errors.json", "eTag": "x"},
+                    },
+                }
+            ]
+        }
+        assert intake.handler(event, None) == {"jobs": {}}
+
+
+def test_job_message_starts_a_job_once_and_stores_the_normalised_job() -> None:
+    job = make_job([("a", number(1)), ("b", number(2))])
+    message = {
+        "Records": [
+            {"eventSource": "aws:sqs", "messageId": "m1", "body": job_bytes(job).decode()}
+        ]
+    }
+    with stand_in_loader(), offline_pipeline() as pipeline:
+        first = intake.handler(message, None)
+        (job_id,) = first["jobs"]
+        stored = json.loads(
+            pipeline.s3.get_object(Bucket=WORK_BUCKET, Key=f"jobs/{job_id}/job.json")[
+                "Body"
+            ].read()
+        )
+        execution = pipeline.sfn.describe_execution(executionArn=pipeline.execution_arn(job_id))
+        assert pipeline.run_until_done(job_id)["status"] == "SUCCEEDED"
+    assert first["jobs"][job_id] == "started"
+    assert [r["id"] for r in stored["receivers"]] == ["a", "b"]
+    assert stored["id"] == job_id
+    assert json.loads(execution["input"]) == {
+        "job_id": job_id,
+        "job_key": f"jobs/{job_id}/job.json",
+        "round": 0,
+    }
+
+
+def test_job_id_depends_on_the_upload_only() -> None:
+    one = intake.job_id_for("upload", "bucket", "k.xlsx", "etag-1")
+    assert one == intake.job_id_for("upload", "bucket", "k.xlsx", "etag-1")
+    assert one != intake.job_id_for("upload", "bucket", "k.xlsx", "etag-2")
+    assert one != intake.job_id_for("upload", "bucket", "k.xls", "xetag-1")
+    assert len(one) <= 80
+    assert all(c.isalnum() or c in "-_" for c in one)

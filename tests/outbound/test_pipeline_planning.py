@@ -1,0 +1,83 @@
+"""The planner's calling-window rule and the record step's retry decision, alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from callguard.outbound.handlers.record import TIMED_OUT, decide
+from callguard.outbound.model import CallingWindow
+from callguard.outbound.planner import window_opens
+
+UTC = dt.UTC
+WINDOW = CallingWindow(start=dt.time(9), end=dt.time(20), weekdays=frozenset({0, 1, 2, 3, 4}))
+#: Thursday 3 December 2026.
+THURSDAY = dt.datetime(2026, 12, 3, tzinfo=UTC)
+
+
+def test_open_window_is_now() -> None:
+    moment = THURSDAY.replace(hour=10)
+    assert window_opens(WINDOW, "Europe/London", moment) == moment
+
+
+def test_before_the_window_waits_for_its_start_in_local_time() -> None:
+    # 07:00 UTC is 08:00 in Paris: the window opens at 09:00 Paris = 08:00 UTC.
+    opens = window_opens(WINDOW, "Europe/Paris", THURSDAY.replace(hour=7))
+    assert opens == THURSDAY.replace(hour=8)
+
+
+def test_weekend_and_holidays_are_skipped() -> None:
+    window = CallingWindow(
+        start=dt.time(9),
+        end=dt.time(20),
+        weekdays=frozenset({0, 1, 2, 3, 4}),
+        holidays=frozenset({dt.date(2026, 12, 7)}),
+    )
+    friday_night = dt.datetime(2026, 12, 4, 21, tzinfo=UTC)
+    assert window_opens(window, "UTC", friday_night) == dt.datetime(2026, 12, 8, 9, tzinfo=UTC)
+
+
+def test_deadline_before_the_window_means_never() -> None:
+    window = CallingWindow(deadline=THURSDAY.replace(hour=21))
+    assert window_opens(window, "UTC", THURSDAY.replace(hour=20, minute=30)) is None
+
+
+def test_unknown_zone_takes_the_default() -> None:
+    moment = THURSDAY.replace(hour=10)
+    assert window_opens(WINDOW, "Not/AZone", moment) == moment
+
+
+EVENT = {
+    "job_id": "j",
+    "receiver_id": "r",
+    "attempt": 1,
+    "max_attempts": 3,
+    "retry_delay_seconds": 600,
+    "retry_on": ["busy", "no_answer"],
+}
+
+
+def test_no_answer_with_attempts_left_retries_after_the_delay() -> None:
+    record, answers, final, retry_at = decide(
+        {**EVENT, "outcome": {"status": "no_answer", "contact_id": "c1"}}, 1000.0
+    )
+    assert (record.status, record.contact_id, final, retry_at) == ("no_answer", "c1", "", 1600.0)
+    assert answers == {}
+
+
+def test_last_attempt_is_final() -> None:
+    _, _, final, retry_at = decide({**EVENT, "attempt": 3, "outcome": {"status": "busy"}}, 0.0)
+    assert (final, retry_at) == ("busy", 0.0)
+
+
+def test_partial_keeps_its_answers_and_is_final() -> None:
+    record, answers, final, _ = decide(
+        {**EVENT, "outcome": {"status": "partial", "answers": {"1": "yes"}}}, 0.0
+    )
+    assert (final, answers) == ("partial", {"1": "yes"})
+
+
+def test_timeout_is_failed_and_never_retried() -> None:
+    record, _, final, _ = decide(
+        {**EVENT, "error": {"Error": "States.Timeout", "Cause": ""}}, 0.0
+    )
+    assert (record.status, record.error, final) == ("failed", TIMED_OUT, "failed")
