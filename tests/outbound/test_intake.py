@@ -35,7 +35,7 @@ def test_invalid_upload_writes_errors_next_to_it_and_starts_nothing() -> None:
 
 
 def test_errors_file_does_not_trigger_intake_again() -> None:
-    with stand_in_loader(), offline_pipeline() as pipeline:
+    with stand_in_loader(), offline_pipeline():
         event = {
             "Records": [
                 {
@@ -53,17 +53,13 @@ def test_errors_file_does_not_trigger_intake_again() -> None:
 def test_job_message_starts_a_job_once_and_stores_the_normalised_job() -> None:
     job = make_job([("a", number(1)), ("b", number(2))])
     message = {
-        "Records": [
-            {"eventSource": "aws:sqs", "messageId": "m1", "body": job_bytes(job).decode()}
-        ]
+        "Records": [{"eventSource": "aws:sqs", "messageId": "m1", "body": job_bytes(job).decode()}]
     }
     with stand_in_loader(), offline_pipeline() as pipeline:
         first = intake.handler(message, None)
         (job_id,) = first["jobs"]
         stored = json.loads(
-            pipeline.s3.get_object(Bucket=WORK_BUCKET, Key=f"jobs/{job_id}/job.json")[
-                "Body"
-            ].read()
+            pipeline.s3.get_object(Bucket=WORK_BUCKET, Key=f"jobs/{job_id}/job.json")["Body"].read()
         )
         execution = pipeline.sfn.describe_execution(executionArn=pipeline.execution_arn(job_id))
         assert pipeline.run_until_done(job_id)["status"] == "SUCCEEDED"

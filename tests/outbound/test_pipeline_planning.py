@@ -70,14 +70,12 @@ def test_last_attempt_is_final() -> None:
 
 
 def test_partial_keeps_its_answers_and_is_final() -> None:
-    record, answers, final, _ = decide(
+    _, answers, final, _ = decide(
         {**EVENT, "outcome": {"status": "partial", "answers": {"1": "yes"}}}, 0.0
     )
     assert (final, answers) == ("partial", {"1": "yes"})
 
 
 def test_timeout_is_failed_and_never_retried() -> None:
-    record, _, final, _ = decide(
-        {**EVENT, "error": {"Error": "States.Timeout", "Cause": ""}}, 0.0
-    )
+    record, _, final, _ = decide({**EVENT, "error": {"Error": "States.Timeout", "Cause": ""}}, 0.0)
     assert (record.status, record.error, final) == ("failed", TIMED_OUT, "failed")

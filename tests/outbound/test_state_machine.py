@@ -74,7 +74,9 @@ def test_each_call_waits_for_its_token_with_a_backstop(definition: dict[str, Any
     assert dial["Resource"] == "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
     assert dial["Parameters"]["MessageBody"]["task_token.$"] == "$$.Task.Token"
     assert dial["Parameters"]["MessageBody"]["version"] == 1
-    assert dial["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Record"}]
+    assert dial["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Record"}
+    ]
     assert child["Record"]["End"] is True
 
 

@@ -1,4 +1,4 @@
-"""The state machine definition the tests execute is byte-identical to Terraform's templatefile()."""
+"""The state machine definition the tests execute is byte-identical to templatefile()'s."""
 
 from __future__ import annotations
 

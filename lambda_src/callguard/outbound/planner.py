@@ -68,7 +68,7 @@ class Plan:
     finished: Mapping[str, str] | None = None
 
     def payload(self, round_key: str, now: dt.datetime) -> dict[str, Any]:
-        """The Lambda answer the state machine reads (every key on every path)."""
+        """Return the Lambda answer the state machine reads (every key on every path)."""
         moment = self.wait_until or now
         return {
             "action": self.action,
@@ -80,7 +80,7 @@ class Plan:
 
 
 def window_opens(window: CallingWindow, zone_name: str, moment: dt.datetime) -> dt.datetime | None:
-    """The first moment at or after ``moment`` inside the window, in ``zone_name``'s time.
+    """Return the first moment at or after ``moment`` inside the window, in ``zone_name``'s time.
 
     ``None`` when the window does not open within :data:`WINDOW_SEARCH_DAYS` or before
     the job's deadline. Interim rule until the screening module's calling-hours
@@ -118,7 +118,7 @@ class Planner:
     default_source_number: str = ""
     clock: Callable[[], float] = time.time
 
-    def plan(self, job: Job, round_number: int) -> Plan:
+    def plan(self, job: Job, round_number: int) -> Plan:  # noqa: PLR0912 - the rules, in order
         """Decide round ``round_number + 1`` of ``job``."""
         now = dt.datetime.fromtimestamp(self.clock(), dt.UTC)
         known = {r.receiver_id: r for r in self.results.receivers(job.id)}

@@ -1,4 +1,4 @@
-"""The whole outbound pipeline offline: the real state machine, the real handlers, moto, a fake Connect.
+"""The whole outbound pipeline offline: the real state machine and handlers, moto, a fake Connect.
 
 What runs for real:
 
@@ -69,7 +69,7 @@ JOBS_BUCKET: Final = "callguard-outbound-jobs"
 WORK_BUCKET: Final = "callguard-outbound-work"
 REPORTS_BUCKET: Final = "callguard-outbound-reports"
 RESULTS_TABLE: Final = "callguard-outbound-results"
-TOKEN_TABLE: Final = "callguard-outbound-tokens"
+TOKEN_TABLE: Final = "callguard-outbound-tokens"  # noqa: S105 - a table name
 DENY_TABLE: Final = "callguard-numbers"
 DIAL_QUEUE: Final = "callguard-outbound-dial"
 TOPIC: Final = "callguard-outbound-jobs"
@@ -292,7 +292,7 @@ class Pipeline:
         )["stateMachineArn"]
 
     def environment(self) -> dict[str, str]:
-        """The functions' environment, as Terraform would set it."""
+        """Return the functions' environment, as Terraform would set it."""
         return {
             "CALLGUARD_TABLE": DENY_TABLE,
             "CALLGUARD_OUTBOUND_RESULTS_TABLE": RESULTS_TABLE,
@@ -312,7 +312,7 @@ class Pipeline:
 
     # ------------------------------------------------------------ the flow stand-in
     def _on_answered(self, call: FakeCall) -> None:
-        """What the outbound flow does once the receiver picks up (the next issue's flow)."""
+        """Do what the outbound flow does once the receiver picks up (the next issue's flow)."""
         script = call.script
         for number, answer in enumerate(script.answers_given, start=1):
             self.tokens.add_answer(call.contact_id, number, answer)
@@ -373,7 +373,7 @@ class Pipeline:
         for record_ in records:
             if record_["messageId"] not in keep:
                 self.sqs.delete_message(
-                    QueueUrl=self.dial_queue_url, ReceiptHandle=record_["receiptHandle"]
+                    QueueUrl=self.dial_queue_url, ReceiptHandle=str(record_["receiptHandle"])
                 )
         return len(records)
 
@@ -412,7 +412,7 @@ class Pipeline:
         return cancel_handler.handler({"job_id": job_id}, None)
 
     def execution_arn(self, job_id: str) -> str:
-        """The execution of a job (named by its id)."""
+        """Return the execution ARN of a job (named by its id)."""
         return self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{job_id}"
 
     def run_until_done(
@@ -445,14 +445,14 @@ class Pipeline:
         raise TimeoutError(f"job {job_id} still running after {timeout} s")
 
     def report(self, job_id: str) -> dict[str, Any]:
-        """The job's result records as the report step wrote them."""
+        """Return the job's result records as the report step wrote them."""
         body = self.s3.get_object(Bucket=REPORTS_BUCKET, Key=f"reports/{job_id}/results.json")
         parsed: dict[str, Any] = json.loads(body["Body"].read())
         return parsed
 
     def notifications_received(self) -> list[dict[str, Any]]:
         """Messages published to the completion topic so far."""
-        out = []
+        out: list[dict[str, Any]] = []
         while True:
             got = self.sqs.receive_message(QueueUrl=self.notifications, MaxNumberOfMessages=10)
             messages = got.get("Messages", [])

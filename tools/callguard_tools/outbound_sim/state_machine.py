@@ -48,6 +48,6 @@ def render(variables: dict[str, Any]) -> str:
 
 
 def definition(variables: dict[str, Any]) -> dict[str, Any]:
-    """The rendered definition as a parsed JSON object."""
+    """Return the rendered definition as a parsed JSON object."""
     parsed: dict[str, Any] = json.loads(render(variables))
     return parsed

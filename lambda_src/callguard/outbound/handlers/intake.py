@@ -50,7 +50,8 @@ Loader = Callable[[bytes, str, str], "model.Job | Sequence[ProblemLike]"]
 
 
 def _default_loader(body: bytes, name: str, job_id: str) -> model.Job | Sequence[ProblemLike]:
-    from callguard.outbound import loader  # type: ignore[attr-defined]  # the job readers
+    # Imported on first use: the job readers' module joins the package separately.
+    from callguard.outbound import loader  # type: ignore[attr-defined]  # noqa: PLC0415
 
     result: model.Job | Sequence[ProblemLike] = loader.load(body, name, job_id)
     return result
@@ -61,7 +62,7 @@ LOADER: Loader = _default_loader
 
 
 def job_id_for(*parts: str) -> str:
-    """A job id (and execution name: 80 characters of ``[A-Za-z0-9-_]``) from the upload."""
+    """Derive a job id (and execution name: 80 characters of ``[A-Za-z0-9-_]``) from the upload."""
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
     return f"job-{digest[:32]}"
 
@@ -90,10 +91,11 @@ def _refuse(
     key: str,
     problems: Sequence[ProblemLike],
 ) -> None:
+    errors = [p.to_dict() for p in problems if p.is_error]
     document = {
         "job_id": job_id,
         "valid": False,
-        "errors": [p.to_dict() for p in problems if p.is_error],
+        "errors": errors,
         "warnings": [p.to_dict() for p in problems if not p.is_error],
     }
     orchestration.put_json(bucket, key, document)
@@ -104,7 +106,7 @@ def _refuse(
             {
                 "job_id": job_id,
                 "valid": False,
-                "errors": len(document["errors"]),
+                "errors": len(errors),
                 "details": f"s3://{bucket}/{key}",
             },
             separators=(",", ":"),
