@@ -432,6 +432,9 @@ class Pipeline:
                 on_turn(self)
             status = self.sfn.describe_execution(executionArn=arn)
             if status["status"] != "RUNNING":
+                # The dialer keeps consuming after the execution ends (a redelivered
+                # message of a crashed batch, say), as its event source mapping would.
+                self._drain_dial_queue(deadline)
                 self.clock.sync()
                 self.stats.wall_seconds = time.monotonic() - started
                 history = self.sfn.get_execution_history(executionArn=arn, maxResults=1000)
@@ -443,6 +446,22 @@ class Pipeline:
             if not handled:
                 time.sleep(0.01)
         raise TimeoutError(f"job {job_id} still running after {timeout} s")
+
+    def _drain_dial_queue(self, deadline: float) -> None:
+        """Pump until the dial queue holds no message, visible or in flight."""
+        while time.monotonic() < deadline:
+            attributes = self.sqs.get_queue_attributes(
+                QueueUrl=self.dial_queue_url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                ],
+            )["Attributes"]
+            if not any(int(value) for value in attributes.values()):
+                return
+            if not self._pump_once():
+                time.sleep(0.05)
+        raise TimeoutError("the dial queue was not drained in time")
 
     def report(self, job_id: str) -> dict[str, Any]:
         """Return the job's result records as the report step wrote them."""
