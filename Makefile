@@ -105,6 +105,7 @@ bench: build ## benchmarks: cold start, warm latency, zip size, bulk import
 # ------------------------------------------------------------------ real AWS
 plan: build ## terraform plan for ENV against real AWS
 	@test -f $(ENV_DIR)/backend.hcl || { echo "error: $(ENV_DIR)/backend.hcl is missing; copy backend.hcl.example and fill it in" >&2; exit 2; }
+	$(PY) -m callguard_tools.tfkit check-tfvars --env $(ENV)
 	$(REAL_TERRAFORM) -chdir=$(ENV_DIR) init -input=false -backend-config=backend.hcl
 	$(REAL_TERRAFORM) -chdir=$(ENV_DIR) plan -input=false -out=tfplan
 

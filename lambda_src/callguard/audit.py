@@ -1,4 +1,8 @@
-"""Audit events built from the deny-list table's DynamoDB stream records.
+"""Audit events (pure): one deny-list stream record in, one flat JSON-ready event out.
+
+The three audit modules: this one *builds* events; :mod:`callguard.audit_log`
+*writes* them to the audit log group; :mod:`callguard.handlers.audit` is the
+Lambda entry point on the table's stream that joins the two.
 
 The stream sees every write to the table, whoever made it (the flag function, the
 CLI, an import, a review, a hand edit in the DynamoDB console, a TTL expiry), so
@@ -17,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from callguard.attributes import clean_text, iso_utc, number_attribute, string_attribute
 from callguard.connect import instance_id
 from callguard.numbers import mask
-from callguard.store.model import clean_text, iso_utc, number_attribute
 
 #: Marks an audit event among other JSON lines (Logs Insights: ``filter event = ...``).
 EVENT_TYPE: Final = "callguard.audit"
@@ -179,9 +183,7 @@ def _problem(kind: str, number: str, new: Mapping[str, Any], old: Mapping[str, A
 
 
 def _text(item: Mapping[str, Any], name: str) -> str:
-    value = _mapping(item.get(name))
-    raw = value.get("S", value.get("N"))
-    return clean_text(raw, MAX_TEXT) if isinstance(raw, str) else ""
+    return clean_text(string_attribute(item, name), MAX_TEXT)
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -1,5 +1,8 @@
 """Write audit events to their own CloudWatch Logs log group with ``PutLogEvents``.
 
+Of the three audit modules this one *writes*: :mod:`callguard.audit` builds
+the events and :mod:`callguard.handlers.audit` is the Lambda entry point.
+
 Why not print them to the function's own log like every other line: a printed
 line is shipped by Lambda after the invocation has already succeeded, so a lost
 line could never be retried. ``PutLogEvents`` answers only once CloudWatch Logs

@@ -4,6 +4,9 @@ Every inbound call waits in silence while the check runs, and Amazon Connect giv
 a Lambda at most 8 seconds. The client therefore uses short connect/read timeouts
 and at most two attempts, so that even a hanging or throttling DynamoDB costs at
 most :data:`WORST_CASE_SECONDS` (under 3 s) before the handler's fail mode answers.
+A response that trickles in resets the read timeout with every byte, so the
+handlers also run their calls under a per-invocation deadline
+(:mod:`callguard.deadline`), which every client checks before each attempt.
 
 The endpoint can be redirected (local emulators, tests, benchmarks) with botocore's
 own ``AWS_ENDPOINT_URL_DYNAMODB`` variable; no callguard-specific switch is needed.
@@ -20,6 +23,8 @@ from typing import TYPE_CHECKING, Final, cast
 
 import botocore.session
 from botocore.config import Config
+
+from callguard import deadline
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -83,9 +88,9 @@ def dynamodb_client() -> DynamoDBClient:
         with _lock:
             if _dynamodb is None:
                 session = botocore.session.get_session()
-                _dynamodb = cast(
-                    "DynamoDBClient", session.create_client("dynamodb", config=client_config())
-                )
+                created = session.create_client("dynamodb", config=client_config())
+                created.meta.events.register("before-send", deadline.check_before_send)
+                _dynamodb = cast("DynamoDBClient", created)
             client = _dynamodb
     return client
 
@@ -95,6 +100,10 @@ def dynamodb_client() -> DynamoDBClient:
 SNS_CONNECT_TIMEOUT_SECONDS: Final = 0.3
 SNS_READ_TIMEOUT_SECONDS: Final = 1.0
 SNS_MAX_ATTEMPTS: Final = 1
+#: The longest one publish can take; a review notification starts only with this much time left.
+SNS_WORST_CASE_SECONDS: Final = worst_case_seconds(
+    SNS_CONNECT_TIMEOUT_SECONDS, SNS_READ_TIMEOUT_SECONDS, SNS_MAX_ATTEMPTS, 0.0
+)
 
 _sns: SNSClient | None = None
 
@@ -117,7 +126,9 @@ def sns_client() -> SNSClient:
                     tcp_keepalive=True,
                 )
                 session = botocore.session.get_session()
-                _sns = cast("SNSClient", session.create_client("sns", config=config))
+                created = session.create_client("sns", config=config)
+                created.meta.events.register("before-send", deadline.check_before_send)
+                _sns = cast("SNSClient", created)
             client = _sns
     return client
 

@@ -24,6 +24,7 @@ from typing import Final
 from xml.sax.saxutils import escape
 
 from callguard.numbers import E164, MISSING, NON_TELEPHONE, TOO_LONG, UNPARSABLE, WITHHELD
+from callguard.settings import DEFAULT_COUNTRY, LOG_LEVEL, Reader, parse_whole_number
 
 # ---------------------------------------------------------------- policies
 #: Challenge every caller.
@@ -99,6 +100,19 @@ class Settings:
         return self.flag_after > 0
 
 
+#: Every variable :func:`settings` reads.
+VARIABLES: Final = (
+    "CALLGUARD_CHALLENGE_LENGTH",
+    "CALLGUARD_CHALLENGE_POLICY",
+    DEFAULT_COUNTRY,
+    LOG_LEVEL,
+    "CALLGUARD_CHALLENGE_FLAG_AFTER",
+    "CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS",
+    "CALLGUARD_TABLE",
+    "CALLGUARD_CHALLENGE_COUNTER_TABLE",
+)
+
+
 def settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the challenge settings from ``environ`` (default: the process environment).
 
@@ -107,85 +121,38 @@ def settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     """
     env = os.environ if environ is None else environ
-    return _settings(
-        env.get("CALLGUARD_CHALLENGE_LENGTH"),
-        env.get("CALLGUARD_CHALLENGE_POLICY"),
-        env.get("CALLGUARD_DEFAULT_COUNTRY"),
-        env.get("CALLGUARD_LOG_LEVEL"),
-        (
-            env.get("CALLGUARD_CHALLENGE_FLAG_AFTER"),
-            env.get("CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS"),
-            env.get("CALLGUARD_TABLE"),
-            env.get("CALLGUARD_CHALLENGE_COUNTER_TABLE"),
-        ),
-    )
+    return _settings(tuple(env.get(name) for name in VARIABLES))
 
 
 @lru_cache(maxsize=16)
-def _settings(
-    length: str | None,
-    policy: str | None,
-    country: str | None,
-    level: str | None,
-    flagging: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None),
-) -> Settings:
-    problems: list[str] = []
-    parsed_length = DEFAULT_LENGTH
-    if length is not None and length.strip():
-        text = length.strip()
-        if text.isascii() and text.isdigit() and MIN_LENGTH <= int(text) <= MAX_LENGTH:
-            parsed_length = int(text)
-        else:
-            problems.append(
-                f"CALLGUARD_CHALLENGE_LENGTH={text!r} is not a whole number "
-                f"from {MIN_LENGTH} to {MAX_LENGTH}"
-            )
-    chosen = (policy or "").strip().lower() or POLICY_EVERYONE
-    if chosen not in POLICIES:
-        problems.append(
-            f"CALLGUARD_CHALLENGE_POLICY={chosen!r} is not one of {', '.join(POLICIES)}"
-        )
-    region = (country or "").strip().upper() or None
-    if region is not None and not (len(region) == 2 and region.isascii() and region.isalpha()):
-        problems.append(f"CALLGUARD_DEFAULT_COUNTRY={region!r} is not an ISO 3166 alpha-2 code")
-    log_level = (level or "INFO").strip().upper()
-    if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        problems.append(f"CALLGUARD_LOG_LEVEL={log_level!r} is not a log level")
-    flag_after = _whole(
-        flagging[0], "CALLGUARD_CHALLENGE_FLAG_AFTER", 0, MAX_FLAG_AFTER, 0, problems
+def _settings(values: tuple[str | None, ...]) -> Settings:
+    reader = Reader({k: v for k, v in zip(VARIABLES, values, strict=True) if v})
+    parsed = Settings(
+        length=reader.whole_number(
+            "CALLGUARD_CHALLENGE_LENGTH", MIN_LENGTH, MAX_LENGTH, default=DEFAULT_LENGTH
+        ),
+        policy=reader.choice("CALLGUARD_CHALLENGE_POLICY", POLICIES, default=POLICY_EVERYONE),
+        default_country=reader.country(),
+        log_level=reader.log_level(),
+        flag_after=reader.whole_number(
+            "CALLGUARD_CHALLENGE_FLAG_AFTER", 0, MAX_FLAG_AFTER, default=0
+        ),
+        flag_window_hours=reader.whole_number(
+            "CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS",
+            1,
+            MAX_FLAG_WINDOW_HOURS,
+            default=DEFAULT_FLAG_WINDOW_HOURS,
+        ),
+        table=reader.raw("CALLGUARD_TABLE"),
+        counter_table=reader.raw("CALLGUARD_CHALLENGE_COUNTER_TABLE"),
     )
-    window = _whole(
-        flagging[1],
-        "CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS",
-        1,
-        MAX_FLAG_WINDOW_HOURS,
-        DEFAULT_FLAG_WINDOW_HOURS,
-        problems,
-    )
-    table, counter_table = (flagging[2] or "").strip(), (flagging[3] or "").strip()
-    if flag_after and not (table and counter_table):
-        problems.append(
+    if parsed.flag_after and not (parsed.table and parsed.counter_table):
+        reader.problems.append(
             "CALLGUARD_CHALLENGE_FLAG_AFTER needs CALLGUARD_TABLE and "
             "CALLGUARD_CHALLENGE_COUNTER_TABLE (the deny list and the failure counts)"
         )
-    if problems:
-        raise ChallengeError("invalid challenge configuration: " + "; ".join(problems))
-    return Settings(
-        parsed_length, chosen, region, log_level, flag_after, window, table, counter_table
-    )
-
-
-def _whole(  # noqa: PLR0917 - a private helper; each argument is one part of the rule
-    value: str | None, name: str, low: int, high: int, default: int, problems: list[str]
-) -> int:
-    """Read a whole-number setting ("" or unset = ``default``); record a problem if invalid."""
-    text = (value or "").strip()
-    if not text:
-        return default
-    if text.isascii() and text.isdigit() and low <= int(text) <= high:
-        return int(text)
-    problems.append(f"{name}={text[:16]!r} is not a whole number from {low} to {high}")
-    return default
+    reader.check(ChallengeError, "challenge configuration")
+    return parsed
 
 
 # ---------------------------------------------------------------- who is challenged
@@ -275,9 +242,10 @@ def parse_count(value: str, name: str, minimum: int, maximum: int, default: int)
     text = value.strip()
     if not text:
         return default
-    if not (text.isascii() and text.isdigit()) or not minimum <= int(text) <= maximum:
-        raise ChallengeError(f"parameter {name}={text[:16]!r} is not from {minimum} to {maximum}")
-    return int(text)
+    try:
+        return parse_whole_number(text, minimum, maximum)
+    except ValueError as error:
+        raise ChallengeError(f"parameter {name}={text[:16]!r} {error}") from None
 
 
 def verify(entered: str, expected: str, attempts_before: int, max_attempts: int) -> Verdict:

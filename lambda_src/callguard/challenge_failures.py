@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
-from botocore.exceptions import ClientError
-
+from callguard.attributes import number_attribute
 from callguard.numbers import mask
-from callguard.store.errors import ConflictError, error_code, translated
+from callguard.store.errors import ConflictError
+from callguard.store.schema import PARTITION_KEY, TTL_ATTRIBUTE
+from callguard.store.writes import Table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-PARTITION_KEY: Final = "phone_number"
-TTL_ATTRIBUTE: Final = "expires_at"
 #: How often a count retries when a window is reset concurrently.
 _ATTEMPTS: Final = 3
 
@@ -44,6 +43,7 @@ class FailureCounter:
     ) -> None:
         self.client = client
         self.table_name = table_name
+        self._table = Table(client, table_name)
         self._clock = clock
 
     def record(self, number: str, window_seconds: int) -> int:
@@ -62,55 +62,37 @@ class FailureCounter:
                 return 1
         raise ConflictError(f"count failures of {mask(number)}: the window kept changing")
 
+    def _operation(self, number: str) -> str:
+        return f"count failures of {mask(number)}"
+
     def _add_to_open_window(self, number: str, now: int, window_seconds: int) -> int | None:
-        try:
-            with translated(f"count failures of {mask(number)}"):
-                response = self.client.update_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": number}},
-                    UpdateExpression="ADD #f :one",
-                    ConditionExpression="#w > :cutoff",
-                    ExpressionAttributeNames={"#f": "failures", "#w": "window_start"},
-                    ExpressionAttributeValues={
-                        ":one": {"N": "1"},
-                        ":cutoff": {"N": str(now - window_seconds)},
-                    },
-                    ReturnValues="UPDATED_NEW",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return None
-            raise
-        attributes: dict[str, Any] = dict(response.get("Attributes", {}))
-        return int(attributes["failures"]["N"])
+        result = self._table.update_if(
+            self._operation(number),
+            number,
+            UpdateExpression="ADD #f :one",
+            ConditionExpression="#w > :cutoff",
+            ExpressionAttributeNames={"#f": "failures", "#w": "window_start"},
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":cutoff": {"N": str(now - window_seconds)},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
+        if not result.written:
+            return None
+        return number_attribute(result.attributes, "failures") or 0
 
     def _start_window(self, number: str, now: int, window_seconds: int) -> bool:
-        try:
-            with translated(f"count failures of {mask(number)}"):
-                self.client.put_item(
-                    TableName=self.table_name,
-                    Item={
-                        PARTITION_KEY: {"S": number},
-                        "failures": {"N": "1"},
-                        "window_start": {"N": str(now)},
-                        TTL_ATTRIBUTE: {"N": str(now + window_seconds)},
-                    },
-                    ConditionExpression="attribute_not_exists(#k) OR #w <= :cutoff",
-                    ExpressionAttributeNames={"#k": PARTITION_KEY, "#w": "window_start"},
-                    ExpressionAttributeValues={":cutoff": {"N": str(now - window_seconds)}},
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False  # another failure opened the window first: add to it
-            raise
-        return True
-
-
-def create_counter_table(client: DynamoDBClient, table_name: str) -> None:
-    """Create the counter table as Terraform does (tests, local emulators, the demo)."""
-    client.create_table(
-        TableName=table_name,
-        AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+        """Open a window with this failure; False if another failure opened it first."""
+        return self._table.put_if(
+            self._operation(number),
+            {
+                PARTITION_KEY: {"S": number},
+                "failures": {"N": "1"},
+                "window_start": {"N": str(now)},
+                TTL_ATTRIBUTE: {"N": str(now + window_seconds)},
+            },
+            ConditionExpression="attribute_not_exists(#k) OR #w <= :cutoff",
+            ExpressionAttributeNames={"#k": PARTITION_KEY, "#w": "window_start"},
+            ExpressionAttributeValues={":cutoff": {"N": str(now - window_seconds)}},
+        ).written

@@ -13,8 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from callguard.numbers import MISSING, NON_TELEPHONE, Caller, classify, classify_endpoint
+
 #: Longest id or name kept from an event; Connect ids are 36-character UUIDs.
 MAX_ID_LENGTH: Final = 256
+#: Channels without a keypad (and, mostly, without a telephone number).
+NON_VOICE_CHANNELS: Final = frozenset({"CHAT", "TASK", "EMAIL"})
 #: Parameter names the flag handler accepts for the flagging agent's identity.
 AGENT_PARAMETERS: Final = ("FlaggedBy", "AgentUsername", "AgentUserName", "AgentARN", "AgentId")
 
@@ -54,6 +58,31 @@ class ContactEvent:
     def instance_id(self) -> str:
         """Return the Connect instance id from ``InstanceARN`` ("" when absent or malformed)."""
         return instance_id(self.instance_arn)
+
+    def has_keypad(self) -> bool:
+        """Tell whether the customer can key in digits (a voice contact, not chat, task, email)."""
+        return self.channel.upper() not in NON_VOICE_CHANNELS
+
+    def caller(
+        self, default_country: str | None, *, parameter: str = "", keypad: bool = False
+    ) -> Caller:
+        """Classify who the customer is: the one rule every handler uses.
+
+        The flow's ``parameter`` (``CustomerNumber``) wins when it is set, else
+        ``CustomerEndpoint``. A contact on a channel without a keypad is
+        :data:`~callguard.numbers.NON_TELEPHONE` when it has no telephone endpoint
+        (a web chat) - or always, with ``keypad``, for handlers that need the
+        customer to key in digits (an SMS chat has a number but no keypad).
+        """
+        if not self.has_keypad() and keypad:
+            return Caller(NON_TELEPHONE)
+        given = self.parameters.get(parameter) if parameter else None
+        if isinstance(given, str) and given.strip():
+            return classify(given, default_country)
+        caller = classify_endpoint(self.customer_endpoint, default_country)
+        if caller.caller_class == MISSING and not self.has_keypad():
+            return Caller(NON_TELEPHONE)
+        return caller
 
 
 def parse_event(event: object) -> ContactEvent:

@@ -16,12 +16,14 @@ error. The SNS client has short timeouts and one attempt (:mod:`callguard.aws`).
 
 from __future__ import annotations
 
+import contextlib
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+from callguard.deadline import Deadline, enforced
+from callguard.metrics import Metric
 from callguard.numbers import mask
 
 if TYPE_CHECKING:
@@ -29,8 +31,7 @@ if TYPE_CHECKING:
 
     from callguard.store import Entry
 
-#: CloudWatch namespace and metric of failed publishes (embedded metric format).
-METRIC_NAMESPACE: Final = "callguard"
+#: The metric of failed publishes (namespace :data:`callguard.metrics.NAMESPACE`).
 FAILURE_METRIC: Final = "ReviewNotificationFailures"
 #: The ``event`` message attribute, for subscription filter policies.
 EVENT_PENDING: Final = "pending_review"
@@ -124,61 +125,57 @@ def text(entry: Entry, notice: Notice) -> str:
 
 
 def publish_pending(
-    client: Callable[[], SNSClient], topic_arn: str, entry: Entry, notice: Notice
+    client: Callable[[], SNSClient],
+    topic_arn: str,
+    entry: Entry,
+    notice: Notice,
+    deadline: Deadline | None = None,
 ) -> tuple[str, str]:
     """Publish one notification for ``entry``; return (``sent``|``failed``, error type).
 
-    Never raises: every failure - building the client, the request, a timeout -
-    becomes (``failed``, the exception's type name) for the invocation log line.
+    Never raises: every failure - building the client, the request, a timeout,
+    the invocation's ``deadline`` passing - becomes (``failed``, the exception's
+    type name) for the invocation log line.
     """
     try:
         data = json.dumps(payload(entry, notice), ensure_ascii=False, sort_keys=True)
-        client().publish(
-            TopicArn=topic_arn,
-            Subject=subject(entry),
-            MessageStructure="json",
-            Message=json.dumps(
-                {
-                    "default": text(entry, notice),
-                    "sqs": data,
-                    "lambda": data,
-                    "http": data,
-                    "https": data,
-                    "email-json": data,
-                }
-            ),
-            MessageAttributes={
-                "event": {"DataType": "String", "StringValue": EVENT_PENDING},
-                "reopened": {
-                    "DataType": "String",
-                    "StringValue": "true" if entry.reviewed_at else "false",
-                },
-            },
-        )
+        with enforced(deadline) if deadline else contextlib.nullcontext():
+            _publish(client(), topic_arn, entry, notice, data)
     except Exception as error:  # the agent's flag must never fail here
         return FAILED, type(error).__name__
     return SENT, ""
 
 
-def failure_metric(table: str, now: float | None = None) -> dict[str, object]:
-    """Return log-line fields that make CloudWatch count one failed publish (EMF).
-
-    Lambda ships the invocation line as is; CloudWatch extracts the metric
-    ``callguard/ReviewNotificationFailures`` (dimension ``Table``) without any
-    API call or permission, so an alarm can watch for lost notifications.
-    """
-    stamp = int((time.time() if now is None else now) * 1000)
-    return {
-        "_aws": {
-            "Timestamp": stamp,
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": METRIC_NAMESPACE,
-                    "Dimensions": [["Table"]],
-                    "Metrics": [{"Name": FAILURE_METRIC, "Unit": "Count"}],
-                }
-            ],
+def _publish(client: SNSClient, topic_arn: str, entry: Entry, notice: Notice, data: str) -> None:
+    client.publish(
+        TopicArn=topic_arn,
+        Subject=subject(entry),
+        MessageStructure="json",
+        Message=json.dumps(
+            {
+                "default": text(entry, notice),
+                "sqs": data,
+                "lambda": data,
+                "http": data,
+                "https": data,
+                "email-json": data,
+            }
+        ),
+        MessageAttributes={
+            "event": {"DataType": "String", "StringValue": EVENT_PENDING},
+            "reopened": {
+                "DataType": "String",
+                "StringValue": "true" if entry.reviewed_at else "false",
+            },
         },
-        "Table": table,
-        FAILURE_METRIC: 1,
-    }
+    )
+
+
+def failure_metric(table: str) -> Metric:
+    """Return the metric that counts one failed publish for ``table``.
+
+    CloudWatch extracts ``callguard/ReviewNotificationFailures`` (dimension
+    ``Table``) from the invocation's log line, without any API call or
+    permission, so an alarm can watch for lost notifications.
+    """
+    return Metric(FAILURE_METRIC, (("Table", table),))

@@ -15,9 +15,9 @@ locals {
   audit_log_group_prefix = "/callguard/${var.name_prefix}/"
 
   # CALLGUARD_* variables shared by both functions; unset values are left out
-  # so the runtime's own defaults apply.
+  # so the runtime's own defaults apply. Each function adds only what it reads.
   environment = {
-    for name, value in merge(local.review_environment, {
+    for name, value in {
       CALLGUARD_TABLE           = module.table.name
       CALLGUARD_DEFAULT_COUNTRY = var.settings.default_country
       CALLGUARD_FAIL_MODE       = var.settings.fail_mode
@@ -26,8 +26,13 @@ locals {
       CALLGUARD_FLAG_MODE       = var.settings.flag_mode
       CALLGUARD_DEFAULT_REASON  = var.settings.default_reason
       CALLGUARD_LOG_LEVEL       = var.settings.log_level
-    }) : name => value if value != null
+    } : name => value if value != null
   }
+
+  # The functions stop retrying in time to answer before the flow stops waiting:
+  # their deadline follows the shortest wait any instance's flow allows.
+  check_time_limit_seconds = min([for i in values(var.connect_instances) : i.check_timeout_seconds]...)
+  flag_time_limit_seconds  = min([for i in values(var.connect_instances) : i.flag_timeout_seconds]...)
 
   # Lambda's JSON log filter names WARNING "WARN".
   lambda_log_level = var.settings.log_level == "WARNING" ? "WARN" : var.settings.log_level
@@ -43,6 +48,9 @@ locals {
       handler              = "callguard.handlers.check_number.handler"
       description          = "callguard: answers Amazon Connect whether the caller is on the deny list"
       reserved_concurrency = var.functions.check_reserved_concurrency
+      environment = merge(local.environment, {
+        CALLGUARD_CHECK_TIME_LIMIT_SECONDS = tostring(local.check_time_limit_seconds)
+      })
       policy_statements = [
         {
           sid        = "ReadDenyListEntries"
@@ -62,6 +70,9 @@ locals {
       handler              = "callguard.handlers.flag_number.handler"
       description          = "callguard: adds the current caller to the deny list when an agent flags them"
       reserved_concurrency = var.functions.flag_reserved_concurrency
+      environment = merge(local.environment, local.review_environment, {
+        CALLGUARD_FLAG_TIME_LIMIT_SECONDS = tostring(local.flag_time_limit_seconds)
+      })
       policy_statements = concat([
         {
           sid        = "WriteDenyListEntries"
@@ -126,7 +137,7 @@ module "functions" {
 
   reserved_concurrent_executions = each.value.reserved_concurrency
 
-  environment_variables = local.environment
+  environment_variables = { for name, value in each.value.environment : name => value if value != null }
   kms_key_arn           = local.kms_key_arn
   log_level             = local.lambda_log_level
   log_retention_in_days = var.functions.log_retention_in_days

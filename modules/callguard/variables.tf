@@ -127,8 +127,10 @@ variable "settings" {
   nullable = false
 
   validation {
-    condition     = var.settings.default_country == null || can(regex("^[A-Z]{2}$", coalesce(var.settings.default_country, "-")))
-    error_message = "settings.default_country must be an ISO 3166 alpha-2 code in capitals, such as GB or US, or null."
+    # The runtime's own list of libphonenumber regions (lambda_src/callguard/regions.py),
+    # so Terraform, the functions and the CLI apply one rule.
+    condition     = var.settings.default_country == null || contains(jsondecode(file("${path.module}/../../lambda_src/callguard/phone_regions.json")), coalesce(var.settings.default_country, "-"))
+    error_message = "settings.default_country = ${jsonencode(var.settings.default_country)} is not a region libphonenumber knows: use an ISO 3166 alpha-2 code in capitals, such as GB (not UK) or US, or null."
   }
 
   validation {
@@ -278,18 +280,27 @@ variable "connect_instances" {
   nullable = false
 
   validation {
+    condition     = length(var.connect_instances) > 0
+    error_message = "connect_instances must name at least one Amazon Connect instance."
+  }
+
+  validation {
     condition     = alltrue([for k in keys(var.connect_instances) : can(regex("^[a-z0-9][a-z0-9_-]{0,31}$", k))])
-    error_message = "connect_instances keys must be 1-32 characters of lowercase letters, digits, - and _."
+    error_message = "connect_instances keys must be 1-32 characters of lowercase letters, digits, - and _ (not: ${join(", ", [for k in keys(var.connect_instances) : jsonencode(k) if !can(regex("^[a-z0-9][a-z0-9_-]{0,31}$", k))])})."
   }
 
   validation {
     condition     = alltrue([for v in values(var.connect_instances) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.instance_id))])
-    error_message = "connect_instances[*].instance_id must be the instance UUID (the part after \"instance/\"), not an ARN: the provider's Connect resources misbehave with ARNs."
+    error_message = "${join(", ", [for k, v in var.connect_instances : "connect_instances[${jsonencode(k)}].instance_id" if !can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.instance_id))])}: pass only the instance UUID (the part after \"instance/\", lowercase), never an ARN: the provider's Connect resources misbehave with ARNs."
   }
 
   validation {
-    condition     = alltrue([for v in values(var.connect_instances) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.queue_id))])
-    error_message = "connect_instances[*].queue_id must be the queue UUID (the part after \"queue/\"), not an ARN."
+    condition = alltrue(flatten([
+      for v in values(var.connect_instances) : [
+        for id in concat([v.queue_id], v.flag_queue_id == null ? [] : [v.flag_queue_id], v.phone_number_ids) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))
+      ]
+    ]))
+    error_message = "${join(", ", [for k, v in var.connect_instances : "connect_instances[${jsonencode(k)}]" if !alltrue([for id in concat([v.queue_id], v.flag_queue_id == null ? [] : [v.flag_queue_id], v.phone_number_ids) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])])}: queue_id, flag_queue_id and phone_number_ids must be UUIDs, not ARNs or phone numbers."
   }
 
   validation {
@@ -328,7 +339,12 @@ variable "audit" {
 
   validation {
     condition     = contains([0, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit.retention_in_days)
-    error_message = "audit.retention_in_days must be at least a year (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653) or 0 (never expire)."
+    error_message = "audit.retention_in_days must be at least a year (365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653) or 0 (never expire): the audit trail is evidence."
+  }
+
+  validation {
+    condition     = var.audit.maximum_retry_attempts >= 0 && var.audit.maximum_record_age_in_seconds >= 60
+    error_message = "audit.maximum_retry_attempts must be >= 0 and audit.maximum_record_age_in_seconds >= 60: retries are bounded (-1, forever, is not allowed)."
   }
 }
 
@@ -358,6 +374,6 @@ variable "monitoring" {
 
   validation {
     condition     = alltrue([for arn in var.monitoring.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
-    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>)."
+    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>), not names."
   }
 }

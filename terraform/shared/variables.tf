@@ -37,6 +37,8 @@ variable "tags" {
 }
 
 # ---------------------------------------------------------------- Connect instances
+# Object variables carry types only: every default and every rule on their values lives
+# once, in modules/callguard (a second copy here would win over the module's and drift).
 variable "connect_instances" {
   description = <<-EOT
     Amazon Connect instances to protect, keyed by a short stable name. instance_id,
@@ -49,11 +51,11 @@ variable "connect_instances" {
     instance_id           = string
     queue_id              = string
     flag_queue_id         = optional(string)
-    phone_number_ids      = optional(list(string), [])
-    phone_number_flow     = optional(string, "denylist")
+    phone_number_ids      = optional(list(string))
+    phone_number_flow     = optional(string)
     fail_mode             = optional(string)
-    check_timeout_seconds = optional(number, 3)
-    flag_timeout_seconds  = optional(number, 5)
+    check_timeout_seconds = optional(number)
+    flag_timeout_seconds  = optional(number)
     messages = optional(object({
       blocked                   = optional(string)
       queue_full                = optional(string)
@@ -64,34 +66,9 @@ variable "connect_instances" {
       flag_reason               = optional(string)
       quick_connect             = optional(string)
       quick_connect_description = optional(string)
-    }), {})
-    static_blocked_numbers = optional(list(string), [])
+    }))
+    static_blocked_numbers = optional(list(string))
   }))
-
-  validation {
-    condition     = length(var.connect_instances) > 0
-    error_message = "connect_instances must name at least one Amazon Connect instance."
-  }
-
-  validation {
-    condition     = alltrue([for v in values(var.connect_instances) : !startswith(v.instance_id, "arn:")])
-    error_message = "connect_instances[*].instance_id is an ARN; pass only the UUID after \"instance/\" (the provider's Connect resources misbehave with ARNs)."
-  }
-
-  validation {
-    condition     = alltrue([for v in values(var.connect_instances) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.instance_id))])
-    error_message = "connect_instances[*].instance_id must be a lowercase UUID such as 0b3c7a8e-5f1d-4c2a-9e6b-1d2f3a4b5c6d."
-  }
-
-  validation {
-    condition = alltrue(flatten([
-      for v in values(var.connect_instances) : [
-        for id in concat([v.queue_id], v.flag_queue_id == null ? [] : [v.flag_queue_id], v.phone_number_ids) :
-        can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))
-      ]
-    ]))
-    error_message = "connect_instances[*].queue_id, flag_queue_id and phone_number_ids must be UUIDs, not ARNs or phone numbers."
-  }
 }
 
 # ---------------------------------------------------------------- behaviour
@@ -99,12 +76,12 @@ variable "settings" {
   description = "Function behaviour (CALLGUARD_*): default_country (ISO alpha-2 or null), fail_mode (open|closed), block_anonymous, block_pending, flag_mode (block|review), default_reason, log_level (DEBUG|INFO|WARNING|ERROR)."
   type = object({
     default_country = optional(string)
-    fail_mode       = optional(string, "open")
-    block_anonymous = optional(bool, false)
-    block_pending   = optional(bool, false)
-    flag_mode       = optional(string, "block")
-    default_reason  = optional(string, "Flagged by agent")
-    log_level       = optional(string, "INFO")
+    fail_mode       = optional(string)
+    block_anonymous = optional(bool)
+    block_pending   = optional(bool)
+    flag_mode       = optional(string)
+    default_reason  = optional(string)
+    log_level       = optional(string)
   })
   default = {}
 }
@@ -112,22 +89,22 @@ variable "settings" {
 variable "challenge" {
   description = "Spam challenge (off by default): enabled, policy (everyone|withheld|pending), code_length (3-6), max_attempts (1-5), timeout_seconds (1-8), input_timeout_seconds, fail_mode (null = settings.fail_mode), reserved_concurrency, flag_after (0 = off: failed challenges within flag_window_hours that flag the number for review), flag_window_hours (24), messages {prompt, retry, no_input, goodbye}. See modules/callguard."
   type = object({
-    enabled               = optional(bool, false)
-    policy                = optional(string, "everyone")
-    code_length           = optional(number, 4)
-    max_attempts          = optional(number, 2)
-    timeout_seconds       = optional(number, 3)
-    input_timeout_seconds = optional(number, 8)
+    enabled               = optional(bool)
+    policy                = optional(string)
+    code_length           = optional(number)
+    max_attempts          = optional(number)
+    timeout_seconds       = optional(number)
+    input_timeout_seconds = optional(number)
     fail_mode             = optional(string)
-    reserved_concurrency  = optional(number, 5)
-    flag_after            = optional(number, 0)
-    flag_window_hours     = optional(number, 24)
+    reserved_concurrency  = optional(number)
+    flag_after            = optional(number)
+    flag_window_hours     = optional(number)
     messages = optional(object({
       prompt   = optional(string)
       retry    = optional(string)
       no_input = optional(string)
       goodbye  = optional(string)
-    }), {})
+    }))
   })
   default = {}
 }
@@ -135,13 +112,13 @@ variable "challenge" {
 variable "functions" {
   description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency (null = unreserved), log_retention_in_days (X-Ray tracing is always Active)."
   type = object({
-    runtime                    = optional(string, "python3.13")
-    architecture               = optional(string, "arm64")
-    memory_size                = optional(number, 512)
-    timeout                    = optional(number, 8)
-    check_reserved_concurrency = optional(number, 20)
-    flag_reserved_concurrency  = optional(number, 5)
-    log_retention_in_days      = optional(number, 365)
+    runtime                    = optional(string)
+    architecture               = optional(string)
+    memory_size                = optional(number)
+    timeout                    = optional(number)
+    check_reserved_concurrency = optional(number)
+    flag_reserved_concurrency  = optional(number)
+    log_retention_in_days      = optional(number)
   })
   default = {}
 }
@@ -150,15 +127,15 @@ variable "table" {
   description = "Deny-list table: name (default callguard-<env>-denylist), deletion_protection_enabled (true), point_in_time_recovery_days (35), replicas (global-table regions)."
   type = object({
     name                        = optional(string)
-    deletion_protection_enabled = optional(bool, true)
-    point_in_time_recovery_days = optional(number, 35)
+    deletion_protection_enabled = optional(bool)
+    point_in_time_recovery_days = optional(number)
     replicas = optional(list(object({
       region_name                 = string
       kms_key_arn                 = optional(string)
-      point_in_time_recovery      = optional(bool, true)
-      deletion_protection_enabled = optional(bool, true)
-      propagate_tags              = optional(bool, true)
-    })), [])
+      point_in_time_recovery      = optional(bool)
+      deletion_protection_enabled = optional(bool)
+      propagate_tags              = optional(bool)
+    })))
   })
   default = {}
 }
@@ -179,35 +156,25 @@ variable "lambda_zip_path" {
 variable "audit" {
   description = "Audit trail of every deny-list change: retention_in_days (3653 = ten years), deletion_protection_enabled (true), hash_key_arn (null creates an HMAC key), reserved_concurrency (2; null = unreserved), batch_size (100), maximum_retry_attempts (10), maximum_record_age_in_seconds (86400)."
   type = object({
-    retention_in_days             = optional(number, 3653)
-    deletion_protection_enabled   = optional(bool, true)
+    retention_in_days             = optional(number)
+    deletion_protection_enabled   = optional(bool)
     hash_key_arn                  = optional(string)
-    reserved_concurrency          = optional(number, 2)
-    batch_size                    = optional(number, 100)
-    maximum_retry_attempts        = optional(number, 10)
-    maximum_record_age_in_seconds = optional(number, 86400)
+    reserved_concurrency          = optional(number)
+    batch_size                    = optional(number)
+    maximum_retry_attempts        = optional(number)
+    maximum_record_age_in_seconds = optional(number)
   })
   default  = {}
   nullable = false
-
-  validation {
-    condition     = contains([0, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit.retention_in_days)
-    error_message = "audit.retention_in_days must be at least a year (365 ... 3653) or 0 (never expire): the audit trail is evidence."
-  }
-
-  validation {
-    condition     = var.audit.maximum_retry_attempts >= 0 && var.audit.maximum_record_age_in_seconds >= 60
-    error_message = "audit.maximum_retry_attempts must be >= 0 and audit.maximum_record_age_in_seconds >= 60: retries are bounded (-1, forever, is not allowed)."
-  }
 }
 
 variable "monitoring" {
   description = "Dashboard and alarms: sns_topic_arns ([] = alarms without notifications), check_error_threshold (1 per 5 minutes), duration_threshold_ratio (0.8 of the shortest check timeout), iterator_age_threshold_ms (600000), challenge (spam-challenge log group and patterns, optional)."
   type = object({
-    sns_topic_arns            = optional(list(string), [])
-    check_error_threshold     = optional(number, 1)
-    duration_threshold_ratio  = optional(number, 0.8)
-    iterator_age_threshold_ms = optional(number, 600000)
+    sns_topic_arns            = optional(list(string))
+    check_error_threshold     = optional(number)
+    duration_threshold_ratio  = optional(number)
+    iterator_age_threshold_ms = optional(number)
     challenge = optional(object({
       log_group_name = string
       pass_pattern   = optional(string)
@@ -216,19 +183,14 @@ variable "monitoring" {
   })
   default  = {}
   nullable = false
-
-  validation {
-    condition     = alltrue([for arn in var.monitoring.sns_topic_arns : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
-    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>), not names."
-  }
 }
 
 variable "review" {
   description = "Two-step review (settings.flag_mode = review): reject_suppression_days (30; agent flags of a number a supervisor rejected are only counted for this many days, then open a new review), notifications (true: encrypted SNS topic callguard-<env>-review, one message per new pending flag), email_subscriptions (addresses to notify; each must confirm the e-mail SNS sends)."
   type = object({
-    reject_suppression_days = optional(number, 30)
-    notifications           = optional(bool, true)
-    email_subscriptions     = optional(list(string), [])
+    reject_suppression_days = optional(number)
+    notifications           = optional(bool)
+    email_subscriptions     = optional(list(string))
   })
   default  = {}
   nullable = false

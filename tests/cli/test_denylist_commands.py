@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import boto3
+import pytest
 from click.testing import CliRunner, Result
 
 from callguard.store import DenyList, Entry, create_table
@@ -79,7 +80,8 @@ def test_bad_default_country_is_a_usage_error(run_cli: RunCli) -> None:
     result = run_cli("--default-country", "Britain", "denylist", "add", "020 7946 0958")
 
     assert result.exit_code == 2
-    assert "not an ISO 3166 two-letter code" in result.stderr
+    assert "'--default-country'" in result.stderr
+    assert "'Britain' is not the ISO 3166 two-letter code of a country" in result.stderr
 
 
 # ---------------------------------------------------------------- remove
@@ -397,7 +399,31 @@ def test_unknown_default_country_is_a_usage_error(run_cli: RunCli) -> None:
     result = run_cli("--default-country", "ZZ", "denylist", "check", "020 7946 0958")
 
     assert result.exit_code == 2
-    assert "--default-country ZZ is not a country with a numbering plan" in result.stderr
+    assert "'--default-country': 'ZZ' is not the ISO 3166 two-letter code of a country" in (
+        result.stderr
+    )
+
+
+@pytest.mark.parametrize(("value", "hint"), [("UK", "did you mean GB?"), ("XX", "such as GB")])
+def test_default_country_follows_the_runtime_rule(run_cli: RunCli, value: str, hint: str) -> None:
+    # UK and XX are two letters, yet no numbering plan: refused here as in the handlers.
+    result = run_cli("--default-country", value, "denylist", "check", "+442079460958")
+
+    assert result.exit_code == 2
+    assert f"{value!r} is not the ISO 3166 two-letter code" in result.stderr
+    assert hint in result.stderr
+
+
+def test_bad_default_country_from_the_environment_names_the_variable(table_name: str) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["--table", table_name, "denylist", "check", "020 7946 0958"],
+        env={"CALLGUARD_DEFAULT_COUNTRY": "UK"},
+    )
+
+    assert result.exit_code == 2
+    assert "CALLGUARD_DEFAULT_COUNTRY='UK' is not the ISO 3166" in result.stderr
+    assert "--default-country" not in result.stderr
 
 
 def test_an_expired_entry_counts_as_absent_for_add_and_import(

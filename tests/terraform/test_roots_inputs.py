@@ -40,7 +40,10 @@ def test_instance_arn_instead_of_id_is_refused(
 
     said = _plan_error(tmp_path, stand_in_zip, {"connect_instances": instances})
 
-    assert "instance_id is an ARN; pass only the UUID" in said
+    # The message names the instance and is printed once (one rule, in modules/callguard).
+    assert f'connect_instances["{key}"].instance_id: pass only the instance UUID' in said
+    assert "never an ARN" in said
+    assert said.count("Invalid value for variable") == 1
 
 
 def test_queue_arn_instead_of_id_is_refused(
@@ -54,7 +57,9 @@ def test_queue_arn_instead_of_id_is_refused(
 
     said = _plan_error(tmp_path, stand_in_zip, {"connect_instances": instances})
 
+    assert f'connect_instances["{key}"]: queue_id, flag_queue_id and phone_number_ids' in said
     assert "must be UUIDs, not ARNs or phone numbers" in said
+    assert said.count("Invalid value for variable") == 1
 
 
 def test_account_id_must_be_twelve_digits(tmp_path: Path, stand_in_zip: Path) -> None:  # noqa: F811

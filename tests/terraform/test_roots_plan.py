@@ -315,7 +315,16 @@ def test_functions_fit_the_connect_contract(plan: Plan) -> None:
             "CALLGUARD_LOG_LEVEL",
             "CALLGUARD_REJECT_SUPPRESSION_DAYS",
             "CALLGUARD_NOTIFY_TOPIC_ARN",
+            "CALLGUARD_CHECK_TIME_LIMIT_SECONDS",
+            "CALLGUARD_FLAG_TIME_LIMIT_SECONDS",
         }
+        # Each function gets only the settings it reads.
+        if values["handler"].endswith("check_number.handler"):
+            assert "CALLGUARD_NOTIFY_TOPIC_ARN" not in env
+            assert "CALLGUARD_REJECT_SUPPRESSION_DAYS" not in env
+            assert env["CALLGUARD_CHECK_TIME_LIMIT_SECONDS"] == "3"
+        if values["handler"].endswith("flag_number.handler"):
+            assert env["CALLGUARD_FLAG_TIME_LIMIT_SECONDS"] == "5"
 
 
 def test_lambda_permissions_name_connect_and_each_instance(plan: Plan) -> None:

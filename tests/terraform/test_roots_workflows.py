@@ -71,6 +71,12 @@ def test_apply_runs_on_main_only_dev_first_then_prod_in_its_environment() -> Non
     for name in ("apply-dev", "apply-prod"):
         assert "refs/heads/main" in jobs[name]["if"]
         assert jobs[name]["uses"] == "./.github/workflows/terraform-apply.yml"
+    # Production needs a deliberate trigger (typed phrase), never a push alone.
+    assert "push" not in jobs["apply-prod"]["if"]
+    assert "github.event_name == 'workflow_dispatch'" in jobs["apply-prod"]["if"]
+    assert "inputs.confirm_prod == 'apply prod'" in jobs["apply-prod"]["if"]
+    dispatch = _triggers(_load("terraform.yml"))["workflow_dispatch"]
+    assert dispatch["inputs"]["confirm_prod"]["default"] == ""
     assert jobs["apply-dev"]["with"] == {"env": "dev"}
     assert jobs["apply-prod"]["with"] == {"env": "prod"}
     assert jobs["apply-prod"]["needs"] == "apply-dev"
@@ -79,3 +85,27 @@ def test_apply_runs_on_main_only_dev_first_then_prod_in_its_environment() -> Non
     assert apply["environment"] == "${{ inputs.env }}"
     script = next(s["run"] for s in apply["steps"] if s.get("name") == "terraform apply")
     assert "apply -input=false tfplan" in script
+
+
+def test_plans_assume_the_read_only_plan_role() -> None:
+    """Pull-request plans run the pull request's code: never with the apply role."""
+    plan = _load("terraform.yml")["jobs"]["plan"]
+    credentials = next(s for s in plan["steps"] if "configure-aws-credentials" in s.get("uses", ""))
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}"
+    apply = _load("terraform-apply.yml")["jobs"]["apply"]
+    credentials = next(
+        s for s in apply["steps"] if "configure-aws-credentials" in s.get("uses", "")
+    )
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
+
+
+_PINNED = re.compile(r"^\s*-?\s*uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$")
+
+
+@pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
+def test_third_party_actions_are_pinned_by_commit_sha(path: Path) -> None:
+    """A moving tag can be re-pointed at other code; a commit SHA cannot."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if "uses:" not in line or "uses: ./" in line:
+            continue
+        assert _PINNED.match(line), f"{path.name}:{number}: pin by SHA with the tag: {line.strip()}"

@@ -8,10 +8,11 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from local_tables import create_counter_table
 from runtime_events import CONTACT_ID, INSTANCE_ARN, LogLines, contact_event
 
 from callguard import aws, challenge
-from callguard.challenge_failures import FailureCounter, create_counter_table
+from callguard.challenge_failures import FailureCounter
 from callguard.handlers import verify_code
 from callguard.store import PENDING, DenyList
 

@@ -292,3 +292,26 @@ def test_a_hanging_sns_gets_one_attempt_and_the_flag_still_succeeds(
     assert (line["notification"], line["notification_error"]) == ("failed", "ReadTimeoutError")
     assert server.requests == aws.SNS_MAX_ATTEMPTS == 1
     assert store.get(NUMBER).status == "pending"  # type: ignore[union-attr]
+
+
+class _LambdaContext:
+    def __init__(self, remaining_ms: int) -> None:
+        self.remaining_ms = remaining_ms
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms
+
+
+def test_a_flag_without_time_for_a_publish_is_stored_answered_and_counted(
+    store: DenyList, inbox: Inbox, make_event: EventFactory, log_lines: LogLines
+) -> None:
+    # The Lambda has 1.2 s left: less than a write plus a whole publish may take.
+    # The agent hears "flagged" (it is stored) instead of the flow's time-out.
+    parameters = {"Reason": "abusive caller", "AgentUsername": "jdoe"}
+    answer = flag_number.handler(make_event(parameters=parameters), _LambdaContext(1200))
+    assert answer == PENDING_ANSWER
+    assert store.get(NUMBER).status == "pending"  # type: ignore[union-attr]
+    line = last_line(log_lines)
+    assert (line["notification"], line["notification_error"]) == ("skipped", "OutOfTime")
+    assert line[notify.FAILURE_METRIC] == 1
+    assert inbox.messages() == []

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 from test_store_concurrency import atomic_items  # noqa: F401 - fixture used by name
 
+from callguard.attributes import iso_utc
 from callguard.handlers import check_number
 from callguard.store import (
     BLOCKED,
@@ -26,7 +27,6 @@ from callguard.store import (
     NotFoundError,
     NotPendingError,
 )
-from callguard.store.model import iso_utc
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

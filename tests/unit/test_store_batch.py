@@ -166,15 +166,6 @@ def test_validation_errors_are_not_retried(moto_dynamodb: DynamoDBClient, table_
     assert result.requests == 1 and sleeps == []
 
 
-def test_delete_batch(deny_list: DenyList) -> None:
-    deny_list.write_batch(Entry.new(n, now=T0) for n in numbers(40))
-    result = deny_list.delete_batch([*numbers(30), "+14155550001"])
-    assert result.ok and result.succeeded == 30 and result.duplicates == 1
-    assert len(list(deny_list.entries())) == 10
-    with pytest.raises(InvalidEntryError):
-        deny_list.delete_batch(["not a number"])
-
-
 def test_batch_get_retries_unprocessed_keys(moto_dynamodb: DynamoDBClient, table_name: str) -> None:
     DenyList(moto_dynamodb, table_name).write_batch(Entry.new(n, now=T0) for n in numbers(20))
     flaky = FlakyClient(moto_dynamodb, flaky_calls=2)

@@ -17,6 +17,7 @@ from callguard.store import (
     UnavailableError,
 )
 from callguard.store.errors import translate, translated
+from callguard.store.writes import write_if
 
 
 def client_error(code: str) -> ClientError:
@@ -53,3 +54,33 @@ def test_conditional_failures_and_other_errors_pass_through() -> None:
         raise conditional
     other = KeyError("x")
     assert translate("op", other) is other
+
+
+# ---------------------------------------------------------------- conditional writes
+def test_a_failed_condition_is_a_refused_write_with_the_current_item() -> None:
+    item = {"phone_number": {"S": "+442079460958"}, "status": {"S": "rejected"}}
+
+    def refuse(**_request: object) -> object:
+        error = client_error("ConditionalCheckFailedException")
+        error.response["Item"] = item  # type: ignore[typeddict-unknown-key]
+        raise error
+
+    result = write_if("flag +4420*****958", refuse, TableName="t")
+    assert (result.written, result.current, result.attributes) == (False, item, {})
+
+
+def test_a_written_request_returns_its_attributes() -> None:
+    def accept(**request: object) -> object:
+        assert request == {"TableName": "t", "ReturnValues": "ALL_OLD"}
+        return {"Attributes": {"flag_count": {"N": "2"}}}
+
+    result = write_if("op", accept, TableName="t", ReturnValues="ALL_OLD")
+    assert result.written and result.attributes == {"flag_count": {"N": "2"}}
+
+
+def test_every_other_error_of_a_conditional_write_is_a_store_error() -> None:
+    def throttle(**_request: object) -> object:
+        raise client_error("ThrottlingException")
+
+    with pytest.raises(ThrottledError, match="flag \\+4420\\*\\*\\*\\*\\*958: throttled"):
+        write_if("flag +4420*****958", throttle)

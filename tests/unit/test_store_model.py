@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from callguard.attributes import clean_text, iso_utc, number_attribute
 from callguard.store import ConflictError, DenyList, Entry, InvalidEntryError
-from callguard.store.model import clean_text, iso_utc, number_attribute
 
 NUMBER = "+442079460958"
 T0 = 1_800_000_000.0

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from callguard.attributes import iso_utc
 from callguard.store import (
     BLOCKED,
     PENDING,
@@ -20,7 +21,6 @@ from callguard.store import (
     TableNotFoundError,
     create_table,
 )
-from callguard.store.model import iso_utc
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

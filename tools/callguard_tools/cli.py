@@ -12,6 +12,7 @@ import importlib
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 #: command name -> "module:attribute" of a click command or group.
 COMMAND_GROUPS: dict[str, str] = {
@@ -62,13 +63,18 @@ class LazyGroup(click.Group):
         return command
 
 
-def _country(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
-    if value is None or value == "":
+def _country(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check the default country by the runtime's own rule, naming where the value came from."""
+    if value is None or not value.strip():
         return None
-    code = value.strip().upper()
-    if len(code) != 2 or not code.isalpha():
-        raise click.BadParameter(f"{value!r} is not an ISO 3166 two-letter code such as GB or US")
-    return code
+    from callguard.settings import DEFAULT_COUNTRY, parse_country, quoted  # noqa: PLC0415
+
+    try:
+        return parse_country(value)
+    except ValueError as error:
+        if param.name and ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT:
+            raise click.UsageError(f"{DEFAULT_COUNTRY}={quoted(value)} {error}") from None
+        raise click.BadParameter(f"{quoted(value)} {error}") from None
 
 
 @click.group(

@@ -1,5 +1,8 @@
 """Record every change to the deny list: one audit event per DynamoDB stream record.
 
+The Lambda entry point of the three audit modules (:mod:`callguard.audit` builds
+events, :mod:`callguard.audit_log` writes them).
+
 Invoked by the table's stream (event source mapping with ``ReportBatchItemFailures``,
 bisect on error, bounded retries and an SQS on-failure destination). For each record,
 in stream order, it builds the event (:mod:`callguard.audit`), hashes the number with
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import botocore.session
 from botocore.config import Config
 
+from callguard import settings
 from callguard.audit import Hasher, build_event
 from callguard.audit_log import AuditLog, AuditWriteError, encode
 from callguard.keyed_hash import NumberHasher
@@ -65,9 +68,9 @@ class AuditSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AuditSettings:
         """Read the settings; raise :class:`AuditConfigError` naming every missing one."""
-        env = os.environ if environ is None else environ
-        group = env.get(LOG_GROUP_VARIABLE, "").strip()
-        key = env.get(HASH_KEY_VARIABLE, "").strip()
+        reader = settings.Reader(environ)
+        group = reader.raw(LOG_GROUP_VARIABLE)
+        key = reader.raw(HASH_KEY_VARIABLE)
         missing = [
             name
             for name, value in ((LOG_GROUP_VARIABLE, group), (HASH_KEY_VARIABLE, key))
@@ -75,7 +78,8 @@ class AuditSettings:
         ]
         if missing:
             raise AuditConfigError("audit function misconfigured: set " + ", ".join(missing))
-        level = env.get("CALLGUARD_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        level = reader.log_level()
+        reader.check(AuditConfigError, "audit configuration")
         return cls(group, key, level)
 
 

@@ -25,8 +25,7 @@ from collections.abc import Callable
 from typing import Final
 
 from callguard import challenge
-from callguard.connect import parse_event
-from callguard.handlers.envelope import keypad_caller, run
+from callguard.handlers.envelope import Invocation, run
 from callguard.logs import set_level
 from callguard.numbers import mask
 
@@ -40,26 +39,24 @@ randbelow: Callable[[int], int] = secrets.randbelow
 
 def handler(event: object, context: object) -> dict[str, str]:
     """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
-    return run("challenge_code", _issue, lambda _fields: dict(_ERROR), event, context)
+    return run("challenge_code", _issue, lambda _invocation: dict(_ERROR), event, context)
 
 
-def _issue(event: object, fields: dict[str, object]) -> dict[str, str]:
-    contact = parse_event(event)
-    fields["contact_id"] = contact.loggable_contact_id()
-    fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
+def _issue(invocation: Invocation) -> dict[str, str]:
+    contact = invocation.contact
     config = challenge.settings()
     set_level(config.log_level)
-    caller = keypad_caller(contact, config.default_country)
-    fields.update(caller_class=caller.caller_class, policy=config.policy)
+    caller = contact.caller(config.default_country, keypad=True)
+    invocation.note(caller_class=caller.caller_class, policy=config.policy)
     if caller.is_number:
-        fields["number"] = mask(caller.e164)
+        invocation.note(number=mask(caller.e164))
     status = contact.parameter("Status", 32)
     required, reason = challenge.must_challenge(config.policy, status, caller.caller_class)
-    fields["reason"] = reason
+    invocation.note(reason=reason)
     if not required:
         return {"result": "skip", "code": "", "ssml": "", "reason": reason}
     code = challenge.new_code(config.length, randbelow)
     prompt = contact.parameter("Prompt", challenge.MAX_PROMPT_LENGTH * 2)
-    fields["code_length"] = len(code)
+    invocation.note(code_length=len(code))
     ssml = challenge.code_ssml(code, prompt or challenge.DEFAULT_PROMPT)
     return {"result": "challenge", "code": code, "ssml": ssml, "reason": reason}

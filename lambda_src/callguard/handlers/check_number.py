@@ -16,7 +16,9 @@ Decisions:
   callers whose numbering a parser does not know;
 - any failure (configuration, DynamoDB timeout or throttling, a bug) is ``error``,
   and ``CALLGUARD_FAIL_MODE`` decides: ``open`` lets the call through, ``closed``
-  blocks it.
+  blocks it; so is a lookup still running when the flow would stop waiting
+  (``CALLGUARD_CHECK_TIME_LIMIT_SECONDS``, or the Lambda's own remaining time:
+  see :mod:`callguard.deadline`), so the flow always hears the fail mode's answer.
 
 The fast path (an E.164 caller id from Connect) imports no phone-number library.
 """
@@ -26,10 +28,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from callguard import config as settings
-from callguard.connect import parse_event
-from callguard.handlers.common import caller_of, deny_list, prewarm
-from callguard.handlers.envelope import run
+from callguard import config, deadline
+from callguard.handlers.common import deny_list, prewarm
+from callguard.handlers.envelope import Invocation, run
 from callguard.logs import set_level
 from callguard.numbers import MISSING, UNPARSABLE, WITHHELD, mask
 from callguard.store import BLOCKED, PENDING, REJECTED
@@ -38,6 +39,8 @@ from callguard.store import BLOCKED, PENDING, REJECTED
 KEYS: Final = ("blocked", "status", "reason", "caller_class")
 #: Longest reason returned to the flow (contact attributes share a 32 KB budget).
 MAX_REASON: Final = 256
+#: The flow parameter that may name the number to check instead of the caller id.
+PARAMETER: Final = "CustomerNumber"
 
 
 def handler(event: object, context: object) -> dict[str, str]:
@@ -49,29 +52,29 @@ def _summary(answer: Mapping[str, str]) -> dict[str, object]:
     return {"outcome": answer["status"], "blocked": answer["blocked"]}
 
 
-def _check(event: object, fields: dict[str, object]) -> dict[str, str]:
-    contact = parse_event(event)
-    fields["contact_id"] = contact.loggable_contact_id()
-    fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
+def _check(invocation: Invocation) -> dict[str, str]:
+    contact = invocation.contact
     try:
-        config = settings.current()
-    except settings.ConfigError:
+        settings = config.current()
+    except config.ConfigError:
         # Still say what the caller was (the usual E.164 needs no configuration).
-        fields["caller_class"] = caller_of(contact, None, "CustomerNumber").caller_class
+        invocation.note(caller_class=contact.caller(None, parameter=PARAMETER).caller_class)
         raise
-    set_level(config.log_level)
-    caller = caller_of(contact, config.default_country, "CustomerNumber")
-    fields["caller_class"] = caller.caller_class
+    set_level(settings.log_level)
+    caller = contact.caller(settings.default_country, parameter=PARAMETER)
+    invocation.note(caller_class=caller.caller_class)
     if caller.caller_class in (WITHHELD, MISSING):
-        return _answer(config.block_anonymous, "anonymous", "", caller.caller_class)
+        return _answer(settings.block_anonymous, "anonymous", "", caller.caller_class)
     if not caller.is_number:
         return _answer(False, "invalid", "", caller.caller_class)
-    fields["number"] = mask(caller.e164)
-    listing = deny_list(config.table).lookup(caller.e164)
+    invocation.note(number=mask(caller.e164))
+    limit = settings.check_time_limit_seconds
+    with deadline.enforced(deadline.for_invocation(invocation.started, limit, invocation.context)):
+        listing = deny_list(settings.table).lookup(caller.e164)
     if listing is None or listing.status == REJECTED:  # a supervisor said "do not block"
         return _answer(False, "clear", "", caller.caller_class)
     if listing.status == PENDING:
-        return _answer(config.block_pending, PENDING, listing.reason, caller.caller_class)
+        return _answer(settings.block_pending, PENDING, listing.reason, caller.caller_class)
     return _answer(True, BLOCKED, listing.reason, caller.caller_class)
 
 
@@ -84,13 +87,13 @@ def _answer(blocked: bool, status: str, reason: str, caller_class: str) -> dict[
     }
 
 
-def _error_answer(fields: dict[str, object]) -> dict[str, str]:
+def _error_answer(invocation: Invocation) -> dict[str, str]:
     """Answer as the fail mode says (the envelope has logged the error by type)."""
     try:
-        fail_closed = settings.current().fail_closed
-    except settings.ConfigError:
-        fail_closed = settings.fail_closed_from_env()
-    caller_class = fields.get("caller_class")
+        fail_closed = config.current().fail_closed
+    except config.ConfigError:
+        fail_closed = config.fail_closed_from_env()
+    caller_class = invocation.fields.get("caller_class")
     return _answer(
         fail_closed, "error", "", caller_class if isinstance(caller_class, str) else UNPARSABLE
     )

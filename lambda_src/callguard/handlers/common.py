@@ -1,4 +1,4 @@
-"""What the table-reading handlers share: the per-container store and caller extraction."""
+"""What the table-reading handlers share: the per-container store, built before the first call."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import contextlib
 import threading
 
 from callguard import aws
-from callguard.connect import ContactEvent
-from callguard.handlers.envelope import NON_VOICE_CHANNELS
-from callguard.numbers import MISSING, NON_TELEPHONE, Caller, classify, classify_endpoint
 from callguard.store import DenyList
 
 _lock = threading.Lock()
@@ -39,21 +36,3 @@ def prewarm() -> None:
     """
     with contextlib.suppress(Exception):
         aws.dynamodb_client()
-
-
-def caller_of(
-    contact: ContactEvent, default_country: str | None, parameter: str | None = None
-) -> Caller:
-    """Classify the caller: the named parameter if set, else ``CustomerEndpoint``.
-
-    A contact on a chat, task or email channel without a telephone endpoint is
-    :data:`~callguard.numbers.NON_TELEPHONE` rather than missing.
-    """
-    if parameter:
-        given = contact.parameters.get(parameter)
-        if isinstance(given, str) and given.strip():
-            return classify(given, default_country)
-    caller = classify_endpoint(contact.customer_endpoint, default_country)
-    if caller.caller_class == MISSING and contact.channel.upper() in NON_VOICE_CHANNELS:
-        return Caller(NON_TELEPHONE)
-    return caller

@@ -10,6 +10,12 @@ recorded with the first flag.
 A retried invocation for the same contact (Amazon Connect retries slow Lambda
 calls) gives the same answer as the original and is not counted again.
 
+The write and the notification run under the flow's time limit
+(``CALLGUARD_FLAG_TIME_LIMIT_SECONDS``, or the Lambda's remaining time; see
+:mod:`callguard.deadline`): a write still running then answers ``error``, and
+a notification starts only while a whole publish fits, so a stored flag is
+never answered as a failure because SNS was slow.
+
 ``CALLGUARD_FLAG_MODE=block`` blocks at once; ``review`` records the number as
 ``pending`` for a supervisor and, when ``CALLGUARD_NOTIFY_TOPIC_ARN`` is set,
 publishes one SNS message for each review this opens (:mod:`callguard.notify`;
@@ -29,15 +35,14 @@ import os
 from collections.abc import Mapping
 from typing import Final
 
-from callguard import aws, review_flags
-from callguard import config as settings
-from callguard.connect import parse_event
-from callguard.handlers.common import caller_of, deny_list, prewarm
-from callguard.handlers.envelope import run
+from callguard import aws, config, deadline, review_flags
+from callguard.attributes import clean_text
+from callguard.handlers.common import deny_list, prewarm
+from callguard.handlers.envelope import Invocation, run
 from callguard.logs import set_level
 from callguard.numbers import UNPARSABLE, mask
 from callguard.store import BLOCKED, PENDING
-from callguard.store.model import MAX_REASON_LENGTH, clean_text
+from callguard.store.model import MAX_REASON_LENGTH
 
 #: The keys of every answer, in order.
 KEYS: Final = ("result", "status", "reason")
@@ -52,37 +57,40 @@ def _summary(answer: Mapping[str, str]) -> dict[str, object]:
     return {"outcome": answer["result"], "status": answer["status"]}
 
 
-def _error_answer(_fields: dict[str, object]) -> dict[str, str]:
+def _error_answer(_invocation: Invocation) -> dict[str, str]:
     return _answer("error", "", "")
 
 
-def _flag(event: object, fields: dict[str, object]) -> dict[str, str]:
-    contact = parse_event(event)
-    fields["contact_id"] = contact.loggable_contact_id()
-    fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
-    fields["caller_class"] = UNPARSABLE
-    config = settings.current()
-    set_level(config.log_level)
-    caller = caller_of(contact, config.default_country, "CustomerNumber")
-    fields["caller_class"] = caller.caller_class
+def _flag(invocation: Invocation) -> dict[str, str]:
+    contact = invocation.contact
+    invocation.note(caller_class=UNPARSABLE)
+    settings = config.current()
+    set_level(settings.log_level)
+    caller = contact.caller(settings.default_country, parameter="CustomerNumber")
+    invocation.note(caller_class=caller.caller_class)
     if not caller.is_number:
         return _answer("invalid", "", "")
-    fields["number"] = mask(caller.e164)
+    invocation.note(number=mask(caller.e164))
     given_reason = contact.parameters.get("Reason")
     reason = clean_text(given_reason, MAX_REASON_LENGTH) if isinstance(given_reason, str) else ""
-    outcome = review_flags.flag(
-        deny_list(config.table),
-        config,
+    limit = settings.flag_time_limit_seconds
+    report = review_flags.flag(
+        deny_list(settings.table),
+        settings,
         caller.e164,
         contact,
-        fields,
-        status=PENDING if config.flag_mode == settings.FLAG_REVIEW else BLOCKED,
-        reason=reason or config.default_reason,
+        status=PENDING if settings.flag_mode == config.FLAG_REVIEW else BLOCKED,
+        reason=reason or settings.default_reason,
         source="agent",
         flagged_by=contact.agent(),
+        deadline=deadline.for_invocation(invocation.started, limit, invocation.context),
     )
-    result = "flagged" if outcome.created else "already_listed"
-    return _answer(result, outcome.entry.status, outcome.entry.reason)
+    invocation.note(**report.log_fields())
+    invocation.count(*report.metrics)
+    entry = report.outcome.entry
+    return _answer(
+        "flagged" if report.outcome.created else "already_listed", entry.status, entry.reason
+    )
 
 
 def _answer(result: str, status: str, reason: str) -> dict[str, str]:

@@ -18,8 +18,8 @@ Returns exactly ``result`` (``pass``, ``retry``, ``fail`` or ``error``),
 
 Every answer is logged with the caller's number masked and the codes left out.
 A failed challenge is also counted: its log line carries a CloudWatch embedded
-metric (``callguard`` / ``ChallengeFailed``), so no API call and no extra
-permission are needed to graph or alarm on it.
+metric (``callguard`` / ``ChallengeFailed``, see :mod:`callguard.metrics`), so
+no API call and no extra permission are needed to graph or alarm on it.
 
 Optionally (``CALLGUARD_CHALLENGE_FLAG_AFTER`` = N, off by default) a number that
 fails N challenges within ``CALLGUARD_CHALLENGE_FLAG_WINDOW_HOURS`` is flagged for
@@ -35,14 +35,19 @@ goodbye. Only then is botocore imported, so the plain challenge stays light.
 
 from __future__ import annotations
 
-import time
-from typing import Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 from callguard import challenge
-from callguard.connect import ContactEvent, parse_event
-from callguard.handlers.envelope import keypad_caller, run
+from callguard.connect import ContactEvent
+from callguard.deadline import Deadline
+from callguard.handlers.envelope import Invocation, run
 from callguard.logs import set_level
+from callguard.metrics import Metric
 from callguard.numbers import mask
+
+if TYPE_CHECKING:
+    from callguard.review_flags import FlagReport
 
 #: The keys of every answer, in order.
 KEYS: Final = ("result", "attempts", "remaining", "input")
@@ -53,27 +58,49 @@ _ERROR: Final = {"result": "error", "attempts": "", "remaining": "", "input": ""
 #: 0.3 s connect + 1 s read timeout), and the challenge flow waits 3 s by default.
 NOTIFY_BUDGET_SECONDS: Final = 1.0
 
-#: CloudWatch namespace and metric of failed challenges (embedded metric format).
-METRIC_NAMESPACE: Final = "callguard"
+#: The metric of failed challenges (namespace :data:`callguard.metrics.NAMESPACE`).
 FAILED_METRIC: Final = "ChallengeFailed"
+#: One failed challenge, counted per handler.
+_FAILED: Final = Metric(FAILED_METRIC, (("handler", "verify_code"),))
+
+
+@dataclass(frozen=True, slots=True)
+class FailureCount:
+    """What counting one failure did: the count, the flag it caused, or what stopped it."""
+
+    failures: int | None = None
+    flag: FlagReport | None = None
+    error: str = ""
+
+    def log_fields(self) -> dict[str, object]:
+        """Return the invocation log fields that describe the count (and any flag)."""
+        fields: dict[str, object] = {}
+        if self.failures is not None:
+            fields["failures_in_window"] = self.failures
+        if self.flag is not None:
+            fields.update(self.flag.log_fields())
+            fields["flagged_for_review"] = True
+            fields["new_listing"] = self.flag.outcome.created
+            fields["listing_status"] = self.flag.outcome.entry.status
+        if self.error:
+            fields["flag_error"] = self.error
+        return fields
 
 
 def handler(event: object, context: object) -> dict[str, str]:
     """Amazon Connect entry point: never raises, always answers with :data:`KEYS`."""
-    return run("verify_code", _verify, lambda _fields: dict(_ERROR), event, context)
+    return run("verify_code", _verify, lambda _invocation: dict(_ERROR), event, context)
 
 
-def _verify(event: object, fields: dict[str, object]) -> dict[str, str]:
-    started = time.perf_counter()
-    contact = parse_event(event)
-    fields["contact_id"] = contact.loggable_contact_id()
-    fields["instance"] = contact.instance_id() or "unknown"  # the metrics' Instance dimension
+def _verify(invocation: Invocation) -> dict[str, str]:
+    started = invocation.started
+    contact = invocation.contact
     config = challenge.settings()
     set_level(config.log_level)
-    caller = keypad_caller(contact, config.default_country)
-    fields["caller_class"] = caller.caller_class
+    caller = contact.caller(config.default_country, keypad=True)
+    invocation.note(caller_class=caller.caller_class)
     if caller.is_number:
-        fields["number"] = mask(caller.e164)
+        invocation.note(number=mask(caller.e164))
     max_attempts = challenge.parse_count(
         contact.parameter("MaxAttempts", 16),
         "MaxAttempts",
@@ -87,22 +114,15 @@ def _verify(event: object, fields: dict[str, object]) -> dict[str, str]:
     verdict = challenge.verify(
         contact.parameter("Entered", 64), contact.parameter("Expected", 16), before, max_attempts
     )
-    fields.update(attempts=verdict.attempts, max_attempts=max_attempts, input=verdict.input_kind)
+    invocation.note(attempts=verdict.attempts, max_attempts=max_attempts, input=verdict.input_kind)
     if verdict.result == challenge.FAIL:
-        fields["challenge_failed"] = True
-        fields[FAILED_METRIC] = 1
-        fields["_aws"] = {
-            "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [
-                {
-                    "Namespace": METRIC_NAMESPACE,
-                    "Dimensions": [["handler"]],
-                    "Metrics": [{"Name": FAILED_METRIC, "Unit": "Count"}],
-                }
-            ],
-        }
+        invocation.note(challenge_failed=True)
+        invocation.count(_FAILED)
     if verdict.result == challenge.FAIL and config.flags_for_review and caller.is_number:
-        _count_failure(config, contact, caller.e164, fields, started + NOTIFY_BUDGET_SECONDS)
+        counted = _count_failure(config, contact, caller.e164, started)
+        invocation.note(**counted.log_fields())
+        if counted.flag is not None:
+            invocation.count(*counted.flag.metrics)
     return {
         "result": verdict.result,
         "attempts": str(verdict.attempts),
@@ -112,13 +132,14 @@ def _verify(event: object, fields: dict[str, object]) -> dict[str, str]:
 
 
 def _count_failure(
-    config: challenge.Settings,
-    contact: ContactEvent,
-    number: str,
-    fields: dict[str, object],
-    notify_by: float,
-) -> None:
-    """Count this failure; flag the number for review once it reaches the threshold."""
+    config: challenge.Settings, contact: ContactEvent, number: str, started: float
+) -> FailureCount:
+    """Count this failure; flag the number for review once it reaches the threshold.
+
+    The flag (and its notification) must be done by the moment a publish
+    starting :data:`NOTIFY_BUDGET_SECONDS` after ``started`` would end.
+    """
+    failures: int | None = None
     try:
         from callguard import aws, review_flags  # noqa: PLC0415 - only when flagging is configured
         from callguard import config as review_config  # noqa: PLC0415
@@ -130,25 +151,20 @@ def _count_failure(
         failures = FailureCounter(aws.dynamodb_client(), config.counter_table).record(
             number, window
         )
-        fields["failures_in_window"] = failures
         if failures < config.flag_after:
-            return
+            return FailureCount(failures)
         # The same path as an agent's flag in review mode: the environment's
         # suppression period, and one notification per review that opens.
-        review = review_config.current()
-        outcome = review_flags.flag(
+        report = review_flags.flag(
             deny_list(config.table),
-            review,
+            review_config.current(),
             number,
             contact,
-            fields,
             status=PENDING,
             reason=f"Failed {failures} spam challenges within {config.flag_window_hours} h",
             source="challenge",
-            notify_by=notify_by,
+            deadline=Deadline(started + NOTIFY_BUDGET_SECONDS + aws.SNS_WORST_CASE_SECONDS),
         )
-        fields["flagged_for_review"] = True
-        fields["new_listing"] = outcome.created
-        fields["listing_status"] = outcome.entry.status
     except Exception as error:  # the caller's verdict stands whatever the table does
-        fields["flag_error"] = type(error).__name__
+        return FailureCount(failures, error=type(error).__name__)
+    return FailureCount(failures, report)

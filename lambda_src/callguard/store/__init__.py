@@ -9,12 +9,19 @@ Everything callers need is re-exported here::
     deny.flag("+442079460958", reason="abusive", source="agent")
     deny.lookup("+442079460958")                   # Listing(status="blocked", ...)
 
-See :mod:`callguard.store.schema` for the table layout, :mod:`.table` for the
-operations, :mod:`.batch` for bulk writes and :mod:`.errors` for the exceptions.
+The package is split by job, after the Powertools idempotency persistence layer:
+
+- :mod:`.schema`: the table layout; :mod:`.model`: entries and their items;
+- :mod:`.table`: :class:`DenyList`, the entry point: reads and simple writes;
+- :mod:`.flagging`: the flag state machine; :mod:`.review`: review decisions;
+- :mod:`.batch`: bulk reads and writes;
+- :mod:`.writes`: the one conditional-write helper every write goes through;
+- :mod:`.errors`: the exceptions callers tell apart.
 """
 
 from typing import TYPE_CHECKING
 
+from callguard.attributes import iso_utc
 from callguard.store.errors import (
     ConflictError,
     InvalidEntryError,
@@ -33,7 +40,6 @@ from callguard.store.model import (
     STATUSES,
     Entry,
     Listing,
-    iso_utc,
 )
 from callguard.store.schema import (
     PARTITION_KEY,

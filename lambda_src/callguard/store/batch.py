@@ -26,7 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from callguard.numbers import mask
 from callguard.store.errors import THROTTLING_CODES, ThrottledError, error_code, translated
-from callguard.store.model import Entry, validate_number
+from callguard.store.model import Entry
 from callguard.store.schema import PARTITION_KEY, TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
@@ -130,16 +130,8 @@ class BatchWriter:
     # ------------------------------------------------------------------ writes
     def put(self, entries: Iterable[Entry]) -> BatchResult:
         """Put every entry (overwriting existing items); the first of duplicate numbers wins."""
-        requests: list[tuple[str, dict[str, Any]]] = []
-        seen: set[str] = set()
-        duplicates = 0
-        for entry in entries:
-            entry.validate()
-            if entry.phone_number in seen:
-                duplicates += 1
-                continue
-            seen.add(entry.phone_number)
-            requests.append((entry.phone_number, {"PutRequest": {"Item": entry.to_item()}}))
+        unique, duplicates = first_of_each_number(entries)
+        requests = [(e.phone_number, {"PutRequest": {"Item": e.to_item()}}) for e in unique]
         return self._run(requests, duplicates)
 
     def put_new(self, entries: Iterable[Entry], *, now: float) -> BatchResult:
@@ -162,16 +154,7 @@ class BatchWriter:
         or unanswered requests are retried with backoff, and what still fails is
         reported in :attr:`BatchResult.failed`.
         """
-        requests: list[Entry] = []
-        seen: set[str] = set()
-        duplicates = 0
-        for entry in entries:
-            entry.validate()
-            if entry.phone_number in seen:
-                duplicates += 1
-                continue
-            seen.add(entry.phone_number)
-            requests.append(entry)
+        requests, duplicates = first_of_each_number(entries)
         slices = list(iter_chunks(requests, PUT_NEW_SLICE))
         if not slices:
             return BatchResult(duplicates=duplicates)
@@ -234,21 +217,6 @@ class BatchWriter:
             outcome.succeeded += 1
             return
         outcome.failed.append(BatchFailure(entry.phone_number, last_error))
-
-    def delete(self, numbers: Iterable[str]) -> BatchResult:
-        """Delete every number (absent numbers are not an error for ``BatchWriteItem``)."""
-        requests: list[tuple[str, dict[str, Any]]] = []
-        seen: set[str] = set()
-        duplicates = 0
-        for number in numbers:
-            validate_number(number)
-            if number in seen:
-                duplicates += 1
-                continue
-            seen.add(number)
-            key = {PARTITION_KEY: {"S": number}}
-            requests.append((number, {"DeleteRequest": {"Key": key}}))
-        return self._run(requests, duplicates)
 
     def _run(self, requests: list[tuple[str, dict[str, Any]]], duplicates: int) -> BatchResult:
         chunks = [requests[i : i + WRITE_CHUNK] for i in range(0, len(requests), WRITE_CHUNK)]
@@ -342,11 +310,22 @@ class BatchWriter:
         self._sleep(self._jitter() * ceiling)
 
 
+def first_of_each_number(entries: Iterable[Entry]) -> tuple[list[Entry], int]:
+    """Validate ``entries``; return the first entry of each number and the repeats left out."""
+    unique: dict[str, Entry] = {}
+    duplicates = 0
+    for entry in entries:
+        entry.validate()
+        if entry.phone_number in unique:
+            duplicates += 1
+        else:
+            unique[entry.phone_number] = entry
+    return list(unique.values()), duplicates
+
+
 def _request_number(request: Any) -> str:
-    """Return the phone number a ``PutRequest``/``DeleteRequest`` is about."""
-    if "PutRequest" in request:
-        return str(request["PutRequest"]["Item"][PARTITION_KEY]["S"])
-    return str(request["DeleteRequest"]["Key"][PARTITION_KEY]["S"])
+    """Return the phone number a ``PutRequest`` is about (the only request the store batches)."""
+    return str(request["PutRequest"]["Item"][PARTITION_KEY]["S"])
 
 
 def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

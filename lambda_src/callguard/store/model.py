@@ -12,6 +12,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
+from callguard.attributes import (
+    clean_text,
+    iso_utc,
+    number_attribute,
+    string_attribute,
+    string_set_attribute,
+)
 from callguard.numbers import is_e164, mask
 from callguard.store.errors import InvalidEntryError
 
@@ -24,8 +31,6 @@ REJECTED: Final = "rejected"
 STATUSES: Final = frozenset({BLOCKED, PENDING, REJECTED})
 #: Statuses a flag may ask for (a rejection is a supervisor's decision, never a flag).
 FLAG_STATUSES: Final = frozenset({BLOCKED, PENDING})
-#: Days a rejection keeps re-flags of the number from reopening the review.
-DEFAULT_REJECT_SUPPRESSION_DAYS: Final = 30
 
 #: Where an entry came from.
 SOURCES: Final = frozenset({"agent", "cli", "import", "api", "challenge"})
@@ -37,10 +42,9 @@ MAX_FIELD_LENGTH: Final = 256
 #: Longest supervisor note kept with a review decision.
 MAX_NOTE_LENGTH: Final = 500
 
-#: Attributes that hold strings, in export order (``phone_number`` first).
-STRING_ATTRIBUTES: Final = (
-    "phone_number",
-    "status",
+#: The first flag's facts: a later (or concurrent) flag writes them only where
+#: the item does not have them yet, so they survive any number of flags.
+FIRST_WRITE_WINS: Final = (
     "reason",
     "source",
     "flagged_by",
@@ -49,6 +53,12 @@ STRING_ATTRIBUTES: Final = (
     "previous_contact_id",
     "instance_arn",
     "created_at",
+)
+#: Attributes that hold strings, in export order (``phone_number`` first).
+STRING_ATTRIBUTES: Final = (
+    "phone_number",
+    "status",
+    *FIRST_WRITE_WINS,
     "updated_at",
     "last_flagged_at",
     "reviewed_by",
@@ -60,11 +70,6 @@ NUMBER_ATTRIBUTES: Final = ("flag_count", "expires_at")
 #: String set of the contact ids that flagged a number, so that a retried
 #: invocation for the same contact is recognised and not counted twice.
 FLAG_CONTACTS_ATTRIBUTE: Final = "flag_contact_ids"
-
-
-def iso_utc(epoch: float) -> str:
-    """Format epoch seconds as the store's sortable timestamp (``2026-11-21T05:42:51Z``)."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,14 +188,14 @@ class Entry:
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Entry:
         """Read an item, tolerating missing attributes (items written by other tools)."""
-        strings = {name: _string(item, name) for name in STRING_ATTRIBUTES}
+        strings = {name: string_attribute(item, name) for name in STRING_ATTRIBUTES}
         strings["status"] = normalize_status(strings["status"])
         count = number_attribute(item, "flag_count")
         return cls(
             **strings,
             flag_count=max(1, count if count is not None else 1),
             expires_at=number_attribute(item, "expires_at"),
-            flag_contact_ids=_string_set(item, FLAG_CONTACTS_ATTRIBUTE),
+            flag_contact_ids=string_set_attribute(item, FLAG_CONTACTS_ATTRIBUTE),
         )
 
 
@@ -217,46 +222,3 @@ def validate_status(status: object) -> str:
     if status not in STATUSES:
         raise InvalidEntryError(f"status {status!r} is not one of blocked, pending, rejected")
     return str(status)
-
-
-def clean_text(value: object, limit: int) -> str:
-    """Coerce free text to a single printable line of at most ``limit`` characters."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    text = "".join(ch if ch.isprintable() else " " for ch in text[: limit * 2]).strip()
-    return text[:limit]
-
-
-def _string(item: Mapping[str, Any], name: str) -> str:
-    value = item.get(name)
-    if isinstance(value, Mapping):
-        text = value.get("S")
-        if isinstance(text, str):
-            return text
-        number = value.get("N")
-        if isinstance(number, str):
-            return number
-    return ""
-
-
-def _string_set(item: Mapping[str, Any], name: str) -> tuple[str, ...]:
-    value = item.get(name)
-    if isinstance(value, Mapping):
-        members = value.get("SS")
-        if isinstance(members, list | tuple):
-            return tuple(sorted(str(m) for m in members if isinstance(m, str)))
-    return ()
-
-
-def number_attribute(item: Mapping[str, Any], name: str) -> int | None:
-    """Read a numeric attribute as an int; ``None`` when absent or not a finite number."""
-    value = item.get(name)
-    if isinstance(value, Mapping):
-        raw = value.get("N", value.get("S"))
-        if isinstance(raw, str):
-            try:
-                return int(float(raw))
-            except (ValueError, OverflowError):  # not a number, NaN or infinite
-                return None
-    return None

@@ -1,96 +1,53 @@
-"""The deny-list table operations: lookup, flag, review and listing.
+"""The deny-list table: the operations callers use, on one table and one client.
 
-:class:`DenyList` wraps one table on one low-level DynamoDB client. It is cheap to
-build and holds no state besides its arguments, so handlers keep one per
-container and tools build one per command.
+:class:`DenyList` is the one entry point. It holds the reads (lookup, get,
+listings, bulk reads) and the simple writes (add, remove, bulk writes) here,
+and hands the two larger jobs to their own modules: the flag state machine
+(:mod:`callguard.store.flagging`) and review decisions
+(:mod:`callguard.store.review`). Every conditional write goes through
+:func:`callguard.store.writes.write_if`. A :class:`DenyList` is cheap to build
+and holds no state besides its arguments, so handlers keep one per container
+and tools build one per command.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from callguard.config import DEFAULT_REJECT_SUPPRESSION_DAYS
 from callguard.numbers import mask
+from callguard.store import flagging, review
 from callguard.store.errors import (
     ConflictError,
     InvalidEntryError,
     NotFoundError,
-    NotPendingError,
-    StoreError,
-    error_code,
     translate,
     translated,
 )
+from callguard.store.flagging import FlagOutcome
 from callguard.store.model import (
     BLOCKED,
-    DEFAULT_REJECT_SUPPRESSION_DAYS,
-    FLAG_CONTACTS_ATTRIBUTE,
-    FLAG_STATUSES,
-    MAX_FIELD_LENGTH,
-    MAX_NOTE_LENGTH,
     PENDING,
     REJECTED,
-    SOURCES,
     Entry,
     Listing,
-    clean_text,
-    iso_utc,
     normalize_status,
-    number_attribute,
     validate_number,
     validate_status,
 )
 from callguard.store.schema import PARTITION_KEY, STATUS_INDEX, TTL_ATTRIBUTE
+from callguard.store.writes import Table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from callguard.store.batch import BatchResult, BatchWriter
 
-#: Attributes a flag writes only when the item does not have them yet, so the
-#: first flag's facts survive any number of later (or concurrent) flags.
-_FIRST_WRITE_WINS: Final = (
-    "reason",
-    "source",
-    "flagged_by",
-    "contact_id",
-    "initial_contact_id",
-    "previous_contact_id",
-    "instance_arn",
-    "created_at",
-)
-
-#: How often a flag retries when the item changes under it (expired item
-#: replaced, a rejection decided or reopened concurrently).
-_FLAG_ATTEMPTS: Final = 3
-#: Seconds in a day, for the rejection suppression period.
-_DAY: Final = 86_400
-
-
-@dataclass(frozen=True, slots=True)
-class FlagOutcome:
-    """The result of :meth:`DenyList.flag`: the entry after the flag, and whether it is new.
-
-    ``repeated`` marks a flag from a contact that had already flagged this number
-    (Amazon Connect retries a slow Lambda invocation): nothing was written, and
-    ``created`` repeats what the original flag reported.
-
-    ``suppressed`` marks a flag of a number a supervisor rejected within the
-    suppression period: it was counted on the rejected entry and nothing else
-    changed. ``reopened`` marks a flag that turned a rejected entry whose
-    suppression had ended into a new review (``created`` is then true as well).
-    """
-
-    created: bool
-    entry: Entry
-    repeated: bool = False
-    suppressed: bool = False
-    reopened: bool = False
+__all__ = ["DenyList", "FlagOutcome"]
 
 
 class DenyList:
@@ -111,6 +68,7 @@ class DenyList:
             raise InvalidEntryError("a table name is required")
         self.client = client
         self.table_name = table_name
+        self._table = Table(client, table_name)
         self._clock = clock
         # The lookup request never changes except for its key: build it once.
         self._lookup_request: dict[str, Any] = {
@@ -277,12 +235,7 @@ class DenyList:
         atomically with the update).
         """
         validate_number(number)
-        if status not in FLAG_STATUSES:
-            raise InvalidEntryError(f"a flag's status must be blocked or pending, not {status!r}")
-        if not 0 <= suppression_days <= 36_500:
-            raise InvalidEntryError(f"suppression_days must be 0-36500, not {suppression_days}")
-        if source not in SOURCES:
-            raise InvalidEntryError(f"source {source!r} is not one of {', '.join(sorted(SOURCES))}")
+        flagging.check_flag(status, source, suppression_days)
         now = self._clock()
         fresh = Entry.new(
             number,
@@ -297,193 +250,7 @@ class DenyList:
             previous_contact_id=previous_contact_id,
             instance_arn=instance_arn,
         )
-        if fresh.contact_id:
-            fresh = dataclasses.replace(fresh, flag_contact_ids=(fresh.contact_id,))
-        for _ in range(_FLAG_ATTEMPTS):
-            outcome, current = self._flag_update(fresh, now)
-            if outcome is not None:
-                return outcome
-            # The condition failed: the item has expired, or this contact flagged already.
-            # DynamoDB returned the item with the failure, so no read (and no GetItem
-            # permission) is needed to tell which.
-            if not current:
-                continue  # deleted meanwhile: try again as a new entry
-            entry = Entry.from_item(current)
-            if entry.is_expired(now):
-                if self._replace_expired(fresh, now):
-                    return FlagOutcome(created=True, entry=fresh)
-                continue
-            if fresh.contact_id and fresh.contact_id in entry.flag_contact_ids:
-                return FlagOutcome(
-                    created=entry.contact_id == fresh.contact_id, entry=entry, repeated=True
-                )
-            if entry.status == REJECTED:
-                outcome = self._flag_rejected(fresh, entry, now - suppression_days * _DAY)
-                if outcome is not None:
-                    return outcome
-        raise ConflictError(f"flag {mask(number)}: the entry kept changing; try again")
-
-    def _flag_update(
-        self, fresh: Entry, now: float
-    ) -> tuple[FlagOutcome | None, Mapping[str, Any] | None]:
-        """Run the conditional update: (outcome, None), or (None, current item) if it failed.
-
-        The condition fails when the existing item has expired or when this
-        contact id has flagged the number before; DynamoDB returns the item with
-        the failure (``ReturnValuesOnConditionCheckFailure``) and :meth:`flag`
-        tells which case it is.
-        """
-        names = {"#s": "status", "#e": TTL_ATTRIBUTE, "#k": PARTITION_KEY}
-        values: dict[str, Any] = {
-            ":s": {"S": fresh.status},
-            ":now": {"S": fresh.updated_at},
-            ":one": {"N": "1"},
-            ":epoch": {"N": str(int(now))},
-        }
-        parts = ["#s = :s" if fresh.status == BLOCKED else "#s = if_not_exists(#s, :s)"]
-        for index, name in enumerate(_FIRST_WRITE_WINS):
-            value = getattr(fresh, name)
-            if value:
-                names[f"#a{index}"] = name
-                values[f":a{index}"] = {"S": value}
-                parts.append(f"#a{index} = if_not_exists(#a{index}, :a{index})")
-        if fresh.expires_at is not None:
-            values[":exp"] = {"N": str(fresh.expires_at)}
-            parts.append("#e = if_not_exists(#e, :exp)")
-        names["#u"], names["#l"], names["#c"] = "updated_at", "last_flagged_at", "flag_count"
-        parts += ["#u = :now", "#l = :now"]
-        additions = "#c :one"
-        values[":rej"] = {"S": REJECTED}
-        condition = (
-            "(attribute_not_exists(#k) OR attribute_not_exists(#e) OR #e > :epoch)"
-            " AND (attribute_not_exists(#s) OR #s <> :rej)"
-        )
-        if fresh.contact_id:
-            names["#f"] = FLAG_CONTACTS_ATTRIBUTE
-            values[":cid"] = {"S": fresh.contact_id}
-            values[":cids"] = {"SS": [fresh.contact_id]}
-            additions += ", #f :cids"
-            condition += " AND (attribute_not_exists(#f) OR NOT contains(#f, :cid))"
-        try:
-            with translated(f"flag {mask(fresh.phone_number)}"):
-                response = self.client.update_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": fresh.phone_number}},
-                    UpdateExpression="SET " + ", ".join(parts) + " ADD " + additions,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_OLD",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                failure: Mapping[str, Any] = error.response  # a TypedDict without "Item"
-                return None, failure.get("Item")
-            raise
-        old = response.get("Attributes")
-        if not old:
-            return FlagOutcome(created=True, entry=fresh), None
-        old_count = number_attribute(old, "flag_count") or 0
-        entry = _after_flag(Entry.from_item(old), old_count, fresh)
-        return FlagOutcome(created=False, entry=entry), None
-
-    def _flag_rejected(self, fresh: Entry, current: Entry, cutoff: float) -> FlagOutcome | None:
-        """Flag a rejected entry: count it within the suppression period, else reopen it.
-
-        ``cutoff`` is the epoch time before which a rejection no longer suppresses.
-        Both writes are conditional on the entry still being the rejection this
-        decision was based on; ``None`` tells :meth:`flag` to look again.
-        """
-        stamp = iso_utc(cutoff)
-        if current.reviewed_at and current.reviewed_at > stamp:
-            return self._count_suppressed(fresh, stamp)
-        return self._reopen(fresh, current, stamp)
-
-    def _count_suppressed(self, fresh: Entry, cutoff: str) -> FlagOutcome | None:
-        names = {
-            "#s": "status",
-            "#ra": "reviewed_at",
-            "#u": "updated_at",
-            "#l": "last_flagged_at",
-            "#c": "flag_count",
-        }
-        values: dict[str, Any] = {
-            ":rej": {"S": REJECTED},
-            ":cut": {"S": cutoff},
-            ":now": {"S": fresh.updated_at},
-            ":one": {"N": "1"},
-        }
-        additions = "#c :one"
-        condition = "#s = :rej AND #ra > :cut"
-        if fresh.contact_id:
-            names["#f"] = FLAG_CONTACTS_ATTRIBUTE
-            values[":cid"] = {"S": fresh.contact_id}
-            values[":cids"] = {"SS": [fresh.contact_id]}
-            additions += ", #f :cids"
-            condition += " AND (attribute_not_exists(#f) OR NOT contains(#f, :cid))"
-        try:
-            with translated(f"flag {mask(fresh.phone_number)}"):
-                response = self.client.update_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": fresh.phone_number}},
-                    UpdateExpression="SET #u = :now, #l = :now ADD " + additions,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return None
-            raise
-        entry = Entry.from_item(response.get("Attributes", {}))
-        return FlagOutcome(created=False, entry=entry, suppressed=True)
-
-    def _reopen(self, fresh: Entry, current: Entry, cutoff: str) -> FlagOutcome | None:
-        """Replace a rejection whose suppression has ended with ``fresh``, keeping its history."""
-        reopened = Entry(
-            **{
-                **fresh.to_dict(),
-                "reviewed_by": current.reviewed_by,
-                "reviewed_at": current.reviewed_at,
-                "review_note": current.review_note,
-            }
-        )
-        try:
-            with translated(f"flag {mask(fresh.phone_number)}"):
-                self.client.put_item(
-                    TableName=self.table_name,
-                    Item=reopened.to_item(),
-                    ConditionExpression="#s = :rej AND (attribute_not_exists(#ra) OR #ra <= :cut)",
-                    ExpressionAttributeNames={"#s": "status", "#ra": "reviewed_at"},
-                    ExpressionAttributeValues={":rej": {"S": REJECTED}, ":cut": {"S": cutoff}},
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return None
-            raise
-        return FlagOutcome(created=True, entry=reopened, reopened=True)
-
-    def _replace_expired(self, fresh: Entry, now: float) -> bool:
-        """Overwrite an expired item with ``fresh``; False if it changed meanwhile."""
-        item = fresh.to_item()
-        if fresh.contact_id:
-            item[FLAG_CONTACTS_ATTRIBUTE] = {"SS": [fresh.contact_id]}
-        try:
-            with translated(f"flag {mask(fresh.phone_number)}"):
-                self.client.put_item(
-                    TableName=self.table_name,
-                    Item=item,
-                    ConditionExpression="attribute_exists(#e) AND #e <= :epoch",
-                    ExpressionAttributeNames={"#e": TTL_ATTRIBUTE},
-                    ExpressionAttributeValues={":epoch": {"N": str(int(now))}},
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return flagging.flag(self._table, fresh, now, suppression_days)
 
     def add(self, entry: Entry) -> Entry:
         """Write a new entry; raise :class:`ConflictError` if the number is already listed.
@@ -493,26 +260,18 @@ class DenyList:
         block" decision.
         """
         entry.validate()
-        try:
-            with translated(f"add {mask(entry.phone_number)}"):
-                self.client.put_item(
-                    TableName=self.table_name,
-                    Item=entry.to_item(),
-                    ConditionExpression="attribute_not_exists(#k) OR #e <= :epoch OR #s = :rej",
-                    ExpressionAttributeNames={
-                        "#k": PARTITION_KEY,
-                        "#e": TTL_ATTRIBUTE,
-                        "#s": "status",
-                    },
-                    ExpressionAttributeValues={
-                        ":epoch": {"N": str(int(self._clock()))},
-                        ":rej": {"S": REJECTED},
-                    },
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                raise ConflictError(f"{mask(entry.phone_number)} is already listed") from error
-            raise
+        result = self._table.put_if(
+            f"add {mask(entry.phone_number)}",
+            entry.to_item(),
+            ConditionExpression="attribute_not_exists(#k) OR #e <= :epoch OR #s = :rej",
+            ExpressionAttributeNames={"#k": PARTITION_KEY, "#e": TTL_ATTRIBUTE, "#s": "status"},
+            ExpressionAttributeValues={
+                ":epoch": {"N": str(int(self._clock()))},
+                ":rej": {"S": REJECTED},
+            },
+        )
+        if not result.written:
+            raise ConflictError(f"{mask(entry.phone_number)} is already listed")
         return entry
 
     def remove(self, number: str) -> Entry:
@@ -521,20 +280,16 @@ class DenyList:
         Expired entries are removed too (they still occupy the key until TTL runs).
         """
         validate_number(number)
-        try:
-            with translated(f"remove {mask(number)}"):
-                response = self.client.delete_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": number}},
-                    ConditionExpression="attribute_exists(#k)",
-                    ExpressionAttributeNames={"#k": PARTITION_KEY},
-                    ReturnValues="ALL_OLD",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                raise NotFoundError(f"{mask(number)} is not listed") from error
-            raise
-        return Entry.from_item(response.get("Attributes", {}))
+        result = self._table.delete_if(
+            f"remove {mask(number)}",
+            number,
+            ConditionExpression="attribute_exists(#k)",
+            ExpressionAttributeNames={"#k": PARTITION_KEY},
+            ReturnValues="ALL_OLD",
+        )
+        if not result.written:
+            raise NotFoundError(f"{mask(number)} is not listed")
+        return Entry.from_item(result.attributes)
 
     def approve(self, number: str, *, reviewer: str = "", note: str = "") -> Entry:
         """Turn a pending entry into a blocked one (a supervisor confirmed the flag).
@@ -545,7 +300,7 @@ class DenyList:
         rejected by someone else a moment ago). One conditional write, so of two
         concurrent decisions on one number exactly one succeeds.
         """
-        return self._decide("approve", number, BLOCKED, reviewer, note)
+        return self._decide("approve", BLOCKED, number, reviewer, note)
 
     def reject(self, number: str, *, reviewer: str = "", note: str = "") -> Entry:
         """Mark a pending entry ``rejected`` (a supervisor dismissed the flag) and return it.
@@ -555,78 +310,18 @@ class DenyList:
         rejected number as clear. Errors as for :meth:`approve`; a blocked number
         is taken off the list with :meth:`remove`.
         """
-        return self._decide("reject", number, REJECTED, reviewer, note)
+        return self._decide("reject", REJECTED, number, reviewer, note)
 
-    def _decide(self, operation: str, number: str, status: str, reviewer: str, note: str) -> Entry:
-        """Move a pending, unexpired entry to ``status`` and record the decision."""
+    def _decide(self, operation: str, status: str, number: str, reviewer: str, note: str) -> Entry:
         validate_number(number)
-        now = self._clock()
-        stamp = iso_utc(now)
-        names = {
-            "#s": "status",
-            "#u": "updated_at",
-            "#e": TTL_ATTRIBUTE,
-            "#rb": "reviewed_by",
-            "#ra": "reviewed_at",
-            "#rn": "review_note",
-        }
-        values: dict[str, Any] = {
-            ":new": {"S": status},
-            ":pending": {"S": PENDING},
-            ":now": {"S": stamp},
-            ":epoch": {"N": str(int(now))},
-        }
-        sets = ["#s = :new", "#u = :now", "#ra = :now"]
-        removes = []
-        for name, placeholder, text, limit in (
-            ("#rb", ":rb", reviewer, MAX_FIELD_LENGTH),
-            ("#rn", ":rn", note, MAX_NOTE_LENGTH),
-        ):
-            value = clean_text(text, limit)
-            if value:
-                values[placeholder] = {"S": value}
-                sets.append(f"{name} = {placeholder}")
-            else:  # a decision without a note must not show the previous decision's note
-                removes.append(name)
-        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        try:
-            with translated(f"{operation} {mask(number)}"):
-                response = self.client.update_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": number}},
-                    UpdateExpression=expression,
-                    ConditionExpression=(
-                        "#s = :pending AND (attribute_not_exists(#e) OR #e > :epoch)"
-                    ),
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=values,
-                    ReturnValues="ALL_NEW",
-                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                failure: Mapping[str, Any] = error.response  # a TypedDict without "Item"
-                raise self._review_conflict(operation, number, failure.get("Item"), now) from error
-            raise
-        return Entry.from_item(response.get("Attributes", {}))
-
-    @staticmethod
-    def _review_conflict(
-        operation: str, number: str, item: Mapping[str, Any] | None, now: float
-    ) -> StoreError:
-        """Tell "not listed" from "not pending" from the item the failed condition returned."""
-        entry = Entry.from_item(item) if item else None
-        if entry is None or entry.is_expired(now):
-            return NotFoundError(f"{operation}: {mask(number)} is not listed")
-        decided = ""
-        if entry.reviewed_at:
-            who = f" by {entry.reviewed_by}" if entry.reviewed_by else ""
-            decided = f" (decided{who} at {entry.reviewed_at})"
-        return NotPendingError(
-            f"{operation}: {mask(number)} is {entry.status}, not pending{decided}",
-            status=entry.status,
-            reviewed_by=entry.reviewed_by,
-            reviewed_at=entry.reviewed_at,
+        return review.decide(
+            self._table,
+            number,
+            operation=operation,
+            status=status,
+            reviewer=reviewer,
+            note=note,
+            now=self._clock(),
         )
 
     # ------------------------------------------------------------------ bulk
@@ -654,12 +349,6 @@ class DenyList:
         """
         return self._batch_writer(workers, max_attempts).put_new(entries, now=self._clock())
 
-    def delete_batch(
-        self, numbers: Iterable[str], *, workers: int = 4, max_attempts: int = 8
-    ) -> BatchResult:
-        """Delete many numbers with ``BatchWriteItem``; failures are reported, not dropped."""
-        return self._batch_writer(workers, max_attempts).delete(numbers)
-
     def _batch_writer(self, workers: int, max_attempts: int) -> BatchWriter:
         """Build a :class:`~callguard.store.batch.BatchWriter` for this table.
 
@@ -671,24 +360,6 @@ class DenyList:
         return batch.BatchWriter(
             self.client, self.table_name, workers=workers, max_attempts=max_attempts
         )
-
-
-def _after_flag(old: Entry, old_count: int, fresh: Entry) -> Entry:
-    """Compute the entry an existing item becomes after :meth:`DenyList._flag_update`."""
-    values = {name: getattr(old, name) or getattr(fresh, name) for name in _FIRST_WRITE_WINS}
-    return Entry(
-        phone_number=old.phone_number,
-        status=BLOCKED if fresh.status == BLOCKED else old.status,
-        updated_at=fresh.updated_at,
-        last_flagged_at=fresh.last_flagged_at,
-        flag_count=old_count + 1,
-        expires_at=old.expires_at if old.expires_at is not None else fresh.expires_at,
-        reviewed_by=old.reviewed_by,
-        reviewed_at=old.reviewed_at,
-        review_note=old.review_note,
-        flag_contact_ids=tuple(sorted({*old.flag_contact_ids, *fresh.flag_contact_ids})),
-        **values,
-    )
 
 
 def _expired(attribute: Mapping[str, Any], now: float) -> bool:

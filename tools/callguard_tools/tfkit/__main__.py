@@ -1,7 +1,9 @@
-"""``python -m callguard_tools.tfkit validate | plan-offline --env ENV | checkov --checkov PATH``.
+"""``python -m callguard_tools.tfkit validate | plan-offline | check-tfvars | checkov``.
 
-The Makefile's ``validate``, ``plan-offline`` and ``checkov`` targets call these; each
-prints a short report and exits non-zero when anything failed.
+The Makefile's ``validate``, ``plan-offline``, ``plan`` and ``checkov`` targets call
+these; each prints a short report and exits non-zero when anything failed. ``validate``
+and ``plan-offline`` first check the environments' ``terraform.tfvars`` for unknown
+and duplicated keys, which Terraform itself would silently drop.
 """
 
 from __future__ import annotations
@@ -11,10 +13,41 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from callguard_tools.tfkit import api
+from callguard_tools.tfkit import api, paths, tfvars_check
+
+
+def _environments_dir() -> Path:
+    return paths.repo_root() / "terraform" / "environments"
+
+
+def _tfvars_problems(environments: Sequence[str]) -> int:
+    """Print every unknown or duplicated tfvars key of ``environments``; return how many."""
+    count = 0
+    for env in environments:
+        for problem in tfvars_check.check_root(_environments_dir() / env):
+            print(f"error: {problem}", file=sys.stderr)
+            count += 1
+    return count
+
+
+def _all_environments() -> list[str]:
+    return sorted(p.name for p in _environments_dir().iterdir() if (p / "main.tf").exists())
+
+
+def _check_tfvars(args: argparse.Namespace) -> int:
+    environments = [args.env] if args.env else _all_environments()
+    if not (_environments_dir() / environments[0]).is_dir():
+        print(f"check-tfvars: error: no environment {environments[0]!r}", file=sys.stderr)
+        return 2
+    count = _tfvars_problems(environments)
+    print(f"tfvars keys: {count} problem(s) in {', '.join(environments)}")
+    return 1 if count else 0
 
 
 def _validate(_: argparse.Namespace) -> int:
+    if _tfvars_problems(_all_environments()):
+        print("terraform fmt/validate: not run: fix the tfvars keys above first", file=sys.stderr)
+        return 1
     report = api.validate_all()
     for result in report.results:
         mark = "ok  " if result.ok else "FAIL"
@@ -29,6 +62,8 @@ def _validate(_: argparse.Namespace) -> int:
 
 
 def _plan_offline(args: argparse.Namespace) -> int:
+    if _tfvars_problems([args.env]):
+        return 1
     try:
         result = api.plan_offline(args.env)
     except api.TfkitError as exc:
@@ -58,10 +93,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("validate", help="terraform fmt -check, then validate every module and root")
     plan = sub.add_parser("plan-offline", help="saved plan + JSON of an environment root")
     plan.add_argument("--env", required=True, help="environment under terraform/environments/")
+    keys = sub.add_parser("check-tfvars", help="unknown or duplicated keys in terraform.tfvars")
+    keys.add_argument("--env", help="one environment (default: every one)")
     check = sub.add_parser("checkov", help="checkov on the HCL and on each offline plan JSON")
     check.add_argument("--checkov", required=True, help="path of the pinned checkov executable")
     args = parser.parse_args(argv)
-    handlers = {"validate": _validate, "plan-offline": _plan_offline, "checkov": _checkov}
+    handlers = {
+        "validate": _validate,
+        "plan-offline": _plan_offline,
+        "check-tfvars": _check_tfvars,
+        "checkov": _checkov,
+    }
     return handlers[args.command](args)
 
 
