@@ -65,7 +65,7 @@ def test_thirty_receivers_every_outcome() -> None:  # noqa: PLR0912 - one check 
         default_timezone=etc_zone(12, now),
         deadline=now + dt.timedelta(minutes=30),
     )
-    job = make_job([(rid, phone[rid]) for rid in ids], attempts=2, retry_delay=1, window=window)
+    job = make_job([(rid, phone[rid]) for rid in ids], attempts=2, retry_delay=4, window=window)
     late = etc_zone(1, now)
     job = dataclasses.replace(
         job,
@@ -86,6 +86,7 @@ def test_thirty_receivers_every_outcome() -> None:  # noqa: PLR0912 - one check 
         rows = rows_by_id(report)
         placed = Counter(call.number for call in pipeline.connect.calls.values())
         notifications = pipeline.notifications_received()
+        history = pipeline.sfn.get_execution_history(executionArn=pipeline.execution_arn(job_id))
         assert pipeline.stats.handler_errors == []
 
     assert [row["receiver_id"] for row in report["results"]] == ids
@@ -129,6 +130,15 @@ def test_thirty_receivers_every_outcome() -> None:  # noqa: PLR0912 - one check 
     for rid in ids:
         expected = 0 if rid in never_dialled else rows[rid]["attempts"]
         assert placed[phone[rid]] == expected, rid
+
+    # The retries were a second round, after a Wait (TimestampPath) for their delay.
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in history["events"]
+        if e["type"].endswith("StateEntered")
+    ]
+    assert entered.count("Calls") >= 2
+    assert "WaitForWindow" in entered
 
     (note,) = notifications
     assert note["counts"] == {

@@ -79,3 +79,35 @@ def test_partial_keeps_its_answers_and_is_final() -> None:
 def test_timeout_is_failed_and_never_retried() -> None:
     record, _, final, _ = decide({**EVENT, "error": {"Error": "States.Timeout", "Cause": ""}}, 0.0)
     assert (record.status, record.error, final) == ("failed", TIMED_OUT, "failed")
+
+
+def test_closed_window_makes_the_planner_wait_until_it_opens() -> None:
+    import boto3
+    from moto import mock_aws
+
+    from callguard.outbound.job_results import JobResults
+    from callguard.outbound.model import Job, JobConfig, Receiver
+    from callguard.outbound.planner import WAIT, Planner
+    from callguard_tools.outbound_sim.tables import create_results_table
+
+    class NobodyBlocked:
+        def blocked(self, numbers: object) -> dict[str, str]:
+            return {}
+
+    seven_am = THURSDAY.replace(hour=7)
+    job = Job(
+        id="j",
+        config=JobConfig(window=WINDOW),
+        questions=(),
+        receivers=(Receiver(id="r", phone="+447700900001"),),
+    )
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="eu-west-2")
+        create_results_table(client, "results")
+        results = JobResults(client, "results")
+        planner = Planner(results, NobodyBlocked(), None, 1.0, clock=seven_am.timestamp)
+        plan = planner.plan(job, 0)
+        (row,) = list(results.receivers("j")) or [None]
+    assert (plan.action, plan.items, plan.wait_until) == (WAIT, (), THURSDAY.replace(hour=9))
+    assert plan.payload("", seven_am)["wait_until"] == "2026-12-03T09:00:00Z"
+    assert row is None  # nothing issued, nothing finished
