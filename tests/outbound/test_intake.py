@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
+from types import SimpleNamespace
 
-from pipeline_helpers import job_bytes, make_job, number, stand_in_loader
+import pytest
+from pipeline_helpers import Problem, job_bytes, make_job, number, stand_in_loader
 
+from callguard.outbound import model
 from callguard.outbound.handlers import intake
 from callguard_tools.outbound_sim.pipeline import JOBS_BUCKET, WORK_BUCKET, offline_pipeline
 
@@ -80,3 +85,25 @@ def test_job_id_depends_on_the_upload_only() -> None:
     assert one != intake.job_id_for("upload", "bucket", "k.xls", "xetag-1")
     assert len(one) <= 80
     assert all(c.isalnum() or c in "-_" for c in one)
+
+
+def test_default_loader_reads_the_upload_as_a_file_and_gives_it_the_upload_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: dict[str, object] = {}
+    job = make_job([("a", number(1))])
+
+    def load_job(path: Path) -> tuple[object, list[object]]:
+        seen["name"] = path.name
+        seen["body"] = path.read_bytes()
+        if path.name == "bad.xlsx":
+            return None, [Problem("bad.xlsx", "not a zip", "file_not_zip")]
+        return job, [Problem("receivers!C1", "unused column", "unused", is_error=False)]
+
+    monkeypatch.setitem(sys.modules, "callguard.outbound.load", SimpleNamespace(load_job=load_job))
+    loaded = intake._default_loader(b"workbook bytes", "uploads/ok.xlsx", "job-1")
+    assert isinstance(loaded, model.Job)
+    assert (loaded.id, loaded.receivers) == ("job-1", job.receivers)
+    assert seen == {"name": "ok.xlsx", "body": b"workbook bytes"}
+    refused = intake._default_loader(b"x", "bad.xlsx", "job-2")
+    assert [p.to_dict()["code"] for p in refused] == ["file_not_zip"]

@@ -2,7 +2,8 @@
 
 Two ways in reach this one function: an S3 ``ObjectCreated`` notification for an
 upload to the jobs bucket, and an SQS message on the FIFO job queue (the body is
-the job document, as other systems send it). Each is read with the job loader:
+the job document, as other systems send it). Each is read with the job readers
+(:func:`_default_loader`):
 
 * invalid -> the problems are written as JSON next to the upload
   (``<key>.errors.json``; for a message, ``errors/<job id>.json`` in the work
@@ -15,12 +16,16 @@ the job document, as other systems send it). Each is read with the job loader:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import importlib
 import json
 import logging
 import os
+import tempfile
 import urllib.parse
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 from botocore.exceptions import ClientError
@@ -50,11 +55,23 @@ Loader = Callable[[bytes, str, str], "model.Job | Sequence[ProblemLike]"]
 
 
 def _default_loader(body: bytes, name: str, job_id: str) -> model.Job | Sequence[ProblemLike]:
-    # Imported on first use: the job readers' module joins the package separately.
-    from callguard.outbound import loader  # type: ignore[attr-defined]  # noqa: PLC0415
+    """Read the upload with the job readers (``callguard.outbound.load.load_job``).
 
-    result: model.Job | Sequence[ProblemLike] = loader.load(body, name, job_id)
-    return result
+    The readers take a file (its suffix says the format), so the body is written to
+    a private temporary directory under the upload's own name first. The job gets
+    the id derived from the upload, whatever id the file carries.
+    """
+    # Looked up by name: the readers are a separate part of the package.
+    readers: Any = importlib.import_module("callguard.outbound.load")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / (Path(name).name or "job.json")
+        path.write_bytes(body)
+        job, problems = readers.load_job(path)
+    if job is None or any(problem.is_error for problem in problems):
+        found: Sequence[ProblemLike] = problems
+        return found
+    loaded: model.Job = dataclasses.replace(job, id=job_id)
+    return loaded
 
 
 #: The loader in use (the job readers; tests may bind another).
