@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from callguard.outbound.handlers.record import TIMED_OUT, decide
 from callguard.outbound.model import CallingWindow
 from callguard.outbound.planner import window_opens
@@ -111,3 +113,41 @@ def test_closed_window_makes_the_planner_wait_until_it_opens() -> None:
     assert (plan.action, plan.items, plan.wait_until) == (WAIT, (), THURSDAY.replace(hour=9))
     assert plan.payload("", seven_am)["wait_until"] == "2026-12-03T09:00:00Z"
     assert row is None  # nothing issued, nothing finished
+
+
+def test_deny_list_screen_reads_blocked_numbers_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+    from moto import mock_aws
+
+    from callguard.outbound.handlers import clients
+    from callguard.outbound.handlers.orchestration import DenyListScreen
+    from callguard.store.schema import create_table
+
+    for name, value in {
+        "AWS_DEFAULT_REGION": "eu-west-2",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
+        monkeypatch.setenv(name, value)
+    listed = {
+        "+447700900001": ("blocked", "agent", None),
+        "+447700900002": ("pending", "agent", None),
+        "+447700900003": ("blocked", "import", 1.0),  # expired long ago
+        "+447700900004": ("blocked", "outbound_optout", None),
+    }
+    with mock_aws():
+        clients.reset_clients()
+        client = boto3.client("dynamodb", region_name="eu-west-2")
+        create_table(client, "numbers")
+        for phone, (status, source, expires) in listed.items():
+            item = {
+                "phone_number": {"S": phone},
+                "status": {"S": status},
+                "source": {"S": source},
+            }
+            if expires is not None:
+                item["expires_at"] = {"N": str(int(expires))}
+            client.put_item(TableName="numbers", Item=item)
+        blocked = DenyListScreen("numbers").blocked([*listed, "+447700900005"])
+        clients.reset_clients()
+    assert blocked == {"+447700900001": "agent", "+447700900004": "outbound_optout"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,7 @@ from callguard.outbound.handlers.clients import OutboundConfigError
 from callguard.outbound.job_results import JobResults
 from callguard.store.batch import BatchWriter
 from callguard.store.model import BLOCKED
+from callguard.store.schema import TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -126,12 +128,17 @@ class DenyListScreen:
         self.batch = BatchWriter(clients.dynamodb_client(), table_name)
 
     def blocked(self, numbers: Sequence[str]) -> dict[str, str]:
-        """Return the blocked numbers among ``numbers`` with the listing's source."""
+        """Return the blocked numbers among ``numbers`` with the listing's source.
+
+        An expired entry counts as absent, as in the inbound check (TTL deletion lags).
+        """
         found = self.batch.get_many(sorted(set(numbers)))
+        now = time.time()
         return {
             number: item.get("source", {}).get("S", "")
             for number, item in found.items()
             if item.get("status", {}).get("S", BLOCKED) == BLOCKED
+            and float(item.get(TTL_ATTRIBUTE, {}).get("N", "inf")) > now
         }
 
 
