@@ -1,0 +1,1 @@
+"""``callguard outbound ...``: check and preview call jobs offline."""
