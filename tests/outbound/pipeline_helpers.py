@@ -1,8 +1,9 @@
-"""Jobs for the offline pipeline tests, and a stand-in for the job readers until they land.
+"""Jobs for the offline pipeline tests, written as model objects.
 
-The stand-in loader reads the *normalised* job JSON (``model.to_dict``), which the
-tests write from model objects; the real readers (workbook, CSV, JSON, Callouts)
-replace it in intake once they are on the main line.
+The job file formats give retry delays in minutes and windows in ``HH:MM``; these
+tests need seconds, so they build the model directly and upload its normalised
+JSON, read back by :func:`normalised_loader` in place of the job readers. The
+readers themselves go through intake in ``test_intake.py``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def normalised_loader(body: bytes, name: str, job_id: str) -> model.Job | Sequen
 
 @contextmanager
 def stand_in_loader() -> Iterator[None]:
+    """Let intake read the normalised job JSON these tests upload."""
     with mock.patch.object(intake, "LOADER", normalised_loader):
         yield
 

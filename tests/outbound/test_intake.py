@@ -12,6 +12,7 @@ from pipeline_helpers import Problem, job_bytes, make_job, number, stand_in_load
 
 from callguard.outbound import model
 from callguard.outbound.handlers import intake
+from callguard_tools.outbound_sim.fake_connect import Script
 from callguard_tools.outbound_sim.pipeline import JOBS_BUCKET, WORK_BUCKET, offline_pipeline
 
 
@@ -107,3 +108,56 @@ def test_default_loader_reads_the_upload_as_a_file_and_gives_it_the_upload_id(
     assert seen == {"name": "ok.xlsx", "body": b"workbook bytes"}
     refused = intake._default_loader(b"x", "bad.xlsx", "job-2")
     assert [p.to_dict()["code"] for p in refused] == ["file_not_zip"]
+
+
+def _json_job(receivers: list[dict[str, str]]) -> bytes:
+    return json.dumps(
+        {
+            "schema_version": 1,
+            "id": "open-day",
+            "configuration": {
+                "greeting": "Hello {{ name }}",
+                "window_start": "00:00",
+                "window_end": "23:59",
+                "weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+                "max_attempts": "1",
+            },
+            "questions": [{"template": "Will {{ name }} come?", "type": "Yes/No"}],
+            "receivers": receivers,
+        }
+    ).encode()
+
+
+def test_real_readers_a_json_job_is_called_and_reported() -> None:
+    body = _json_job(
+        [
+            {"id": "s1", "phone_number": number(1), "name": "Chan"},
+            {"id": "s2", "phone_number": number(2), "name": "Wong"},
+        ]
+    )
+    answered = Script(answers=("yes",), ring_seconds=2, seconds_per_question=3)
+    with offline_pipeline(default_script=answered) as pipeline:
+        (job_id,) = pipeline.upload("uploads/open-day.json", body)["jobs"]
+        status = pipeline.run_until_done(job_id)
+        report = pipeline.report(job_id)
+    assert status["status"] == "SUCCEEDED"
+    assert [(r["receiver_id"], r["status"], r["answers"]) for r in report["results"]] == [
+        ("s1", "completed", {"1": "yes"}),
+        ("s2", "completed", {"1": "yes"}),
+    ]
+    assert report["results"][0]["columns"] == {"name": "Chan"}
+
+
+def test_real_readers_an_invalid_job_is_refused_with_located_errors() -> None:
+    body = _json_job([{"id": "s1", "phone_number": "12", "name": "Chan"}])
+    with offline_pipeline() as pipeline:
+        outcome = pipeline.upload("uploads/broken.json", body)
+        errors = json.loads(
+            pipeline.s3.get_object(Bucket=JOBS_BUCKET, Key="uploads/broken.json.errors.json")[
+                "Body"
+            ].read()
+        )
+        executions = pipeline.sfn.list_executions(stateMachineArn=pipeline.state_machine_arn)
+    assert list(outcome["jobs"].values()) == ["invalid"]
+    assert executions["executions"] == []
+    assert any(e["location"].startswith("$.receivers[0]") for e in errors["errors"]), errors
