@@ -223,6 +223,10 @@ def test_function_policies_name_the_table_key_and_own_log_group(deployed: Plan) 
         g["values"]["name"]: g["values"]["arn"]
         for g in of_type(deployed, "aws_cloudwatch_log_group")
     }
+    function_arns = {
+        f["values"]["function_name"]: f["values"]["arn"]
+        for f in of_type(deployed, "aws_lambda_function")
+    }
     for function, document in _role_policies(deployed).items():
         by_sid = {s["Sid"]: s for s in document["Statement"]}
         own_group = groups[f"/aws/lambda/{function}"]
@@ -243,6 +247,12 @@ def test_function_policies_name_the_table_key_and_own_log_group(deployed: Plan) 
             "Effect": "Allow",
             "Action": ["kms:Decrypt"],
             "Resource": [key_arn],
+            # Lambda's encryption context for environment variables: this function only.
+            "Condition": {
+                "StringEquals": {
+                    "kms:EncryptionContext:aws:lambda:FunctionArn": function_arns[function]
+                }
+            },
         }
 
 
