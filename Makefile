@@ -91,8 +91,8 @@ docs-check: $(STAMP) ## fail when docs/flows/ is not current (make docs fixes it
 	$(BIN)/callguard flows diagram --check --output docs/flows
 	$(PY) -m callguard_tools.tfkit docs --check
 
-test-python: build ## pytest only
-	$(BIN)/pytest $(PYTEST_ARGS)
+test-python: build ## pytest, with the coverage report and floor of pyproject.toml
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 test: lint validate checkov test-python ## everything CI runs
 

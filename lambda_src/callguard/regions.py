@@ -13,11 +13,12 @@ time: one list for the functions, the CLI and Terraform.
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from importlib import resources
 from typing import Final
 
-#: The file the list lives in (shipped in the zip; read by Terraform too).
-REGIONS_FILE: Final = Path(__file__).with_name("phone_regions.json")
+#: The file the list lives in (shipped in the zip; read by Terraform too). Read as a
+#: package resource, so it also loads when the package is imported from a zip.
+REGIONS_FILE: Final = resources.files(__package__ or "callguard").joinpath("phone_regions.json")
 #: ISO 3166-1 alpha-2 codes (and libphonenumber's AC, TA, XK) with a numbering plan.
 REGIONS: Final = frozenset(json.loads(REGIONS_FILE.read_text(encoding="utf-8")))
 

