@@ -1,51 +1,16 @@
-"""The planner's calling-window rule and the record step's retry decision, alone."""
+"""The planner's wait for a closed window and the record step's retry decision, alone."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from callguard.outbound.handlers.record import TIMED_OUT, decide
 from callguard.outbound.model import CallingWindow
-from callguard.outbound.planner import window_opens
 
 UTC = dt.UTC
 WINDOW = CallingWindow(start=dt.time(9), end=dt.time(20), weekdays=frozenset({0, 1, 2, 3, 4}))
 #: Thursday 3 December 2026.
 THURSDAY = dt.datetime(2026, 12, 3, tzinfo=UTC)
-
-
-def test_open_window_is_now() -> None:
-    moment = THURSDAY.replace(hour=10)
-    assert window_opens(WINDOW, "Europe/London", moment) == moment
-
-
-def test_before_the_window_waits_for_its_start_in_local_time() -> None:
-    # 07:00 UTC is 08:00 in Paris: the window opens at 09:00 Paris = 08:00 UTC.
-    opens = window_opens(WINDOW, "Europe/Paris", THURSDAY.replace(hour=7))
-    assert opens == THURSDAY.replace(hour=8)
-
-
-def test_weekend_and_holidays_are_skipped() -> None:
-    window = CallingWindow(
-        start=dt.time(9),
-        end=dt.time(20),
-        weekdays=frozenset({0, 1, 2, 3, 4}),
-        holidays=frozenset({dt.date(2026, 12, 7)}),
-    )
-    friday_night = dt.datetime(2026, 12, 4, 21, tzinfo=UTC)
-    assert window_opens(window, "UTC", friday_night) == dt.datetime(2026, 12, 8, 9, tzinfo=UTC)
-
-
-def test_deadline_before_the_window_means_never() -> None:
-    window = CallingWindow(deadline=THURSDAY.replace(hour=21))
-    assert window_opens(window, "UTC", THURSDAY.replace(hour=20, minute=30)) is None
-
-
-def test_unknown_zone_takes_the_default() -> None:
-    moment = THURSDAY.replace(hour=10)
-    assert window_opens(WINDOW, "Not/AZone", moment) == moment
 
 
 EVENT = {
@@ -113,41 +78,3 @@ def test_closed_window_makes_the_planner_wait_until_it_opens() -> None:
     assert (plan.action, plan.items, plan.wait_until) == (WAIT, (), THURSDAY.replace(hour=9))
     assert plan.payload("", seven_am)["wait_until"] == "2026-12-03T09:00:00Z"
     assert row is None  # nothing issued, nothing finished
-
-
-def test_deny_list_screen_reads_blocked_numbers_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    import boto3
-    from moto import mock_aws
-
-    from callguard.outbound.handlers import clients
-    from callguard.outbound.handlers.orchestration import DenyListScreen
-    from callguard.store.schema import create_table
-
-    for name, value in {
-        "AWS_DEFAULT_REGION": "eu-west-2",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
-    listed = {
-        "+447700900001": ("blocked", "agent", None),
-        "+447700900002": ("pending", "agent", None),
-        "+447700900003": ("blocked", "import", 1.0),  # expired long ago
-        "+447700900004": ("blocked", "outbound_optout", None),
-    }
-    with mock_aws():
-        clients.reset_clients()
-        client = boto3.client("dynamodb", region_name="eu-west-2")
-        create_table(client, "numbers")
-        for phone, (status, source, expires) in listed.items():
-            item = {
-                "phone_number": {"S": phone},
-                "status": {"S": status},
-                "source": {"S": source},
-            }
-            if expires is not None:
-                item["expires_at"] = {"N": str(int(expires))}
-            client.put_item(TableName="numbers", Item=item)
-        blocked = DenyListScreen("numbers").blocked([*listed, "+447700900005"])
-        clients.reset_clients()
-    assert blocked == {"+447700900001": "agent", "+447700900004": "outbound_optout"}

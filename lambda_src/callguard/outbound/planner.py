@@ -14,7 +14,8 @@ Per receiver and round, in order:
 2. a cancelled job ends every remaining receiver ``cancelled``;
 3. a number ``blocked`` on the deny list ends ``do_not_call`` (re-read every round,
    so an opt-out during the job is honoured);
-4. the calling window: closed until after the job's deadline (or for good) ->
+4. the calling window (:mod:`callguard.outbound.calling_hours`: in every zone of
+   the receiver): closed until after the job's deadline (or for good) ->
    ``outside_hours``; closed now -> wait; the round's estimated dial time (the
    receiver's place in the round divided by the call rate) is what is checked;
 5. the retry delay: not yet due -> wait;
@@ -30,17 +31,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from callguard.outbound.calling_hours import earliest_allowed, receiver_zones
 from callguard.outbound.job_results import JobResults, ReceiverResult
-from callguard.outbound.model import CallingWindow, Job, Receiver
+from callguard.outbound.model import Job, Receiver
 
 #: Actions the state machine's Route state knows.
 DIAL: Final = "dial"
 WAIT: Final = "wait"
 DONE: Final = "done"
-#: Days searched ahead for an open window before a receiver counts as never callable.
-WINDOW_SEARCH_DAYS: Final = 14
 
 
 class DoNotCall(Protocol):
@@ -77,34 +76,6 @@ class Plan:
             "wait_until": moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "calls": len(self.items),
         }
-
-
-def window_opens(window: CallingWindow, zone_name: str, moment: dt.datetime) -> dt.datetime | None:
-    """Return the first moment at or after ``moment`` inside the window, in ``zone_name``'s time.
-
-    ``None`` when the window does not open within :data:`WINDOW_SEARCH_DAYS` or before
-    the job's deadline. Interim rule until the screening module's calling-hours
-    functions replace it: one zone per receiver (its ``timezone`` column, else the
-    job's default zone).
-    """
-    try:
-        zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(window.default_timezone)
-    local = moment.astimezone(zone)
-    for offset in range(WINDOW_SEARCH_DAYS + 1):
-        day = (local + dt.timedelta(days=offset)).date()
-        if day.weekday() not in window.weekdays or day in window.holidays:
-            continue
-        start = dt.datetime.combine(day, window.start, tzinfo=zone)
-        end = dt.datetime.combine(day, window.end, tzinfo=zone)
-        candidate = max(start, local) if offset == 0 else start
-        if candidate < end:
-            opens = candidate.astimezone(dt.UTC)
-            if window.deadline is not None and opens > window.deadline:
-                return None
-            return opens
-    return None
 
 
 @dataclass
@@ -147,9 +118,8 @@ class Planner:
                 continue
             dial_at = now + dt.timedelta(seconds=len(items) / self.calls_per_second)
             due = max(dial_at, dt.datetime.fromtimestamp(result.retry_at, dt.UTC))
-            opens = window_opens(
-                job.config.window, receiver.timezone or job.config.window.default_timezone, due
-            )
+            window = job.config.window
+            opens = earliest_allowed(window, receiver_zones(receiver, window.default_timezone), due)
             if opens is None:
                 self._finish(job, receiver, "outside_hours", finished)
                 continue

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
@@ -20,9 +19,6 @@ from callguard.outbound.contact_cap_store import ContactCapStore
 from callguard.outbound.handlers import clients
 from callguard.outbound.handlers.clients import OutboundConfigError
 from callguard.outbound.job_results import JobResults
-from callguard.store.batch import BatchWriter
-from callguard.store.model import BLOCKED
-from callguard.store.schema import TTL_ATTRIBUTE
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient
@@ -119,27 +115,6 @@ def put_json(bucket: str, key: str, document: Any) -> None:
         Body=json.dumps(document, separators=(",", ":")).encode(),
         ContentType="application/json",
     )
-
-
-class DenyListScreen:
-    """Do-not-call from the deny list: ``blocked`` numbers, read with BatchGetItem."""
-
-    def __init__(self, table_name: str) -> None:
-        self.batch = BatchWriter(clients.dynamodb_client(), table_name)
-
-    def blocked(self, numbers: Sequence[str]) -> dict[str, str]:
-        """Return the blocked numbers among ``numbers`` with the listing's source.
-
-        An expired entry counts as absent, as in the inbound check (TTL deletion lags).
-        """
-        found = self.batch.get_many(sorted(set(numbers)))
-        now = time.time()
-        return {
-            number: item.get("source", {}).get("S", "")
-            for number, item in found.items()
-            if item.get("status", {}).get("S", BLOCKED) == BLOCKED
-            and float(item.get(TTL_ATTRIBUTE, {}).get("N", "inf")) > now
-        }
 
 
 class CapReservations:

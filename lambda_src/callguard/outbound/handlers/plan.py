@@ -13,8 +13,9 @@ import os
 from typing import Any
 
 from callguard.logs import log_invocation, set_level
-from callguard.outbound.handlers import orchestration
+from callguard.outbound.handlers import clients, orchestration
 from callguard.outbound.planner import DIAL, Planner
+from callguard.outbound.screening import DoNotCallList
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     job = orchestration.load_job(config, str(event["job_key"]))
     planner = Planner(
         orchestration.results(config),
-        orchestration.DenyListScreen(config.deny_table),
+        DoNotCallList(clients.dynamodb_client(), config.deny_table),
         orchestration.CapReservations(config.cap_table) if config.cap_table else None,
         config.calls_per_second,
         config.source_phone_number,
