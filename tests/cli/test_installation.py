@@ -134,7 +134,7 @@ def test_the_base_install_is_only_the_operator_cli() -> None:
     assert sorted(_name(r) for r in PYPROJECT["project"]["dependencies"]) == [
         "boto3",
         "click",
-        "phonenumberslite",
+        "phonenumbers",
     ]
 
 
