@@ -195,7 +195,7 @@ EXPORT = {
             "Actions": [
                 {
                     "Identifier": "Set voice",
-                    "Type": "UpdateContactTextToSpeechVoice",
+                    "Type": "UpdateContactMediaStreamingBehavior",
                     "Parameters": {"TextToSpeechVoice": "Amy"},
                     "Transitions": {"NextAction": "Greeting#1"},
                 },

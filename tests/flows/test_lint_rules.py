@@ -25,6 +25,7 @@ INBOUND = "inbound_denylist.flow.json.tftpl"
 FLAG = "agent_flag.flow.json.tftpl"
 STATIC = "inbound_static_list.flow.json.tftpl"
 CHALLENGE = "spam_challenge.module.json.tftpl"
+OUTBOUND = "outbound_call.flow.json.tftpl"
 
 Doc = dict[str, Any]
 
@@ -180,6 +181,26 @@ def _loop_left_only_on_error(doc: Doc) -> Doc:
         find(doc, name)["Transitions"]["Errors"] = [
             {"ErrorType": "NoMatchingError", "NextAction": "disconnect"}
         ]
+    return doc
+
+
+def _lex_alias_not_an_arn(doc: Doc) -> Doc:
+    find(doc, "ask-date")["Parameters"]["LexV2Bot"]["AliasArn"] = "my-date-bot"
+    return doc
+
+
+def _call_status_unknown(doc: Doc) -> Doc:
+    conditions = find(doc, "check-call-status")["Transitions"]["Conditions"]
+    conditions[0]["Condition"]["Operands"] = ["Busy"]
+    return doc
+
+
+def _loop_on_a_compare_result(doc: Doc) -> Doc:
+    """A Loop block whose conditions are a Compare's values, not ContinueLooping/DoneLooping."""
+    action = find(doc, "route-bot")
+    action["Type"] = "Loop"
+    action["Parameters"] = {"LoopCount": "3"}
+    action["Transitions"]["Errors"] = []
     return doc
 
 
@@ -342,6 +363,9 @@ DEFECTS: list[tuple[str, str, str, Callable[[Doc], Doc], str | None]] = [
     ("too-many-actions", "size-limits", STATIC, _too_many_actions, None),
     ("content-too-long", "size-limits", INBOUND, _too_long_content, None),
     ("stored-length-0", "stored-input", CHALLENGE, _stored_length, "collect-code"),
+    ("lex-alias-not-arn", "lex-bot", OUTBOUND, _lex_alias_not_an_arn, "ask-date"),
+    ("call-status-unknown", "call-status-conditions", OUTBOUND, _call_status_unknown, None),
+    ("loop-on-compare-values", "loop-conditions", OUTBOUND, _loop_on_a_compare_result, "route-bot"),
 ]
 
 

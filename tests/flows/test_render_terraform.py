@@ -43,6 +43,17 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ),
     ("spam_challenge.module.json.tftpl", {"challenge_message": TRICKY, "retry_message": TRICKY}),
     ("inbound_static_list.flow.json.tftpl", {}),
+    ("outbound_call.flow.json.tftpl", {}),
+    (
+        "outbound_call.flow.json.tftpl",
+        {
+            "recording_enabled": True,
+            "voicemail_message": SSML,
+            "retry_message": TRICKY,
+            "max_retries": 3,
+            "yes_no_session_attributes": {"x-amz-lex:dtmf:max-length:*:*": "1", "k": TRICKY},
+        },
+    ),
     ("inbound_static_list.flow.json.tftpl", {"blocked_numbers": ["+447700900123"]}),
     (
         "inbound_static_list.flow.json.tftpl",

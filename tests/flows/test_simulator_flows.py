@@ -468,6 +468,15 @@ def test_the_deployment_maps_each_function_arn_to_its_handler() -> None:
             "challenge_function_arn"
         ): "callguard.handlers.challenge_code.handler",
         deployment.function_arn("verify_function_arn"): "callguard.handlers.verify_code.handler",
+        deployment.function_arn(
+            "call_step_function_arn"
+        ): "callguard.outbound.handlers.call_step.handler",
+        deployment.function_arn(
+            "record_answer_function_arn"
+        ): "callguard.outbound.handlers.record_answer.handler",
+        deployment.function_arn(
+            "finish_function_arn"
+        ): "callguard.outbound.handlers.finish_call.handler",
     }
     module_id = str(deployment.value(INBOUND, "check_module_id"))
     module = deployment.library.find(module_id)

@@ -87,9 +87,10 @@ def test_bad_inputs_exit_2_and_write_nothing(tmp_path: Path) -> None:
     assert "job(s) 'job-8'" in text
     assert not output.exists()
 
+    # Not a normalised job: read as a user's job file, whose errors are named.
     code, text = run(results_file, "--job", results_file, "--output", output)
-    assert code == 2 and "is not JSON" in text
-    (tmp_path / "old.json").write_text('{"schema_version": 0}')
+    assert code == 2 and "is not a valid job" in text and "outbound validate" in text
+    (tmp_path / "old.json").write_text('{"schema_version": 0, "source": "json"}')
     code, text = run(results_file, "--job", tmp_path / "old.json", "--output", output)
     assert code == 2 and "is not a normalised job" in text
     code, text = run(tmp_path / "absent.jsonl", "--job", job_file, "--output", output)

@@ -33,7 +33,7 @@ STATUSES: Final = frozenset({BLOCKED, PENDING, REJECTED})
 FLAG_STATUSES: Final = frozenset({BLOCKED, PENDING})
 
 #: Where an entry came from.
-SOURCES: Final = frozenset({"agent", "cli", "import", "api", "challenge"})
+SOURCES: Final = frozenset({"agent", "cli", "import", "api", "challenge", "outbound_optout"})
 
 #: Longest reason kept; longer text is cut (reasons are shown in flows and tools).
 MAX_REASON_LENGTH: Final = 500

@@ -90,6 +90,28 @@ class Contact:
             attributes=dict(attributes or {}),
         )
 
+    @classmethod
+    def outbound(
+        cls,
+        destination: str,
+        *,
+        contact_id: str | None = None,
+        instance_arn: str = DEFAULT_INSTANCE_ARN,
+        attributes: dict[str, str] | None = None,
+    ) -> Contact:
+        """Return an outbound call Connect placed to ``destination`` (StartOutboundVoiceContact).
+
+        The customer endpoint is the number dialled; the dialer's attributes (job,
+        receiver, attempt) come with it.
+        """
+        return cls(
+            caller=destination,
+            instance_arn=instance_arn,
+            initiation_method="OUTBOUND",
+            contact_id=contact_id or new_contact_id(),
+            attributes=dict(attributes or {}),
+        )
+
     def transferred(self, *, queue_arn: str | None = None) -> Contact:
         """Return the contact a quick-connect transfer creates from this one.
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from callguard_tools.flows.model import MODULE_TYPE
 from callguard_tools.installation import checkout_root
+from callguard_tools.outbound_sim.lex import deployed_bots
 
 
 def flows_dir() -> Path:
@@ -51,6 +52,28 @@ DEMO_CHALLENGE_FUNCTION_ARN = (
 )
 DEMO_VERIFY_FUNCTION_ARN = f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-verify-code"
 DEMO_CHALLENGE_MODULE_ARN = f"{_INSTANCE_ARN}/flow-module/00000000-0000-4000-8000-0000000000a2"
+DEMO_CALL_STEP_FUNCTION_ARN = (
+    f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-call-step"
+)
+DEMO_RECORD_ANSWER_FUNCTION_ARN = (
+    f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-record-answer"
+)
+DEMO_FINISH_FUNCTION_ARN = f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:callguard-dev-finish-call"
+
+#: The outbound bots (keys of ``modules/outbound_bots/bots.json``), in the flow's order.
+OUTBOUND_BOTS: tuple[str, ...] = ("ok", "yes_no", "multiple_choice", "number", "date", "time")
+
+
+def demo_bot_alias_arn(bot: str) -> str:
+    """Return a fictional Lex V2 alias ARN for ``bot`` (ids: ten capitals or digits)."""
+    index = OUTBOUND_BOTS.index(bot) + 1
+    return f"arn:aws:lex:{_REGION}:{_ACCOUNT}:bot-alias/BOT{index:07d}/ALIAS{index:05d}"
+
+
+def _session_attributes(bot: str) -> dict[str, str]:
+    """Return the Lex session attributes of ``bot``, as the outbound-bots module outputs them."""
+    definition = deployed_bots()
+    return {**definition.session_attributes, **definition.bot(bot).session_attributes}
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,31 @@ TEMPLATES: tuple[FlowTemplate, ...] = (
             "goodbye_message",
         ),
     ),
+    FlowTemplate(
+        "outbound_call.flow.json.tftpl",
+        "CONTACT_FLOW",
+        "Outbound call flow",
+        "Greets the receiver, asks the job's questions one by one through the Lex bot of "
+        "each question's type, records every answer, honours an opt-out, and ends the "
+        "state machine's wait for the call.",
+        (
+            "call_step_function_arn",
+            "record_answer_function_arn",
+            "finish_function_arn",
+            "invocation_timeout_seconds",
+            *(f"{bot}_bot_alias_arn" for bot in OUTBOUND_BOTS),
+            *(f"{bot}_session_attributes" for bot in OUTBOUND_BOTS),
+            *(f"hint_{bot}" for bot in OUTBOUND_BOTS),
+            "max_retries",
+            "max_repeats",
+            "voice",
+            "recording_enabled",
+            "voicemail_message",
+            "retry_message",
+            "opt_out_message",
+            "error_message",
+        ),
+    ),
 )
 
 #: Template file name -> default variables (fictional, deterministic).
@@ -183,6 +231,34 @@ DEMO_VALUES: Mapping[str, Mapping[str, Any]] = {
         "retry_message": "That code did not match. Please try again.",
         "no_input_message": "We did not receive any digits. Please try again.",
         "goodbye_message": "We could not verify your call. Goodbye.",
+    },
+    "outbound_call.flow.json.tftpl": {
+        "call_step_function_arn": DEMO_CALL_STEP_FUNCTION_ARN,
+        "record_answer_function_arn": DEMO_RECORD_ANSWER_FUNCTION_ARN,
+        "finish_function_arn": DEMO_FINISH_FUNCTION_ARN,
+        "invocation_timeout_seconds": "3",
+        **{f"{bot}_bot_alias_arn": demo_bot_alias_arn(bot) for bot in OUTBOUND_BOTS},
+        **{f"{bot}_session_attributes": _session_attributes(bot) for bot in OUTBOUND_BOTS},
+        "hint_ok": "Say okay, or press 1.",
+        "hint_yes_no": "Please say yes or no. You can also press 1 for yes, or 2 for no.",
+        "hint_multiple_choice": "Say the letter of your choice, A to E, or press 1 to 5.",
+        "hint_number": "Say the number, or key it in and press the hash key.",
+        "hint_date": (
+            "Say the date, or key it in as year, month and day, eight digits, then hash."
+        ),
+        "hint_time": ("Say the time, or key it in as four digits on the 24-hour clock, then hash."),
+        "max_retries": "2",
+        "max_repeats": "3",
+        "voice": "Joanna",
+        "recording_enabled": False,
+        "voicemail_message": "",
+        "retry_message": "Sorry, I did not get that. Let me ask again.",
+        "opt_out_message": (
+            "Thank you. We have added your number to our do-not-call list, and you will "
+            "not be called again. Goodbye."
+        ),
+        "error_message": "Sorry, something went wrong on our side. We will try again later. "
+        "Goodbye.",
     },
 }
 

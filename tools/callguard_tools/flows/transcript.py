@@ -18,7 +18,7 @@ from callguard.numbers import mask
 
 T = TypeVar("T")
 
-OutcomeKind = Literal["disconnected", "transferred", "ended", "error"]
+OutcomeKind = Literal["disconnected", "transferred", "ended", "hung_up", "error"]
 
 _PHONE = re.compile(r"\+\d{7,15}")
 
@@ -86,6 +86,23 @@ class LambdaCalled:
 
 
 @dataclass(frozen=True)
+class ReceiverHeard:
+    """What a Lex bot made of one turn of the receiver (``ConnectParticipantWithLexBot``).
+
+    ``said`` is the utterance, ``keys`` the key presses (one of them is set; neither:
+    silence); ``intent`` and ``slots`` are what the bot resolved them to.
+    """
+
+    flow: str
+    identifier: str
+    bot: str
+    said: str | None
+    keys: str | None
+    intent: str
+    slots: dict[str, str]
+
+
+@dataclass(frozen=True)
 class BranchTaken:
     """Which transition left an action: ``next``, a condition, or an error type."""
 
@@ -122,7 +139,14 @@ class Outcome:
 
 
 Entry = (
-    ActionVisited | PromptPlayed | InputReceived | AttributeSet | LambdaCalled | BranchTaken | Note
+    ActionVisited
+    | PromptPlayed
+    | InputReceived
+    | ReceiverHeard
+    | AttributeSet
+    | LambdaCalled
+    | BranchTaken
+    | Note
 )
 
 
@@ -172,6 +196,19 @@ class Transcript:
         return lines
 
 
+def _turn(entry: ReceiverHeard) -> str:
+    if entry.said is not None:
+        return f"says {entry.said!r}"
+    if entry.keys is not None:
+        return f"presses {entry.keys}"
+    return "says nothing"
+
+
+def _intent(entry: ReceiverHeard) -> str:
+    slots = ", ".join(f"{name}={value!r}" for name, value in sorted(entry.slots.items()) if value)
+    return f"{entry.intent} ({slots})" if slots else entry.intent
+
+
 def _render_entry(entry: Entry, *, verbose: bool) -> str:  # noqa: PLR0911 - one per entry type
     match entry:
         case ActionVisited() if verbose:
@@ -183,6 +220,8 @@ def _render_entry(entry: Entry, *, verbose: bool) -> str:  # noqa: PLR0911 - one
         case InputReceived():
             typed = "nothing (time limit)" if entry.digits is None else f"'{entry.digits}'"
             return f"  caller types: {typed}"
+        case ReceiverHeard():
+            return f"  receiver {_turn(entry)} -> {entry.bot} bot: {_intent(entry)}"
         case AttributeSet():
             return f"  attribute {entry.key} = {mask_number(entry.value)!r}"
         case LambdaCalled():

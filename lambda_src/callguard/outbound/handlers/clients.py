@@ -228,6 +228,11 @@ def sqs_client() -> SQSClient:
     return cast("SQSClient", _client("sqs", _config()))
 
 
+def s3_client() -> Any:
+    """Return this container's S3 client (the call functions read the job from it)."""
+    return _client("s3", _config())
+
+
 def dynamodb_client() -> DynamoDBClient:
     """Return this container's DynamoDB client (the runtime's tight inbound settings)."""
     return cast("DynamoDBClient", _client("dynamodb", client_config()))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from callguard_tools.flows.rules import structure
 from callguard_tools.flows.rules import actions
 from callguard_tools.flows.rules import input as stored_input
+from callguard_tools.flows.rules import outbound
 from callguard_tools.flows.rules import limits
 
 # isort: on
@@ -28,6 +29,7 @@ __all__ = [
     "Severity",
     "actions",
     "limits",
+    "outbound",
     "stored_input",
     "structure",
 ]

@@ -142,6 +142,28 @@ def _lambda_parameters(parameters: Mapping[str, Any]) -> Iterator[str]:
 
 _PROMPT = ("Text", "SSML", "PromptId")
 
+#: What ``CheckOutboundCallStatus`` can report (answering-machine detection; campaign calls).
+CALL_STATUS_CONDITIONS = ("CallAnswered", "VoicemailBeep", "VoicemailNoBeep", "NotDetected")
+#: ``Loop`` branches: go round again, or the count is spent.
+LOOP_CONDITIONS = ("ContinueLooping", "DoneLooping")
+
+
+def _lex_bot(parameters: Mapping[str, Any]) -> Iterator[str]:
+    """ConnectParticipantWithLexBot: one prompt, one bot (V2 alias or V1), string attributes."""
+    yield from _exactly_one(*_PROMPT)(parameters)
+    bots = [name for name in ("LexV2Bot", "LexBot") if name in parameters]
+    if len(bots) != 1:
+        yield (
+            "exactly one of LexV2Bot, LexBot is required (found: "
+            + (", ".join(bots) or "none")
+            + ")"
+        )
+    v2 = parameters.get("LexV2Bot")
+    if v2 is not None and not (isinstance(v2, Mapping) and isinstance(v2.get("AliasArn"), str)):
+        yield "Parameters.LexV2Bot must be an object with AliasArn (an alias ARN or a $. reference)"
+    yield from _string_map("LexSessionAttributes")(parameters)
+
+
 SPECS: dict[str, ActionSpec] = {
     spec.type: spec
     for spec in (
@@ -230,6 +252,37 @@ SPECS: dict[str, ActionSpec] = {
             required_errors=("NoMatchingError",),
             flow_types=frozenset({"CONTACT_FLOW"}),
             required_params=("FlowModuleId",),
+        ),
+        ActionSpec(
+            "ConnectParticipantWithLexBot",
+            next_action="optional",
+            errors=("NoMatchingCondition", "NoMatchingError", "InputTimeLimitExceeded"),
+            required_errors=("NoMatchingCondition", "NoMatchingError"),
+            conditions=True,
+            optional_params=(*_PROMPT, "LexV2Bot", "LexBot", "LexSessionAttributes"),
+            check_params=_lex_bot,
+        ),
+        ActionSpec(
+            "CheckOutboundCallStatus",
+            next_action="optional",
+            errors=("NoMatchingCondition", "NoMatchingError"),
+            required_errors=("NoMatchingError",),
+            conditions=True,
+        ),
+        ActionSpec(
+            "Loop",
+            next_action="optional",
+            conditions=True,
+            required_params=("LoopCount",),
+        ),
+        ActionSpec(
+            "UpdateContactTextToSpeechVoice",
+            required_params=("TextToSpeechVoice",),
+            optional_params=("TextToSpeechEngine", "TextToSpeechStyle"),
+        ),
+        ActionSpec(
+            "UpdateContactRecordingBehavior",
+            optional_params=("RecordingBehavior", "AnalyticsBehavior"),
         ),
         ActionSpec("DisconnectParticipant", next_action="none", terminal=True),
         ActionSpec(

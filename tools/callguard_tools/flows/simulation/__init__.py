@@ -27,6 +27,7 @@ from callguard_tools.flows.simulation.deployment import (
     CHECK_MODULE,
     HANDLER_FOR_VARIABLE,
     INBOUND_FLOW,
+    OUTBOUND_FLOW,
     STATIC_LIST_FLOW,
     Deployment,
     DeploymentError,
@@ -35,9 +36,14 @@ from callguard_tools.flows.simulation.deployment import (
 )
 from callguard_tools.flows.simulation.library import FlowLibrary, SimFlow
 from callguard_tools.flows.simulation.script import (
+    HANG_UP,
     REPEAT_HEARD_DIGITS,
+    SILENCE,
     CallScript,
     SimulationResult,
+    Turn,
+    press,
+    say,
 )
 from callguard_tools.flows.simulation.walker import Walker
 
@@ -46,8 +52,11 @@ __all__ = [
     "CHALLENGE_MODULE",
     "CHECK_MODULE",
     "HANDLER_FOR_VARIABLE",
+    "HANG_UP",
     "INBOUND_FLOW",
+    "OUTBOUND_FLOW",
     "REPEAT_HEARD_DIGITS",
+    "SILENCE",
     "STATIC_LIST_FLOW",
     "CallScript",
     "Deployment",
@@ -56,6 +65,9 @@ __all__ = [
     "SimFlow",
     "SimulationResult",
     "Simulator",
+    "Turn",
     "Walker",
     "function_environment",
+    "press",
+    "say",
 ]

@@ -27,12 +27,14 @@ from callguard_tools.flows.render import render_template
 from callguard_tools.flows.shipped_templates import (
     DEMO_CHALLENGE_MODULE_ARN,
     DEMO_VALUES,
+    OUTBOUND_BOTS,
     TEMPLATES,
     FlowTemplate,
 )
 from callguard_tools.flows.simulation.library import FlowLibrary
 from callguard_tools.flows.simulation.script import CallScript, SimulationResult
-from callguard_tools.flows.simulation.walker import Walker
+from callguard_tools.flows.simulation.walker import BotDirectory, Walker
+from callguard_tools.outbound_sim.lex import deployed_bots
 
 #: The handler each template's function variable is served by.
 HANDLER_FOR_VARIABLE: Mapping[str, str] = {
@@ -40,6 +42,9 @@ HANDLER_FOR_VARIABLE: Mapping[str, str] = {
     "flag_function_arn": "callguard.handlers.flag_number.handler",
     "challenge_function_arn": "callguard.handlers.challenge_code.handler",
     "verify_function_arn": "callguard.handlers.verify_code.handler",
+    "call_step_function_arn": "callguard.outbound.handlers.call_step.handler",
+    "record_answer_function_arn": "callguard.outbound.handlers.record_answer.handler",
+    "finish_function_arn": "callguard.outbound.handlers.finish_call.handler",
 }
 
 #: Flow names (template stems) the simulator and the command know.
@@ -48,8 +53,10 @@ INBOUND_FLOW = "inbound_denylist"
 AGENT_FLAG_FLOW = "agent_flag"
 STATIC_LIST_FLOW = "inbound_static_list"
 CHALLENGE_MODULE = "spam_challenge"
+OUTBOUND_FLOW = "outbound_call"
 
 _INBOUND_TEMPLATE = "inbound_denylist.flow.json.tftpl"
+_OUTBOUND_TEMPLATE = "outbound_call.flow.json.tftpl"
 
 
 class DeploymentError(KeyError):
@@ -82,6 +89,7 @@ class Deployment:
     values: Mapping[str, Mapping[str, Any]]
     library: FlowLibrary
     handlers: dict[str, str | Handler]
+    bots: BotDirectory | None = None
 
     @classmethod
     def render(
@@ -135,7 +143,12 @@ class Deployment:
         challenge_id = inbound.get("challenge_module_id")
         if challenge_id:
             library.aliases[str(challenge_id)] = CHALLENGE_MODULE
-        return cls(values=values, library=library, handlers=handlers)
+        outbound = values.get(_OUTBOUND_TEMPLATE)
+        bots = None
+        if outbound is not None:
+            aliases = {str(outbound[f"{bot}_bot_alias_arn"]): bot for bot in OUTBOUND_BOTS}
+            bots = BotDirectory(aliases, deployed_bots())
+        return cls(values=values, library=library, handlers=handlers, bots=bots)
 
     def value(self, filename: str, name: str) -> Any:
         """Return one template variable as rendered (e.g. the inbound flow's ``queue_arn``)."""
@@ -191,7 +204,13 @@ class Simulator:
     ) -> SimulationResult:
         """Walk ``contact`` through ``flow`` (a template stem such as ``inbound_denylist``)."""
         invoker = LambdaInvoker(dict(self.deployment.handlers), faults=dict(self.faults))
-        walker = Walker(self.deployment.library, invoker, contact, script or CallScript())
+        walker = Walker(
+            self.deployment.library,
+            invoker,
+            contact,
+            script or CallScript(),
+            bots=self.deployment.bots,
+        )
         with function_environment(self.environment):
             return walker.run(flow)
 
@@ -200,6 +219,10 @@ class Simulator:
     ) -> SimulationResult:
         """Play an inbound call from ``caller`` through the deny-list flow."""
         return self.call(INBOUND_FLOW, Contact.inbound(caller, **contact), script)
+
+    def outbound(self, contact: Contact, script: CallScript | None = None) -> SimulationResult:
+        """Play an outbound call (``Contact.outbound``) through the outbound flow."""
+        return self.call(OUTBOUND_FLOW, contact, script)
 
     def agent_flag(self, on_call: Contact, script: CallScript | None = None) -> SimulationResult:
         """Play the agent pressing the flag quick connect during ``on_call``.

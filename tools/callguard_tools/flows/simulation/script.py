@@ -8,7 +8,7 @@ public API (:mod:`callguard_tools.flows.simulation`), not to the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from callguard_tools.flows.connect_event import Contact
 from callguard_tools.flows.transcript import Outcome, Transcript
@@ -18,6 +18,44 @@ REPEAT_HEARD_DIGITS = "heard"
 
 #: How many actions one contact may pass through before the walk calls it a loop.
 DEFAULT_MAX_STEPS = 500
+
+
+TurnKind = Literal["say", "press", "silence", "hang_up"]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One turn of a receiver talking to a Lex bot: speech, key presses, silence, or hanging up."""
+
+    kind: TurnKind
+    text: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> Turn:
+        """Read ``key:1234#`` (keys), ``<silence>``, ``<hang-up>``; anything else is speech."""
+        if text == "<silence>":
+            return cls("silence")
+        if text == "<hang-up>":
+            return cls("hang_up")
+        if text.startswith("key:"):
+            return cls("press", text[len("key:") :])
+        return cls("say", text)
+
+
+def say(text: str) -> Turn:
+    """Return the turn of a receiver saying ``text``."""
+    return Turn("say", text)
+
+
+def press(keys: str) -> Turn:
+    """Return the turn of a receiver pressing ``keys`` on the keypad."""
+    return Turn("press", keys)
+
+
+#: The receiver says nothing until the bot gives up.
+SILENCE = Turn("silence")
+#: The receiver hangs up while the question is asked.
+HANG_UP = Turn("hang_up")
 
 
 @dataclass(frozen=True)
@@ -30,7 +68,10 @@ class CallScript:
     answering a spoken code would, or nothing if it read none). ``queues_at_capacity`` lists
     queue ids/ARNs that are full; ``all_queues_at_capacity`` fills every queue.
     ``transfers_fail`` makes every transfer fail with ``NoMatchingError`` (a
-    deleted or misconfigured queue).
+    deleted or misconfigured queue). ``turns`` feeds ``ConnectParticipantWithLexBot``
+    blocks in order (running out is silence). ``call_status`` is what
+    ``CheckOutboundCallStatus`` reports (``CallAnswered``, ``VoicemailBeep``, ...);
+    ``None``: the call is not campaign traffic, so the block takes its error branch.
     """
 
     inputs: tuple[str | None, ...] = ()
@@ -38,6 +79,8 @@ class CallScript:
     all_queues_at_capacity: bool = False
     transfers_fail: bool = False
     max_steps: int = DEFAULT_MAX_STEPS
+    turns: tuple[Turn, ...] = ()
+    call_status: str | None = None
 
     def at_capacity(self, queue: str) -> bool:
         """Whether ``queue`` (id or ARN) is scripted to be full."""

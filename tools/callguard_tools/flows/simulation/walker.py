@@ -11,7 +11,7 @@ handler compiled into each :class:`~.library.Step` and never reads raw JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -19,7 +19,7 @@ from callguard_tools.flows.connect_event import Contact, interpolate, resolve_va
 from callguard_tools.flows.lambda_invoke import LambdaInvoker
 from callguard_tools.flows.model import Action
 from callguard_tools.flows.simulation.library import FlowLibrary, SimFlow
-from callguard_tools.flows.simulation.script import CallScript, SimulationResult
+from callguard_tools.flows.simulation.script import SILENCE, CallScript, SimulationResult, Turn
 from callguard_tools.flows.transcript import (
     ActionVisited,
     BranchTaken,
@@ -28,6 +28,19 @@ from callguard_tools.flows.transcript import (
     Outcome,
     Transcript,
 )
+from callguard_tools.outbound_sim.lex import BotDefinition
+
+
+@dataclass(frozen=True)
+class BotDirectory:
+    """The Lex bots a simulated instance can reach: alias ARN -> bot key, and the definition."""
+
+    aliases: Mapping[str, str]
+    definition: BotDefinition
+
+    def bot_for(self, alias_arn: str) -> str | None:
+        """Return the bot key of ``alias_arn``, or None when no bot has that alias."""
+        return self.aliases.get(alias_arn)
 
 
 class ContactLeft(Exception):  # noqa: N818 - how a walk ends, not an error
@@ -84,6 +97,7 @@ class Walker:
         invoker: LambdaInvoker,
         contact: Contact,
         script: CallScript,
+        bots: BotDirectory | None = None,
     ) -> None:
         self.library = library
         self.invoker = invoker
@@ -96,6 +110,9 @@ class Walker:
         self.flow_attributes: dict[str, str] = {}
         self.target_queue: str | None = contact.queue_arn
         self._inputs = list(script.inputs)
+        self._turns = list(script.turns)
+        self.bots = bots
+        self.lex: dict[str, Any] = {}
         self._stack: list[_Frame] = []
 
     # ------------------------------------------------------------ public
@@ -155,6 +172,8 @@ class Walker:
         namespace = self.contact.contact_data(self.attributes, self.target_queue)
         namespace["External"] = dict(self.external)
         namespace["FlowAttributes"] = dict(self.flow_attributes)
+        if self.lex:
+            namespace["Lex"] = dict(self.lex)
         if self.stored_input is not None:
             namespace["StoredCustomerInput"] = self.stored_input
         return namespace
@@ -175,6 +194,10 @@ class Walker:
     def next_input(self) -> str | None:
         """Return the next scripted keypad input (None: nothing typed before the time limit)."""
         return self._inputs.pop(0) if self._inputs else None
+
+    def next_turn(self) -> Turn:
+        """Return the receiver's next turn with a Lex bot (silence once the script runs out)."""
+        return self._turns.pop(0) if self._turns else SILENCE
 
     # ------------------------------------------------------------ transcript
     def record(self, entry: Entry) -> None:
