@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections import Counter
 
 from pipeline_helpers import (
@@ -152,3 +153,38 @@ def test_thirty_receivers_every_outcome() -> None:  # noqa: PLR0912 - one check 
     }
     assert note["report"].startswith("s3://")
     assert "+44" not in str(note)
+
+
+def test_report_files_are_the_report_module_s() -> None:
+    import io
+
+    import openpyxl
+
+    from callguard.outbound.results import read_jsonl
+
+    job = make_job([("a", number(1)), ("b", number(2))], attempts=1)
+    scripts = {number(2): Script(Outcome.BUSY)}
+    answered = Script(answers=("Yes", "no"), ring_seconds=2, seconds_per_question=3)
+    with (
+        stand_in_loader(),
+        offline_pipeline(scripts=scripts, default_script=answered) as pipeline,
+    ):
+        (job_id,) = pipeline.upload("uploads/files.json", job_bytes(job))["jobs"]
+        assert pipeline.run_until_done(job_id)["status"] == "SUCCEEDED"
+
+        def body(name: str) -> bytes:
+            got = pipeline.s3.get_object(
+                Bucket="callguard-outbound-reports", Key=f"reports/{job_id}/{name}"
+            )
+            data: bytes = got["Body"].read()
+            return data
+
+        document = json.loads(body("report.json"))
+        workbook = openpyxl.load_workbook(io.BytesIO(body("report.xlsx")), read_only=True)
+        records = read_jsonl(body("results.jsonl").decode().splitlines())
+        (note,) = pipeline.notifications_received()
+    assert workbook.sheetnames == ["Report", "Summary"]
+    assert note["report"].endswith(f"reports/{job_id}/report.xlsx")
+    assert note["counts"] == {"busy": 1, "completed": 1}
+    assert document["job_id"] == job_id
+    assert len(records.results) == 2

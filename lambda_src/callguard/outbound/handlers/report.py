@@ -1,8 +1,10 @@
 """Lambda entry point of the Report step: every receiver's final result, and the notification.
 
-Reads the whole job from the results table (paginated), writes the result records
-(one per receiver, in the job's order, with its columns, status, attempts and
-answers) to the reports bucket, and answers the SNS subject and message: counts
+Reads the whole job from the results table (paginated), writes the report
+(``report.xlsx``, ``report.csv``, ``report.json``, and ``results.jsonl``, one record
+per attempt, through :mod:`callguard.outbound.report_files`) and a per-receiver
+dump of the table (``results.json``: columns, status, attempts, answers, every
+attempt) to the reports bucket, and answers the SNS subject and message: counts
 per status and where the report is, never a phone number. A receiver without a
 final status (the job ended abnormally) is reported ``failed`` (``NoResult``), so
 nobody is missing from the report.
@@ -13,13 +15,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections import Counter
 from typing import Any, Final
 
 from callguard.logs import log_invocation, set_level
 from callguard.outbound.handlers import orchestration
 from callguard.outbound.job_results import ReceiverResult
 from callguard.outbound.model import Job
+from callguard.outbound.report_files import report_files
 
 #: Error recorded for a receiver the job ended without a final status for.
 NO_RESULT: Final = "NoResult"
@@ -61,7 +63,13 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     bucket = config.reports_bucket or config.work_bucket
     key = f"reports/{job.id}/results.json"
     orchestration.put_json(bucket, key, {"job_id": job.id, "results": rows})
-    counts = dict(sorted(Counter(row["status"] for row in rows).items()))
+    files, report_counts = report_files(job, results)
+    for name, body in files.items():
+        orchestration.s3_client().put_object(
+            Bucket=bucket, Key=f"reports/{job.id}/{name}", Body=body
+        )
+    counts = dict(sorted(report_counts.items()))
+    key = f"reports/{job.id}/report.xlsx"
     message = {
         "job_id": job.id,
         "receivers": len(rows),
