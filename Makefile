@@ -73,22 +73,26 @@ schema: $(STAMP) ## regenerate the aws and awscc stand-in schemas from their pub
 	$(PY) -m callguard_tools.tfkit.schemagen
 
 validate: build ## terraform fmt -check and validate of every module and root (offline)
+	$(PY) -m callguard_tools.tfkit check-tfvars
 	$(PY) -m callguard_tools.tfkit validate
 
 plan-offline: build ## saved plan + JSON of ENV's root against the stand-in provider
+	$(PY) -m callguard_tools.tfkit check-tfvars --env $(ENV)
 	$(PY) -m callguard_tools.tfkit plan-offline --env $(ENV)
 
 checkov: build $(CHECKOV_STAMP) ## checkov on the HCL and on the offline plan JSON
 	$(PY) -m callguard_tools.tfkit checkov --checkov $(CHECKOV_VENV)/bin/checkov
 
-docs: $(STAMP) ## regenerate the flow diagrams in docs/flows/
+docs: $(STAMP) ## regenerate the flow diagrams in docs/flows/ and the module README tables
 	$(BIN)/callguard flows diagram --output docs/flows
+	$(PY) -m callguard_tools.tfkit docs
 
 docs-check: $(STAMP) ## fail when docs/flows/ is not current (make docs fixes it)
 	$(BIN)/callguard flows diagram --check --output docs/flows
+	$(PY) -m callguard_tools.tfkit docs --check
 
-test-python: build ## pytest only
-	$(BIN)/pytest $(PYTEST_ARGS)
+test-python: build ## pytest, with the coverage report and floor of pyproject.toml
+	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 test: lint validate checkov test-python ## everything CI runs
 

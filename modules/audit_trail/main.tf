@@ -10,13 +10,26 @@
 # the list without leaving an event. Numbers are masked in events and carried
 # as a KMS HMAC, which an auditor recomputes with `callguard denylist history`.
 
+# The partition, region and account come from the provider this module is
+# given (the roots pin its account with allowed_account_ids), so no caller has
+# to pass them, and they cannot disagree with where the resources are created.
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+  account_id = data.aws_caller_identity.current.account_id
+}
+
 locals {
   create_hash_key = var.hash_key_arn == null
   hash_key_arn    = local.create_hash_key ? aws_kms_key.hash[0].arn : var.hash_key_arn
 
   log_group_name = "/callguard/${var.name_prefix}/audit"
   function_name  = "${var.name_prefix}-audit"
-  account_root   = "arn:${var.partition}:iam::${var.account_id}:root"
+  account_root   = "arn:${local.partition}:iam::${local.account_id}:root"
 
   environment = {
     CALLGUARD_AUDIT_LOG_GROUP = module.log_group.name
@@ -39,7 +52,7 @@ locals {
       sid        = "DecryptStreamThroughDynamoDB"
       actions    = ["kms:Decrypt", "kms:DescribeKey"]
       resources  = [var.kms_key_arn]
-      conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = ["dynamodb.${var.region}.amazonaws.com"] }]
+      conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = ["dynamodb.${local.region}.amazonaws.com"] }]
     },
     {
       sid        = "HashNumbersWithTheAuditKey"
@@ -66,7 +79,7 @@ locals {
       sid        = "EncryptQueueMessagesThroughSqs"
       actions    = ["kms:GenerateDataKey", "kms:Decrypt"]
       resources  = [var.kms_key_arn]
-      conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = ["sqs.${var.region}.amazonaws.com"] }]
+      conditions = [{ test = "StringEquals", variable = "kms:ViaService", values = ["sqs.${local.region}.amazonaws.com"] }]
     },
   ]
 
@@ -149,6 +162,10 @@ module "function" {
   log_retention_in_days = var.function_log_retention_in_days
   policy_statements     = local.policy_statements
   tags                  = var.tags
+
+  vpc_config               = var.function_hardening.vpc_config
+  code_signing_config_arn  = var.function_hardening.code_signing_config_arn
+  permissions_boundary_arn = var.function_hardening.permissions_boundary_arn
 }
 
 resource "aws_lambda_event_source_mapping" "stream" {

@@ -9,37 +9,6 @@ variable "name_prefix" {
   }
 }
 
-variable "partition" {
-  description = "AWS partition of the account: aws, aws-us-gov or aws-cn."
-  type        = string
-  default     = "aws"
-
-  validation {
-    condition     = contains(["aws", "aws-us-gov", "aws-cn"], var.partition)
-    error_message = "partition must be aws, aws-us-gov or aws-cn."
-  }
-}
-
-variable "region" {
-  description = "Region of the table and the function, for example eu-west-2."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-2."
-  }
-}
-
-variable "account_id" {
-  description = "Twelve-digit id of the account."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.account_id))
-    error_message = "account_id must be exactly 12 digits."
-  }
-}
-
 variable "tags" {
   description = "Tags for every taggable resource."
   type        = map(string)
@@ -191,4 +160,18 @@ variable "log_level" {
     condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
     error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
   }
+}
+
+variable "function_hardening" {
+  description = "Account-level hardening of the audit function, as modules/lambda_function takes it: vpc_config (subnets and security groups), code_signing_config_arn, permissions_boundary_arn; null leaves each off."
+  type = object({
+    vpc_config = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    code_signing_config_arn  = optional(string)
+    permissions_boundary_arn = optional(string)
+  })
+  default  = {}
+  nullable = false
 }

@@ -55,28 +55,30 @@ locals {
 
   challenge_functions = !local.challenge_enabled ? {} : {
     challenge_code = {
-      handler           = "callguard.handlers.challenge_code.handler"
-      description       = "callguard: issues the spam-challenge code a caller must key in"
-      environment       = {}
-      policy_statements = []
+      handler              = "callguard.handlers.challenge_code.handler"
+      description          = "callguard: issues the spam-challenge code a caller must key in"
+      reserved_concurrency = var.challenge.reserved_concurrency
+      environment          = local.challenge_environment
+      policy_statements    = []
     }
     verify_code = {
-      handler           = "callguard.handlers.verify_code.handler"
-      description       = "callguard: checks the code a caller keyed in and counts attempts"
-      environment       = local.challenge_flag_environment
-      policy_statements = local.challenge_flag_statements
+      handler              = "callguard.handlers.verify_code.handler"
+      description          = "callguard: checks the code a caller keyed in and counts attempts"
+      reserved_concurrency = var.challenge.reserved_concurrency
+      environment          = merge(local.challenge_environment, local.challenge_flag_environment)
+      policy_statements    = local.challenge_flag_statements
     }
   }
 
   # What connect_instance needs to render the challenge module (null = off).
   instance_challenge = !local.challenge_enabled ? null : {
     challenge_function = {
-      name = module.challenge_functions["challenge_code"].function_name
-      arn  = module.challenge_functions["challenge_code"].arn
+      name = module.functions["challenge_code"].function_name
+      arn  = module.functions["challenge_code"].arn
     }
     verify_function = {
-      name = module.challenge_functions["verify_code"].function_name
-      arn  = module.challenge_functions["verify_code"].arn
+      name = module.functions["verify_code"].function_name
+      arn  = module.functions["verify_code"].arn
     }
     fail_mode             = coalesce(var.challenge.fail_mode, var.settings.fail_mode)
     code_length           = var.challenge.code_length
@@ -85,31 +87,6 @@ locals {
     input_timeout_seconds = var.challenge.input_timeout_seconds
     messages              = var.challenge.messages
   }
-}
-
-module "challenge_functions" {
-  source   = "../lambda_function"
-  for_each = local.challenge_functions
-
-  function_name = "${var.name_prefix}-${replace(each.key, "_", "-")}"
-  description   = each.value.description
-  zip_path      = var.lambda_zip_path
-  handler       = each.value.handler
-  runtime       = var.functions.runtime
-  architecture  = var.functions.architecture
-  memory_size   = var.functions.memory_size
-  timeout       = var.functions.timeout
-
-  reserved_concurrent_executions = var.challenge.reserved_concurrency
-
-  environment_variables = merge(local.challenge_environment, each.value.environment)
-  kms_key_arn           = local.kms_key_arn
-  log_level             = local.lambda_log_level
-  log_retention_in_days = var.functions.log_retention_in_days
-  # Beyond its own logs, traces and environment, a role may do nothing unless the
-  # optional review rule is on, and then only verify_code, only on the two tables.
-  policy_statements = each.value.policy_statements
-  tags              = var.tags
 }
 
 module "challenge_counters" {

@@ -15,9 +15,9 @@ locals {
   audit_log_group_prefix = "/callguard/${var.name_prefix}/"
 
   # CALLGUARD_* variables shared by both functions; unset values are left out
-  # so the runtime's own defaults apply.
+  # so the runtime's own defaults apply. Each function adds only what it reads.
   environment = {
-    for name, value in merge(local.review_environment, {
+    for name, value in {
       CALLGUARD_TABLE           = module.table.name
       CALLGUARD_DEFAULT_COUNTRY = var.settings.default_country
       CALLGUARD_FAIL_MODE       = var.settings.fail_mode
@@ -26,8 +26,13 @@ locals {
       CALLGUARD_FLAG_MODE       = var.settings.flag_mode
       CALLGUARD_DEFAULT_REASON  = var.settings.default_reason
       CALLGUARD_LOG_LEVEL       = var.settings.log_level
-    }) : name => value if value != null
+    } : name => value if value != null
   }
+
+  # The functions stop retrying in time to answer before the flow stops waiting:
+  # their deadline follows the shortest wait any instance's flow allows.
+  check_time_limit_seconds = min([for i in values(var.connect_instances) : i.check_timeout_seconds]...)
+  flag_time_limit_seconds  = min([for i in values(var.connect_instances) : i.flag_timeout_seconds]...)
 
   # Lambda's JSON log filter names WARNING "WARN".
   lambda_log_level = var.settings.log_level == "WARNING" ? "WARN" : var.settings.log_level
@@ -43,6 +48,9 @@ locals {
       handler              = "callguard.handlers.check_number.handler"
       description          = "callguard: answers Amazon Connect whether the caller is on the deny list"
       reserved_concurrency = var.functions.check_reserved_concurrency
+      environment = merge(local.environment, {
+        CALLGUARD_CHECK_TIME_LIMIT_SECONDS = tostring(local.check_time_limit_seconds)
+      })
       policy_statements = [
         {
           sid        = "ReadDenyListEntries"
@@ -62,6 +70,9 @@ locals {
       handler              = "callguard.handlers.flag_number.handler"
       description          = "callguard: adds the current caller to the deny list when an agent flags them"
       reserved_concurrency = var.functions.flag_reserved_concurrency
+      environment = merge(local.environment, local.review_environment, {
+        CALLGUARD_FLAG_TIME_LIMIT_SECONDS = tostring(local.flag_time_limit_seconds)
+      })
       policy_statements = concat([
         {
           sid        = "WriteDenyListEntries"
@@ -79,6 +90,10 @@ locals {
     }
   }
 
+  # Every function module.functions creates: the two deny-list functions and,
+  # when the challenge is on, its two (challenge.tf).
+  all_functions = merge(local.functions, local.challenge_functions)
+
   instance_arns = {
     for key, instance in var.connect_instances :
     key => "arn:${var.partition}:connect:${var.region}:${var.account_id}:instance/${instance.instance_id}"
@@ -91,9 +106,6 @@ module "kms_key" {
   count  = local.create_kms_key ? 1 : 0
 
   alias_name              = var.name_prefix
-  partition               = var.partition
-  account_id              = var.account_id
-  region                  = var.region
   log_group_name_prefixes = [local.log_group_prefix, local.audit_log_group_prefix]
   tags                    = var.tags
 }
@@ -111,9 +123,13 @@ module "table" {
 }
 
 # ---------------------------------------------------------------- functions
+# Every function of the environment (check_number, flag_number and, with the
+# spam challenge, challenge_code and verify_code) is one call of lambda_function:
+# they share the package, runtime, sizing, key and log settings, and differ only
+# in handler, environment, reservation and policy.
 module "functions" {
   source   = "../lambda_function"
-  for_each = local.functions
+  for_each = local.all_functions
 
   function_name = "${var.name_prefix}-${replace(each.key, "_", "-")}"
   description   = each.value.description
@@ -126,12 +142,31 @@ module "functions" {
 
   reserved_concurrent_executions = each.value.reserved_concurrency
 
-  environment_variables = local.environment
+  environment_variables = { for name, value in each.value.environment : name => value if value != null }
   kms_key_arn           = local.kms_key_arn
   log_level             = local.lambda_log_level
   log_retention_in_days = var.functions.log_retention_in_days
-  policy_statements     = each.value.policy_statements
-  tags                  = var.tags
+
+  vpc_config               = var.functions.vpc_config
+  code_signing_config_arn  = var.functions.code_signing_config_arn
+  permissions_boundary_arn = var.functions.permissions_boundary_arn
+
+  # Beyond its own logs, traces and environment, a role may do only what its
+  # statements say (the challenge functions nothing, unless the optional review
+  # rule is on, and then only verify_code, only on the two tables).
+  policy_statements = each.value.policy_statements
+  tags              = var.tags
+}
+
+# The challenge functions had their own module call before the two were merged.
+moved {
+  from = module.challenge_functions["challenge_code"]
+  to   = module.functions["challenge_code"]
+}
+
+moved {
+  from = module.challenge_functions["verify_code"]
+  to   = module.functions["verify_code"]
 }
 
 # ---------------------------------------------------------------- instances
@@ -172,9 +207,6 @@ module "audit_trail" {
   source = "../audit_trail"
 
   name_prefix = var.name_prefix
-  partition   = var.partition
-  region      = var.region
-  account_id  = var.account_id
 
   table_arn   = module.table.arn
   stream_arn  = module.table.stream_arn
@@ -187,7 +219,12 @@ module "audit_trail" {
   maximum_retry_attempts        = var.audit.maximum_retry_attempts
   maximum_record_age_in_seconds = var.audit.maximum_record_age_in_seconds
 
-  lambda_zip_path                = var.lambda_zip_path
+  lambda_zip_path = var.lambda_zip_path
+  function_hardening = {
+    vpc_config               = var.functions.vpc_config
+    code_signing_config_arn  = var.functions.code_signing_config_arn
+    permissions_boundary_arn = var.functions.permissions_boundary_arn
+  }
   runtime                        = var.functions.runtime
   architecture                   = var.functions.architecture
   reserved_concurrency           = var.audit.reserved_concurrency
@@ -201,9 +238,6 @@ module "monitoring" {
   source = "../monitoring"
 
   name_prefix = var.name_prefix
-  partition   = var.partition
-  region      = var.region
-  account_id  = var.account_id
 
   log_groups = {
     check_number   = module.functions["check_number"].log_group_name
@@ -214,7 +248,6 @@ module "monitoring" {
   function_names = merge(
     { for key, function in module.functions : key => function.function_name },
     { audit = module.audit_trail.function_name },
-    { for key, function in module.challenge_functions : key => function.function_name },
   )
   table_name               = module.table.name
   audit_failure_queue_name = module.audit_trail.failure_queue_name
@@ -224,7 +257,7 @@ module "monitoring" {
   # (null patterns take the monitoring module's defaults for those lines).
   challenge = var.monitoring.challenge != null ? var.monitoring.challenge : (
     !local.challenge_enabled ? null : {
-      log_group_name = module.challenge_functions["verify_code"].log_group_name
+      log_group_name = module.functions["verify_code"].log_group_name
       pass_pattern   = null
       fail_pattern   = null
     }

@@ -20,22 +20,22 @@ output "kms_key_arn" {
 
 output "function_names" {
   description = "Function names by handler: check_number, flag_number."
-  value       = { for key, function in module.functions : key => function.function_name }
+  value       = { for key, function in module.functions : key => function.function_name if contains(keys(local.functions), key) }
 }
 
 output "function_arns" {
   description = "Function ARNs by handler."
-  value       = { for key, function in module.functions : key => function.arn }
+  value       = { for key, function in module.functions : key => function.arn if contains(keys(local.functions), key) }
 }
 
 output "challenge_function_arns" {
   description = "Spam-challenge function ARNs by handler (challenge_code, verify_code); empty when the challenge is off."
-  value       = { for key, function in module.challenge_functions : key => function.arn }
+  value       = { for key, function in module.functions : key => function.arn if contains(keys(local.challenge_functions), key) }
 }
 
 output "challenge_log_group_names" {
   description = "Spam-challenge log groups by handler; verify_code's lines carry the callguard/ChallengeFailed metric."
-  value       = { for key, function in module.challenge_functions : key => function.log_group_name }
+  value       = { for key, function in module.functions : key => function.log_group_name if contains(keys(local.challenge_functions), key) }
 }
 
 output "review_topic_arn" {
@@ -45,12 +45,12 @@ output "review_topic_arn" {
 
 output "log_group_names" {
   description = "Log group names by handler."
-  value       = { for key, function in module.functions : key => function.log_group_name }
+  value       = { for key, function in module.functions : key => function.log_group_name if contains(keys(local.functions), key) }
 }
 
 output "role_policies" {
   description = "Each function role's inline policy (JSON), for review."
-  value       = { for key, function in module.functions : key => function.policy_json }
+  value       = { for key, function in module.functions : key => function.policy_json if contains(keys(local.functions), key) }
 }
 
 output "instances" {

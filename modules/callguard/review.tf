@@ -43,9 +43,6 @@ module "review_notifications" {
   name                = "${var.name_prefix}-review"
   display_name        = "callguard ${var.name_prefix} review"
   kms_key_arn         = local.kms_key_arn
-  partition           = var.partition
-  region              = var.region
-  account_id          = var.account_id
   email_subscriptions = var.review.email_subscriptions
   tags                = var.tags
 }

@@ -84,7 +84,7 @@ variable "lambda_zip_path" {
 }
 
 variable "functions" {
-  description = "Sizing of the two functions. Reserved concurrency guarantees capacity for calls and caps runaway cost; null leaves a function unreserved (needed in accounts whose concurrency limit is still 10)."
+  description = "Sizing and hardening of the functions (vpc_config, code_signing_config_arn, permissions_boundary_arn apply to every function, the audit function included). Reserved concurrency guarantees capacity for calls and caps runaway cost; null leaves a function unreserved (needed in accounts whose concurrency limit is still 10)."
   type = object({
     runtime                    = optional(string, "python3.13")
     architecture               = optional(string, "arm64")
@@ -93,6 +93,16 @@ variable "functions" {
     check_reserved_concurrency = optional(number, 20)
     flag_reserved_concurrency  = optional(number, 5)
     log_retention_in_days      = optional(number, 365)
+    # Account-level hardening for every function (the audit function too):
+    # subnets and security groups (then VPC endpoints or NAT for DynamoDB, KMS,
+    # X-Ray, SNS), an AWS Signer code signing configuration, and a permissions
+    # boundary for the execution roles. null leaves each off.
+    vpc_config = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    code_signing_config_arn  = optional(string)
+    permissions_boundary_arn = optional(string)
   })
   default  = {}
   nullable = false
@@ -127,9 +137,9 @@ variable "settings" {
   nullable = false
 
   validation {
-    # phone_regions.json is libphonenumber's own list of regions (generated, and held to
-    # the library by a test), the same rule the functions and the CLI apply.
-    condition     = var.settings.default_country == null || contains(jsondecode(file("${path.module}/phone_regions.json")), coalesce(var.settings.default_country, "-"))
+    # The runtime's own list of libphonenumber regions (lambda_src/callguard/regions.py),
+    # so Terraform, the functions and the CLI apply one rule.
+    condition     = var.settings.default_country == null || contains(jsondecode(file("${path.module}/../../lambda_src/callguard/phone_regions.json")), coalesce(var.settings.default_country, "-"))
     error_message = "settings.default_country = ${jsonencode(var.settings.default_country)} is not a region libphonenumber knows: use an ISO 3166 alpha-2 code in capitals, such as GB (not UK) or US, or null."
   }
 

@@ -1,5 +1,5 @@
 variable "instance_id" {
-  description = "Id (a UUID, not the ARN) of the Amazon Connect instance that owns the flow."
+  description = "Id (a UUID, not the ARN) of the Amazon Connect instance that owns the flow or flow module."
   type        = string
 
   validation {
@@ -9,7 +9,7 @@ variable "instance_id" {
 }
 
 variable "name" {
-  description = "Name of the flow as shown in the Connect flow designer; unique within the instance."
+  description = "Name of the flow or flow module as shown in the Connect flow designer; unique within the instance."
   type        = string
 
   validation {
@@ -19,13 +19,13 @@ variable "name" {
 }
 
 variable "description" {
-  description = "Description of the flow."
+  description = "Description of the flow or flow module."
   type        = string
   default     = ""
 }
 
 variable "content" {
-  description = "The rendered flow document (flow language 2019-10-30), usually templatefile() of a template in flows/."
+  description = "The rendered flow or flow-module document (flow language 2019-10-30), usually templatefile() of a template in flows/."
   type        = string
 
   validation {
@@ -40,21 +40,21 @@ variable "content" {
 }
 
 variable "tags" {
-  description = "Tags for the flow."
+  description = "Tags for the flow or flow module."
   type        = map(string)
   default     = {}
 }
 
 variable "type" {
-  description = "Flow type. Changing it replaces the flow, and with it every quick connect that points at it."
+  description = "Flow type, or FLOW_MODULE for a flow module (aws_connect_contact_flow_module; its inputs and outputs live in the document's Settings). Changing it replaces the flow, and with it every quick connect that points at it."
   type        = string
   default     = "CONTACT_FLOW"
 
   validation {
     condition = contains([
       "CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD",
-      "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER",
+      "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "FLOW_MODULE",
     ], var.type)
-    error_message = "type must be an Amazon Connect flow type such as CONTACT_FLOW or QUEUE_TRANSFER."
+    error_message = "type must be an Amazon Connect flow type such as CONTACT_FLOW or QUEUE_TRANSFER, or FLOW_MODULE."
   }
 }

@@ -66,7 +66,8 @@ resource "aws_lambda_permission" "connect" {
 
 # ---------------------------------------------------------------- check
 module "check_caller" {
-  source = "../connect_flow_module"
+  source = "../connect_flow"
+  type   = "FLOW_MODULE"
 
   instance_id = var.instance_id
   name        = "${var.name_prefix}-check-caller"
@@ -83,8 +84,9 @@ module "check_caller" {
 
 # ---------------------------------------------------------------- spam challenge
 module "spam_challenge" {
-  source = "../connect_flow_module"
+  source = "../connect_flow"
   count  = var.challenge == null ? 0 : 1
+  type   = "FLOW_MODULE"
 
   instance_id = var.instance_id
   name        = "${var.name_prefix}-spam-challenge"

@@ -7,14 +7,27 @@
 # CloudWatch Logs, is named explicitly and limited to this environment's log
 # groups by encryption context.
 
+# The partition, region and account come from the provider this module is
+# given (the roots pin its account with allowed_account_ids), so no caller has
+# to pass them, and they cannot disagree with where the resources are created.
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
 locals {
-  account_root = "arn:${var.partition}:iam::${var.account_id}:root"
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+  account_id = data.aws_caller_identity.current.account_id
+}
+
+locals {
+  account_root = "arn:${local.partition}:iam::${local.account_id}:root"
 
   logs_statements = length(var.log_group_name_prefixes) == 0 ? [] : [
     {
       Sid       = "AllowCloudWatchLogsForCallguardLogGroups"
       Effect    = "Allow"
-      Principal = { Service = "logs.${var.region}.amazonaws.com" }
+      Principal = { Service = "logs.${local.region}.amazonaws.com" }
       Action = [
         "kms:Encrypt",
         "kms:Decrypt",
@@ -30,7 +43,7 @@ locals {
         ArnLike = {
           "kms:EncryptionContext:aws:logs:arn" = [
             for p in var.log_group_name_prefixes :
-            "arn:${var.partition}:logs:${var.region}:${var.account_id}:log-group:${p}*"
+            "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${p}*"
           ]
         }
       }

@@ -16,36 +16,6 @@ variable "description" {
 }
 
 # ---------------------------------------------------------------- where the key is used
-variable "partition" {
-  description = "AWS partition of the account (aws, aws-us-gov, aws-cn)."
-  type        = string
-  default     = "aws"
-
-  validation {
-    condition     = contains(["aws", "aws-us-gov", "aws-cn"], var.partition)
-    error_message = "partition must be aws, aws-us-gov or aws-cn."
-  }
-}
-
-variable "account_id" {
-  description = "Twelve-digit id of the account that owns the key; its IAM policies administer and use the key."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.account_id))
-    error_message = "account_id must be exactly 12 digits."
-  }
-}
-
-variable "region" {
-  description = "Region of the key and of the log groups it encrypts, for example eu-west-2."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-2."
-  }
-}
 
 variable "log_group_name_prefixes" {
   description = "CloudWatch Logs may use the key only for log groups whose names start with one of these prefixes, for example [\"/aws/lambda/callguard-dev-\"]. Empty: logs may not use the key."

@@ -3,7 +3,16 @@
 # log group and do only what the caller's statements list, so a flaw in one
 # function cannot touch another function's data or logs.
 
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
 locals {
+  account_id = data.aws_caller_identity.current.account_id
+  # Built, not read from the function, so the role's policy (which the function
+  # depends on) can name it without a cycle.
+  function_arn = "arn:${data.aws_partition.current.partition}:lambda:${data.aws_region.current.region}:${local.account_id}:function:${var.function_name}"
+
   # logs:CreateLogStream and logs:PutLogEvents apply to log streams, so the
   # narrowest resource is "every stream of this function's own group".
   logging_statements = [
@@ -27,13 +36,18 @@ locals {
   ]
 
   # Lambda decrypts customer-managed-key environment variables with the
-  # execution role's credentials when a sandbox starts.
+  # execution role's credentials when a sandbox starts, always with the
+  # encryption context aws:lambda:FunctionArn = this function's ARN: the grant
+  # covers this function's environment and nothing else the key protects.
   environment_key_statements = var.kms_key_arn == null || length(var.environment_variables) == 0 ? [] : [
     {
       Sid      = "DecryptOwnEnvironment"
       Effect   = "Allow"
       Action   = ["kms:Decrypt"]
       Resource = [var.kms_key_arn]
+      Condition = {
+        StringEquals = { "kms:EncryptionContext:aws:lambda:FunctionArn" = local.function_arn }
+      }
     },
   ]
 
@@ -76,6 +90,8 @@ locals {
         Effect    = "Allow"
         Principal = { Service = "lambda.amazonaws.com" }
         Action    = "sts:AssumeRole"
+        # Only Lambda acting for this account may assume it (confused deputy).
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
       },
     ]
   }
@@ -109,8 +125,8 @@ resource "aws_iam_role_policy" "this" {
 # ---------------------------------------------------------------- function
 resource "aws_lambda_function" "this" {
   #checkov:skip=CKV_AWS_116:Nothing invokes these functions asynchronously: Amazon Connect calls them synchronously (errors reach the flow's error branch) and the audit function is driven by a stream mapping with its own on-failure queue. A dead-letter queue only receives failed asynchronous events, so it would stay empty.
-  #checkov:skip=CKV_AWS_117:The function talks only to AWS APIs (DynamoDB, X-Ray, CloudWatch Logs) and holds no network-reachable data; a VPC would add ENI cold-start latency the caller hears. vpc_config is available for accounts that require it.
-  #checkov:skip=CKV_AWS_272:The zip is built reproducibly by `make build` and pinned by source_code_hash; signing needs an AWS Signer profile the deployer owns, so code_signing_config_arn is an opt-in input.
+  #checkov:skip=CKV_AWS_117:The function talks only to AWS APIs (DynamoDB, X-Ray, CloudWatch Logs) and holds no network-reachable data; a VPC would add ENI cold-start latency the caller hears. Accounts that require one set functions.vpc_config in the environment's terraform.tfvars (passed through modules/callguard to this module's vpc_config).
+  #checkov:skip=CKV_AWS_272:The zip is built reproducibly by `make build` and pinned by source_code_hash; signing needs an AWS Signer profile the deployer owns, so it is opt-in: functions.code_signing_config_arn in the environment's terraform.tfvars (this module's code_signing_config_arn).
   function_name = var.function_name
   description   = var.description
   role          = aws_iam_role.this.arn

@@ -34,7 +34,7 @@ locals {
         height = 6
         properties = {
           title   = "Calls checked and their outcomes (all instances)"
-          region  = var.region
+          region  = local.region
           view    = "timeSeries"
           stat    = "Sum"
           period  = 300
@@ -47,7 +47,7 @@ locals {
         height = 6
         properties = {
           title   = "Deny-list changes (all instances)"
-          region  = var.region
+          region  = local.region
           view    = "timeSeries"
           stat    = "Sum"
           period  = 300
@@ -62,7 +62,7 @@ locals {
         height = 6
         properties = {
           title   = "${name} per instance"
-          region  = var.region
+          region  = local.region
           view    = "timeSeries"
           stat    = "Sum"
           period  = 300
@@ -77,7 +77,7 @@ locals {
         height = 6
         properties = {
           title  = "Check duration (ms)"
-          region = var.region
+          region = local.region
           view   = "timeSeries"
           period = 60
           metrics = [
@@ -98,7 +98,7 @@ locals {
         height = 6
         properties = {
           title  = "Duration p99 of every function (ms)"
-          region = var.region
+          region = local.region
           view   = "timeSeries"
           period = 300
           metrics = [
@@ -113,7 +113,7 @@ locals {
         height = 6
         properties = {
           title  = "Lambda errors and throttles"
-          region = var.region
+          region = local.region
           view   = "timeSeries"
           stat   = "Sum"
           period = 300
@@ -129,7 +129,7 @@ locals {
         height = 6
         properties = {
           title  = "DynamoDB throttles and errors (${var.table_name})"
-          region = var.region
+          region = local.region
           view   = "timeSeries"
           stat   = "Sum"
           period = 300
@@ -146,7 +146,7 @@ locals {
         height = 6
         properties = {
           title  = "Audit trail"
-          region = var.region
+          region = local.region
           view   = "timeSeries"
           period = 300
           metrics = [

@@ -8,6 +8,19 @@
 # without redeploying a function. Each count is published twice: a total (for
 # alarms) and per Amazon Connect instance (dimension Instance = instance id).
 
+# The partition, region and account come from the provider this module is
+# given (the roots pin its account with allowed_account_ids), so no caller has
+# to pass them, and they cannot disagree with where the resources are created.
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+  account_id = data.aws_caller_identity.current.account_id
+}
+
 locals {
   namespace = coalesce(var.namespace, "Callguard/${var.name_prefix}")
 
@@ -112,7 +125,7 @@ locals {
     },
   )
 
-  alarm_arn_prefix = "arn:${var.partition}:cloudwatch:${var.region}:${var.account_id}:alarm:"
+  alarm_arn_prefix = "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:"
   actions          = var.alarms.sns_topic_arns
 
   # Duration "near the Connect limit": the flows give the check at most

@@ -9,37 +9,6 @@ variable "name_prefix" {
   }
 }
 
-variable "partition" {
-  description = "AWS partition of the account: aws, aws-us-gov or aws-cn."
-  type        = string
-  default     = "aws"
-
-  validation {
-    condition     = contains(["aws", "aws-us-gov", "aws-cn"], var.partition)
-    error_message = "partition must be aws, aws-us-gov or aws-cn."
-  }
-}
-
-variable "region" {
-  description = "Region of the functions and the table (the dashboard's widgets read it)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-2."
-  }
-}
-
-variable "account_id" {
-  description = "Twelve-digit id of the account (the dashboard's alarm widget names alarms by ARN)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.account_id))
-    error_message = "account_id must be exactly 12 digits."
-  }
-}
-
 variable "namespace" {
   description = "CloudWatch namespace of the log-derived metrics. null uses Callguard/<name_prefix>."
   type        = string

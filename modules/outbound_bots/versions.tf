@@ -4,7 +4,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 6.66"
+      version = ">= 6.66"
     }
     # hashicorp/aws has no Lex V2 bot alias and associates only Lex V1 bots with
     # Amazon Connect, so the bots, versions, aliases and associations come from

@@ -6,10 +6,23 @@
 # topic is encrypted with the environment's customer managed key and refuses
 # requests that do not use TLS.
 
+# The partition, region and account come from the provider this module is
+# given (the roots pin its account with allowed_account_ids), so no caller has
+# to pass them, and they cannot disagree with where the resources are created.
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+  account_id = data.aws_caller_identity.current.account_id
+}
+
 locals {
   # Built from its parts, so the ARN is known at plan time: the flag function's
   # policy and environment can name it exactly before the topic exists.
-  topic_arn = "arn:${var.partition}:sns:${var.region}:${var.account_id}:${var.name}"
+  topic_arn = "arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.name}"
 
   topic_policy = {
     Version = "2012-10-17"
@@ -19,7 +32,7 @@ locals {
         # publish and subscribe (callguard grants Publish to the flag function only).
         Sid       = "AccountIamPoliciesDecide"
         Effect    = "Allow"
-        Principal = { AWS = "arn:${var.partition}:iam::${var.account_id}:root" }
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
         Action = [
           "sns:GetTopicAttributes",
           "sns:SetTopicAttributes",
@@ -33,7 +46,7 @@ locals {
         Resource = local.topic_arn
         # Says "this account" outright (the principal alone would too), so no
         # reader - or scanner - can take the statement for cross-account access.
-        Condition = { StringEquals = { "aws:PrincipalAccount" = var.account_id } }
+        Condition = { StringEquals = { "aws:PrincipalAccount" = local.account_id } }
       },
       {
         Sid       = "DenyRequestsWithoutTls"

@@ -31,36 +31,6 @@ variable "kms_key_arn" {
 }
 
 # ---------------------------------------------------------------- where
-variable "partition" {
-  description = "AWS partition of the account (aws, aws-us-gov, aws-cn)."
-  type        = string
-  default     = "aws"
-
-  validation {
-    condition     = contains(["aws", "aws-us-gov", "aws-cn"], var.partition)
-    error_message = "partition must be aws, aws-us-gov or aws-cn."
-  }
-}
-
-variable "region" {
-  description = "Region of the topic (the provider's region), for example eu-west-2."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must be an AWS region name such as eu-west-2."
-  }
-}
-
-variable "account_id" {
-  description = "Twelve-digit id of the account that owns the topic."
-  type        = string
-
-  validation {
-    condition     = can(regex("^[0-9]{12}$", var.account_id))
-    error_message = "account_id must be exactly 12 digits."
-  }
-}
 
 # ---------------------------------------------------------------- subscribers
 variable "email_subscriptions" {

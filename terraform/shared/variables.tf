@@ -37,15 +37,13 @@ variable "tags" {
 }
 
 # ---------------------------------------------------------------- Connect instances
-# Object variables carry types only: every default and every rule on their values lives
-# once, in modules/callguard (a second copy here would win over the module's and drift).
 variable "connect_instances" {
   description = <<-EOT
     Amazon Connect instances to protect, keyed by a short stable name. instance_id,
     queue_id, flag_queue_id and phone_number_ids are UUIDs (the last part of the
-    ARN), never ARNs. Optional per instance: phone_number_flow (denylist|static),
-    fail_mode (open|closed, default settings.fail_mode), check_timeout_seconds (3),
-    flag_timeout_seconds (5), messages, static_blocked_numbers (E.164, at most 100).
+    ARN), never ARNs. Optional per instance: phone_number_flow, fail_mode,
+    check_timeout_seconds, flag_timeout_seconds, messages, static_blocked_numbers;
+    unset fields take modules/callguard's defaults.
   EOT
   type = map(object({
     instance_id           = string
@@ -69,11 +67,56 @@ variable "connect_instances" {
     }))
     static_blocked_numbers = optional(list(string))
   }))
+
+  validation {
+    condition     = length(var.connect_instances) > 0
+    error_message = "connect_instances must name at least one Amazon Connect instance."
+  }
+
+  # Each per-instance rule names the offending keys, so the error points at the
+  # user's terraform.tfvars entry rather than at a module call.
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : !startswith(v.instance_id, "arn:")])
+    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if startswith(v.instance_id, "arn:")])}].instance_id is an ARN; pass only the UUID after \"instance/\" (the provider's Connect resources misbehave with ARNs)."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : startswith(v.instance_id, "arn:") || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.instance_id))])
+    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if !(startswith(v.instance_id, "arn:") || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", v.instance_id)))])}].instance_id must be a lowercase instance UUID such as 0b3c7a8e-5f1d-4c2a-9e6b-1d2f3a4b5c6d."
+  }
+
+  validation {
+    condition = alltrue([
+      for v in values(var.connect_instances) : alltrue([
+        for id in concat([v.queue_id], compact([v.flag_queue_id]), coalesce(v.phone_number_ids, [])) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))
+      ])
+    ])
+    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if !alltrue([for id in concat([v.queue_id], compact([v.flag_queue_id]), coalesce(v.phone_number_ids, [])) : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", id))])])}]: queue_id, flag_queue_id and phone_number_ids must be UUIDs, not ARNs or phone numbers."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : v.fail_mode == null || contains(["open", "closed"], coalesce(v.fail_mode, "open"))])
+    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if !(v.fail_mode == null || contains(["open", "closed"], coalesce(v.fail_mode, "open")))])}].fail_mode must be open, closed or left out (lowercase)."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.connect_instances) : v.phone_number_flow == null || contains(["denylist", "static"], coalesce(v.phone_number_flow, "denylist"))])
+    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if !(v.phone_number_flow == null || contains(["denylist", "static"], coalesce(v.phone_number_flow, "denylist")))])}].phone_number_flow must be denylist or static."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for v in values(var.connect_instances) : [
+        for t in [v.check_timeout_seconds, v.flag_timeout_seconds] : t == null || try(t >= 1 && t <= 8 && floor(t) == t, false)
+      ]
+    ]))
+    error_message = "connect_instances[${join(", ", [for k, v in var.connect_instances : jsonencode(k) if !alltrue([for t in [v.check_timeout_seconds, v.flag_timeout_seconds] : t == null || try(t >= 1 && t <= 8 && floor(t) == t, false)])])}]: check_timeout_seconds and flag_timeout_seconds must be whole seconds from 1 to 8 (Amazon Connect waits at most 8 s)."
+  }
 }
 
 # ---------------------------------------------------------------- behaviour
 variable "settings" {
-  description = "Function behaviour (CALLGUARD_*): default_country (ISO alpha-2 or null), fail_mode (open|closed), block_anonymous, block_pending, flag_mode (block|review), default_reason, log_level (DEBUG|INFO|WARNING|ERROR)."
+  description = "Function behaviour (CALLGUARD_*): default_country, fail_mode, block_anonymous, block_pending, flag_mode, default_reason, log_level. Unset fields take modules/callguard's defaults (its variables.tf is the one place they are written)."
   type = object({
     default_country = optional(string)
     fail_mode       = optional(string)
@@ -83,11 +126,19 @@ variable "settings" {
     default_reason  = optional(string)
     log_level       = optional(string)
   })
-  default = {}
+  default  = {}
+  nullable = false
+
+  # The rule the functions and the operator CLI apply: a region libphonenumber
+  # knows (local.phone_regions, generated from it), so "UK" or "XX" fail here.
+  validation {
+    condition     = var.settings.default_country == null || contains(local.phone_regions, coalesce(var.settings.default_country, "-"))
+    error_message = "settings.default_country (CALLGUARD_DEFAULT_COUNTRY) = ${jsonencode(var.settings.default_country)} is not an ISO 3166 alpha-2 region libphonenumber knows; use capitals such as GB (not UK) or US, or leave it out."
+  }
 }
 
 variable "challenge" {
-  description = "Spam challenge (off by default): enabled, policy (everyone|withheld|pending), code_length (3-6), max_attempts (1-5), timeout_seconds (1-8), input_timeout_seconds, fail_mode (null = settings.fail_mode), reserved_concurrency, flag_after (0 = off: failed challenges within flag_window_hours that flag the number for review), flag_window_hours (24), messages {prompt, retry, no_input, goodbye}. See modules/callguard."
+  description = "Spam challenge: enabled, policy, code_length, max_attempts, timeout_seconds, input_timeout_seconds, fail_mode, reserved_concurrency, flag_after, flag_window_hours, messages {prompt, retry, no_input, goodbye}. Unset fields take modules/callguard's defaults."
   type = object({
     enabled               = optional(bool)
     policy                = optional(string)
@@ -106,11 +157,27 @@ variable "challenge" {
       goodbye  = optional(string)
     }))
   })
-  default = {}
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.challenge.max_attempts == null || try(var.challenge.max_attempts >= 1 && var.challenge.max_attempts <= 5 && floor(var.challenge.max_attempts) == var.challenge.max_attempts, false)
+    error_message = "challenge.max_attempts must be a whole number from 1 to 5."
+  }
+
+  validation {
+    condition     = var.challenge.timeout_seconds == null || try(var.challenge.timeout_seconds >= 1 && var.challenge.timeout_seconds <= 8 && floor(var.challenge.timeout_seconds) == var.challenge.timeout_seconds, false)
+    error_message = "challenge.timeout_seconds must be whole seconds from 1 to 8 (Amazon Connect waits at most 8 s for a function)."
+  }
+
+  validation {
+    condition     = var.challenge.fail_mode == null || contains(["open", "closed"], coalesce(var.challenge.fail_mode, "open"))
+    error_message = "challenge.fail_mode must be open, closed or left out (lowercase); it was ${jsonencode(var.challenge.fail_mode)}."
+  }
 }
 
 variable "functions" {
-  description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency (null = unreserved), log_retention_in_days (X-Ray tracing is always Active)."
+  description = "Function sizing: runtime, architecture, memory_size, timeout (max 8), check_reserved_concurrency, flag_reserved_concurrency, log_retention_in_days; hardening for every function: vpc_config {subnet_ids, security_group_ids}, code_signing_config_arn, permissions_boundary_arn. Unset fields take modules/callguard's defaults."
   type = object({
     runtime                    = optional(string)
     architecture               = optional(string)
@@ -119,12 +186,18 @@ variable "functions" {
     check_reserved_concurrency = optional(number)
     flag_reserved_concurrency  = optional(number)
     log_retention_in_days      = optional(number)
+    vpc_config = optional(object({
+      subnet_ids         = list(string)
+      security_group_ids = list(string)
+    }))
+    code_signing_config_arn  = optional(string)
+    permissions_boundary_arn = optional(string)
   })
   default = {}
 }
 
 variable "table" {
-  description = "Deny-list table: name (default callguard-<env>-denylist), deletion_protection_enabled (true), point_in_time_recovery_days (35), replicas (global-table regions)."
+  description = "Deny-list table: name, deletion_protection_enabled, point_in_time_recovery_days, replicas (global-table regions). Unset fields take modules/callguard's defaults."
   type = object({
     name                        = optional(string)
     deletion_protection_enabled = optional(bool)
@@ -154,7 +227,7 @@ variable "lambda_zip_path" {
 
 # ---------------------------------------------------------------- audit trail and monitoring
 variable "audit" {
-  description = "Audit trail of every deny-list change: retention_in_days (3653 = ten years), deletion_protection_enabled (true), hash_key_arn (null creates an HMAC key), reserved_concurrency (2; null = unreserved), batch_size (100), maximum_retry_attempts (10), maximum_record_age_in_seconds (86400)."
+  description = "Audit trail of every deny-list change: retention_in_days, deletion_protection_enabled, hash_key_arn, reserved_concurrency, batch_size, maximum_retry_attempts, maximum_record_age_in_seconds. Unset fields take modules/callguard's defaults."
   type = object({
     retention_in_days             = optional(number)
     deletion_protection_enabled   = optional(bool)
@@ -166,10 +239,20 @@ variable "audit" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = var.audit.retention_in_days == null || contains([0, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.audit.retention_in_days)
+    error_message = "audit.retention_in_days must be at least a year (365 ... 3653) or 0 (never expire): the audit trail is evidence."
+  }
+
+  validation {
+    condition     = coalesce(var.audit.maximum_retry_attempts, 0) >= 0 && coalesce(var.audit.maximum_record_age_in_seconds, 60) >= 60
+    error_message = "audit.maximum_retry_attempts must be >= 0 and audit.maximum_record_age_in_seconds >= 60: retries are bounded (-1, forever, is not allowed)."
+  }
 }
 
 variable "monitoring" {
-  description = "Dashboard and alarms: sns_topic_arns ([] = alarms without notifications), check_error_threshold (1 per 5 minutes), duration_threshold_ratio (0.8 of the shortest check timeout), iterator_age_threshold_ms (600000), challenge (spam-challenge log group and patterns, optional)."
+  description = "Dashboard and alarms: sns_topic_arns, check_error_threshold, duration_threshold_ratio, iterator_age_threshold_ms, challenge (spam-challenge log group and patterns). Unset fields take modules/callguard's defaults."
   type = object({
     sns_topic_arns            = optional(list(string))
     check_error_threshold     = optional(number)
@@ -183,10 +266,15 @@ variable "monitoring" {
   })
   default  = {}
   nullable = false
+
+  validation {
+    condition     = alltrue([for arn in coalesce(var.monitoring.sns_topic_arns, []) : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", arn))])
+    error_message = "monitoring.sns_topic_arns must be SNS topic ARNs (arn:aws:sns:<region>:<account>:<name>), not names."
+  }
 }
 
 variable "review" {
-  description = "Two-step review (settings.flag_mode = review): reject_suppression_days (30; agent flags of a number a supervisor rejected are only counted for this many days, then open a new review), notifications (true: encrypted SNS topic callguard-<env>-review, one message per new pending flag), email_subscriptions (addresses to notify; each must confirm the e-mail SNS sends)."
+  description = "Two-step review (settings.flag_mode = review): reject_suppression_days, notifications, email_subscriptions. Unset fields take modules/callguard's defaults."
   type = object({
     reject_suppression_days = optional(number)
     notifications           = optional(bool)

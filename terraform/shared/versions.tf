@@ -1,10 +1,11 @@
 terraform {
   required_version = ">= 1.10"
 
+  # The root pins the provider exactly; reusable modules under modules/ state minimums.
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 6.66"
+      version = "6.66.0"
     }
   }
 

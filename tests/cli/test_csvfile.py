@@ -85,7 +85,7 @@ def test_national_formats_need_a_default_country(write_file: WriteFile) -> None:
     assert without.rows == []
     assert "no default country is set" in _errors(without)[2]
     assert [row.number for row in with_gb.rows] == ["+442079460958"]
-    assert "not a valid phone number" in _errors(with_gb)[3]
+    assert "is a local number; add the area code" in _errors(with_gb)[3]
 
 
 def test_garbage_lines_each_get_a_reason(write_file: WriteFile) -> None:
@@ -107,7 +107,7 @@ def test_garbage_lines_each_get_a_reason(write_file: WriteFile) -> None:
     assert [(row.number, row.status) for row in parsed.rows] == [("+12125550103", "pending")]
     assert "not in E.164 form" in errors[2]
     assert "withheld caller id" in errors[3]
-    assert "not in E.164 form" in errors[4]
+    assert "is too short" in errors[4]
     assert "expiry 'yesterday' is not understood" in errors[5]
     assert "status 'maybe' is not one of blocked, pending" in errors[6]
     assert "5 fields but the header has 4" in errors[7]
@@ -148,17 +148,73 @@ def test_invalid_utf8_and_control_characters_are_rejected_per_line(
 
     assert [row.number for row in parsed.rows] == ["+12125550102"]
     assert "not UTF-8 text" in errors[2]
-    assert errors[3].startswith("lines 3-4: ")
+    # A value cannot span lines: the quote that opens on line 3 is unterminated.
+    assert errors[3].startswith("line 3: unterminated quote starting on line 3")
+    assert 'phone number lines" is not in E.164 form' in errors[4]
+    assert _accounted(parsed)
 
 
-def test_unterminated_quote_is_reported_with_its_line_range(write_file: WriteFile) -> None:
-    path = write_file('number,reason\n+12125550100,"open\n+12125550101,x\n+12125550102,y\n')
+def test_an_unterminated_quote_costs_only_its_own_line(write_file: WriteFile) -> None:
+    path = write_file('number,reason\n+12125550100,"open\n+12125550101,x\n+12125550102,"y"\n')
 
     parsed = _read(path)
 
-    assert parsed.rows == []
-    assert parsed.rejects[0].error.startswith("lines 2-4: ")
-    assert parsed.records == 1
+    assert [(row.number, row.reason) for row in parsed.rows] == [
+        ("+12125550101", "x"),
+        ("+12125550102", "y"),
+    ]
+    assert list(_errors(parsed)) == [2]
+    assert _errors(parsed)[2].startswith("line 2: unterminated quote starting on line 2")
+    assert "control characters" not in _errors(parsed)[2]  # what it used to say
+    assert parsed.records == 3
+
+
+@pytest.mark.parametrize(
+    "char",
+    ["\N{RIGHT-TO-LEFT OVERRIDE}", "\N{LEFT-TO-RIGHT ISOLATE}", "\N{ZERO WIDTH SPACE}", "\t"],
+)
+def test_bidirectional_and_other_control_characters_are_refused_alike(
+    write_file: WriteFile, char: str
+) -> None:
+    path = write_file(f"number,reason\n+12125550100,fraud{char}ring\n+12125550101,ok\n")
+
+    parsed = _read(path)
+
+    assert [row.number for row in parsed.rows] == ["+12125550101"]
+    assert f"the reason contains control characters (U+{ord(char):04X})" in (_errors(parsed)[2])
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["x" * 10_000 + ",reason", f"number,{'y' * 10_000},{'y' * 10_000}"],
+    ids=["no number column", "repeated column"],
+)
+def test_an_over_long_header_is_shortened_in_the_error(write_file: WriteFile, header: str) -> None:
+    path = write_file(header + "\n+12125550100,a\n")
+
+    with pytest.raises(MalformedFileError) as caught:
+        _read(path)
+
+    assert len(str(caught.value)) < 400
+    assert "more characters cut" in str(caught.value)
+
+
+def test_an_export_keeps_empty_reasons_empty_when_asked(write_file: WriteFile) -> None:
+    exported = write_file(
+        "number,status,reason,expires,source,flagged_by,created_at\n"
+        "+12125550100,blocked,,,cli,arn:aws:iam::1:user/a,2026-11-21T05:42:51Z\n"
+    )
+    carrier = write_file("number,reason\n+12125550100,\n")
+
+    def read(path: Path) -> str:
+        parsed = read_import_file(
+            path, normalise=to_e164, now=NOW, default_reason="bulk", exports_keep_empty_reasons=True
+        )
+        return parsed.rows[0].reason
+
+    assert read(exported) == ""
+    assert read(carrier) == "bulk"
+    assert _read(exported).rows[0].reason == "bulk"  # an explicit --reason still fills it
 
 
 @pytest.mark.parametrize(

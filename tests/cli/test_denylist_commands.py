@@ -276,6 +276,15 @@ def test_import_dry_run_writes_nothing(
         "dry run: read 2, would import 1, already listed 0, rejected 1"
     )
     assert list(deny_list.entries()) == []
+    assert not rejects.exists()
+    assert "add --write-rejects to write it on a dry run" in result.stderr
+
+    asked = run_cli(
+        "denylist", "import", str(path), "--dry-run", "--rejects", str(rejects), "--write-rejects"
+    )
+
+    assert asked.exit_code == 1
+    assert list(deny_list.entries()) == []
     assert "nope" in rejects.read_text(encoding="utf-8")
 
 

@@ -44,7 +44,11 @@ def test_accepted_forms(text: str, expected: datetime) -> None:
         ("2027-02-30", "is not understood"),
         ("2027-01-31T08:00:00", "has no time zone"),
         ("999999w", "too far in the future"),
-        ("-5d", "is not understood"),
+        ("999999999d", r"too far in the future \(more than 100 years\)"),
+        ("40000d", "too far in the future"),
+        ("9999-12-31", "too far in the future"),
+        ("-5d", "is negative: a duration counts forward from now"),
+        ("- 5 h", "is negative"),
     ],
 )
 def test_refusals_say_why(text: str, message: str) -> None:

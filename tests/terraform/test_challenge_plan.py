@@ -90,10 +90,7 @@ def _table(plan: Plan, name: str) -> dict[str, Any]:
 
 def _role_policy(plan: Plan, function: str) -> dict[str, Any]:
     for address, resource_type, document in policy_documents(plan):
-        if (
-            resource_type == "aws_iam_role_policy"
-            and f'challenge_functions["{function}"]' in address
-        ):
+        if resource_type == "aws_iam_role_policy" and f'functions["{function}"]' in address:
             return document
     raise AssertionError(f"no role policy for {function}")
 
@@ -153,7 +150,8 @@ def test_challenge_roles_may_only_log_trace_and_decrypt_their_environment(enable
     documents = {
         address: document
         for address, resource_type, document in policy_documents(enabled)
-        if resource_type == "aws_iam_role_policy" and "challenge_functions" in address
+        if resource_type == "aws_iam_role_policy"
+        and any(f'functions["{name}"]' in address for name in ("challenge_code", "verify_code"))
     }
     assert len(documents) == 2
     for address, document in documents.items():

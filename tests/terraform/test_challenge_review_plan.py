@@ -27,7 +27,7 @@ from callguard_tools.tfkit import api
 Plan = dict[str, Any]
 CHALLENGE = {"enabled": True, "flag_after": 3, "flag_window_hours": 12}
 VERIFY = "callguard.handlers.verify_code.handler"
-VERIFY_POLICY = 'module.callguard.module.challenge_functions["verify_code"].'
+VERIFY_POLICY = 'module.callguard.module.functions["verify_code"].'
 
 
 def _environment(plan: Plan, handler: str) -> dict[str, str]:
@@ -95,7 +95,7 @@ def test_verify_code_may_publish_to_that_topic_only(prod_challenge: Plan) -> Non
             (topic,),
         ),
         (
-            'module.callguard.module.challenge_functions["verify_code"]',
+            'module.callguard.module.functions["verify_code"]',
             "PublishReviewNotifications",
             ("sns:Publish",),
             (topic,),

@@ -38,8 +38,6 @@ GOOD_CALLS: dict[str, dict[str, str]] = {
     "challenge_counters": {"name": '"callguard-test-challenge-failures"'},
     "kms_key": {
         "alias_name": '"callguard-test"',
-        "account_id": '"111122223333"',
-        "region": '"eu-west-2"',
     },
     "lambda_function": {
         "function_name": '"callguard-test-check-number"',
@@ -240,9 +238,6 @@ BAD_CALLS = [
         {"environment_variables": '{ AWS_REGION = "eu-west-2" }'},
         "reserved AWS_ prefix",
         id="reserved-env",
-    ),
-    pytest.param(
-        "kms_key", {"account_id": '"1111-2222-3333"'}, "exactly 12 digits", id="account-id"
     ),
     pytest.param(
         "lambda_function",

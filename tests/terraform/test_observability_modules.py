@@ -29,8 +29,6 @@ INSTANCE_ARN = f"arn:aws:connect:eu-west-2:111122223333:instance/{INSTANCE_ID}"
 GOOD_CALLS: dict[str, dict[str, str]] = {
     "audit_trail": {
         "name_prefix": '"callguard-test"',
-        "region": '"eu-west-2"',
-        "account_id": '"111122223333"',
         "table_arn": f'"{TABLE_ARN}"',
         "stream_arn": f'"{TABLE_ARN}/stream/2026-11-01T00:00:00.000"',
         "kms_key_arn": f'"{KEY_ARN}"',
@@ -38,8 +36,6 @@ GOOD_CALLS: dict[str, dict[str, str]] = {
     },
     "monitoring": {
         "name_prefix": '"callguard-test"',
-        "region": '"eu-west-2"',
-        "account_id": '"111122223333"',
         "log_groups": (
             '{ check_number = "/aws/lambda/callguard-test-check-number", '
             'flag_number = "/aws/lambda/callguard-test-flag-number", '

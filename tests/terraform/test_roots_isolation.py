@@ -67,11 +67,11 @@ def test_new_message_and_timeout_change_only_that_instance(
     changes = changed_addresses(plan)
     prefix = INSTANCE_PREFIX.format(key=key)
     expected = {
-        f"{prefix}module.check_caller.aws_connect_contact_flow_module.this": ["update"],
-        f"{prefix}module.inbound_denylist.aws_connect_contact_flow.this": ["update"],
+        f"{prefix}module.check_caller.aws_connect_contact_flow_module.this[0]": ["update"],
+        f"{prefix}module.inbound_denylist.aws_connect_contact_flow.this[0]": ["update"],
     }
     if edited.get("static_blocked_numbers"):  # the static-list flow plays the same message
-        expected[f"{prefix}module.inbound_static_list[0].aws_connect_contact_flow.this"] = [
+        expected[f"{prefix}module.inbound_static_list[0].aws_connect_contact_flow.this[0]"] = [
             "update"
         ]
     assert _outside(plan, key) == {}
@@ -88,7 +88,7 @@ def test_fail_mode_of_one_instance_changes_only_its_check_module(
 
     prefix = INSTANCE_PREFIX.format(key=key)
     assert changed_addresses(plan) == {
-        f"{prefix}module.check_caller.aws_connect_contact_flow_module.this": ["update"]
+        f"{prefix}module.check_caller.aws_connect_contact_flow_module.this[0]": ["update"]
     }
 
 

@@ -223,6 +223,10 @@ def test_function_policies_name_the_table_key_and_own_log_group(deployed: Plan) 
         g["values"]["name"]: g["values"]["arn"]
         for g in of_type(deployed, "aws_cloudwatch_log_group")
     }
+    function_arns = {
+        f["values"]["function_name"]: f["values"]["arn"]
+        for f in of_type(deployed, "aws_lambda_function")
+    }
     for function, document in _role_policies(deployed).items():
         by_sid = {s["Sid"]: s for s in document["Statement"]}
         own_group = groups[f"/aws/lambda/{function}"]
@@ -243,6 +247,12 @@ def test_function_policies_name_the_table_key_and_own_log_group(deployed: Plan) 
             "Effect": "Allow",
             "Action": ["kms:Decrypt"],
             "Resource": [key_arn],
+            # Lambda's encryption context for environment variables: this function only.
+            "Condition": {
+                "StringEquals": {
+                    "kms:EncryptionContext:aws:lambda:FunctionArn": function_arns[function]
+                }
+            },
         }
 
 
@@ -315,7 +325,16 @@ def test_functions_fit_the_connect_contract(plan: Plan) -> None:
             "CALLGUARD_LOG_LEVEL",
             "CALLGUARD_REJECT_SUPPRESSION_DAYS",
             "CALLGUARD_NOTIFY_TOPIC_ARN",
+            "CALLGUARD_CHECK_TIME_LIMIT_SECONDS",
+            "CALLGUARD_FLAG_TIME_LIMIT_SECONDS",
         }
+        # Each function gets only the settings it reads.
+        if values["handler"].endswith("check_number.handler"):
+            assert "CALLGUARD_NOTIFY_TOPIC_ARN" not in env
+            assert "CALLGUARD_REJECT_SUPPRESSION_DAYS" not in env
+            assert env["CALLGUARD_CHECK_TIME_LIMIT_SECONDS"] == "3"
+        if values["handler"].endswith("flag_number.handler"):
+            assert env["CALLGUARD_FLAG_TIME_LIMIT_SECONDS"] == "5"
 
 
 def test_lambda_permissions_name_connect_and_each_instance(plan: Plan) -> None:

@@ -71,12 +71,6 @@ def test_apply_runs_on_main_only_dev_first_then_prod_in_its_environment() -> Non
     for name in ("apply-dev", "apply-prod"):
         assert "refs/heads/main" in jobs[name]["if"]
         assert jobs[name]["uses"] == "./.github/workflows/terraform-apply.yml"
-    # Production needs a deliberate trigger (typed phrase), never a push alone.
-    assert "push" not in jobs["apply-prod"]["if"]
-    assert "github.event_name == 'workflow_dispatch'" in jobs["apply-prod"]["if"]
-    assert "inputs.confirm_prod == 'apply prod'" in jobs["apply-prod"]["if"]
-    dispatch = _triggers(_load("terraform.yml"))["workflow_dispatch"]
-    assert dispatch["inputs"]["confirm_prod"]["default"] == ""
     assert jobs["apply-dev"]["with"] == {"env": "dev"}
     assert jobs["apply-prod"]["with"] == {"env": "prod"}
     assert jobs["apply-prod"]["needs"] == "apply-dev"
@@ -87,25 +81,42 @@ def test_apply_runs_on_main_only_dev_first_then_prod_in_its_environment() -> Non
     assert "apply -input=false tfplan" in script
 
 
-def test_plans_assume_the_read_only_plan_role() -> None:
-    """Pull-request plans run the pull request's code: never with the apply role."""
-    plan = _load("terraform.yml")["jobs"]["plan"]
-    credentials = next(s for s in plan["steps"] if "configure-aws-credentials" in s.get("uses", ""))
-    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}"
-    apply = _load("terraform-apply.yml")["jobs"]["apply"]
-    credentials = next(
-        s for s in apply["steps"] if "configure-aws-credentials" in s.get("uses", "")
-    )
-    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"
-
-
-_PINNED = re.compile(r"^\s*-?\s*uses:\s*([\w.-]+/[\w./-]+)@([0-9a-f]{40}) # v\d+\.\d+\.\d+$")
+_PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 
 
 @pytest.mark.parametrize("path", sorted(WORKFLOWS.glob("*.yml")), ids=lambda p: p.name)
-def test_third_party_actions_are_pinned_by_commit_sha(path: Path) -> None:
-    """A moving tag can be re-pointed at other code; a commit SHA cannot."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if "uses:" not in line or "uses: ./" in line:
-            continue
-        assert _PINNED.match(line), f"{path.name}:{number}: pin by SHA with the tag: {line.strip()}"
+def test_third_party_actions_are_pinned_by_commit_with_the_tag_as_comment(path: Path) -> None:
+    lines = [
+        line.split("uses:", 1)[1].strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "uses:" in line and "uses: ./" not in line
+    ]
+    assert lines, f"{path.name} uses no action"
+    unpinned = [u for u in lines if not _PINNED.match(u)]
+    assert unpinned == [], f"{path.name}: pin by SHA with '# vX.Y.Z': {unpinned}"
+
+
+def test_prod_is_applied_only_by_a_typed_manual_trigger_on_main() -> None:
+    workflow = _load("terraform.yml")
+    confirm = _triggers(workflow)["workflow_dispatch"]["inputs"]["confirm_prod"]
+    assert confirm["type"] == "string"
+    assert confirm["default"] == ""
+    condition = workflow["jobs"]["apply-prod"]["if"]
+    assert "github.event_name == 'workflow_dispatch'" in condition
+    assert "inputs.confirm_prod == 'apply prod'" in condition
+    assert "push" not in condition
+    assert "refs/heads/main" in condition
+
+
+def test_plans_assume_the_separate_read_only_plan_role() -> None:
+    plan = _load("terraform.yml")["jobs"]["plan"]
+    credentials = next(
+        s for s in plan["steps"] if s.get("uses", "").startswith("aws-actions/configure")
+    )
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PLAN_ROLE_ARN }}"
+    assert plan["environment"] == "${{ matrix.env }}-plan"
+    apply = _load("terraform-apply.yml")["jobs"]["apply"]
+    apply_credentials = next(
+        s for s in apply["steps"] if s.get("uses", "").startswith("aws-actions/configure")
+    )
+    assert apply_credentials["with"]["role-to-assume"] == "${{ vars.AWS_ROLE_ARN }}"

@@ -1,169 +1,148 @@
-"""Unknown and duplicated tfvars keys are errors before plan (Terraform drops them silently)."""
+"""Unknown and duplicate keys in terraform.tfvars fail before a plan, naming file, line and key.
+
+Each test plants one defect in a copy of an environment root (its variables.tf is the
+real one, so the known keys come from the committed variable types) and runs the
+check ``make validate``, ``make plan`` and ``make plan-offline`` run.
+"""
 
 from __future__ import annotations
 
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from callguard_tools.tfkit import __main__ as tfkit_main
-from callguard_tools.tfkit import tfvars_check
+from callguard_tools.tfkit import __main__ as tfkit_cli
+from callguard_tools.tfkit import api, plans, regions, tfvars_check
+from callguard_tools.tfkit.paths import repo_root
 
-REPO = Path(__file__).resolve().parents[2]
-DEV = REPO / "terraform" / "environments" / "dev"
-
-
-@pytest.fixture
-def dev_copy(tmp_path: Path) -> Path:
-    """A copy of the dev root's variables and tfvars (links resolved) to plant defects in."""
-    root = tmp_path / "dev"
-    root.mkdir()
-    for name in ("variables.tf", "terraform.tfvars"):
-        shutil.copyfile(DEV / name, root / name)
-    return root
+ENVIRONMENTS = repo_root() / "terraform" / "environments"
 
 
-def _plant(root: Path, old: str, new: str) -> None:
-    path = root / "terraform.tfvars"
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in the dev tfvars any more: update the test"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+def _root_with(tmp_path: Path, env: str, extra: str) -> tuple[Path, int]:
+    """Copy ``env``'s root, append ``extra`` to its tfvars; return (tfvars, first new line)."""
+    root = api.offline_root(ENVIRONMENTS / env, tmp_path / "tree")
+    tfvars = root / "terraform.tfvars"
+    text = tfvars.read_text(encoding="utf-8")
+    tfvars.write_text(text + extra, encoding="utf-8")
+    return tfvars, text.count("\n") + 1
 
 
-def _line_of(root: Path, needle: str, occurrence: int = 1) -> int:
-    lines = (root / "terraform.tfvars").read_text(encoding="utf-8").splitlines()
-    hits = [number for number, line in enumerate(lines, start=1) if needle in line]
-    return hits[occurrence - 1]
+def _messages(tfvars: Path) -> list[str]:
+    return [str(p).split(": ", 1)[1] for p in tfvars_check.check_root(tfvars.parent)]
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
-def test_shipped_environments_are_clean(env: str) -> None:
-    assert tfvars_check.check_root(REPO / "terraform" / "environments" / env) == []
+def test_committed_tfvars_pass(env: str) -> None:
+    assert tfvars_check.check_root(ENVIRONMENTS / env) == []
 
 
-def test_misspelt_key_in_an_object_variable(dev_copy: Path) -> None:
-    _plant(dev_copy, "settings = {", "challenge = {\n  code_lenght = 5\n}\n\nsettings = {")
-    problems = tfvars_check.check_root(dev_copy)
-    assert [p.line for p in problems] == [_line_of(dev_copy, "code_lenght")]
-    message = str(problems[0])
-    assert "terraform.tfvars:" in message
-    assert "unknown key 'code_lenght' in challenge" in message
-    assert "code_length" in message  # the known keys are listed
+def test_misspelt_key_in_an_object_names_line_and_known_keys(tmp_path: Path) -> None:
+    tfvars, first = _root_with(tmp_path, "dev", "\nchallenge = {\n  code_lenght = 5\n}\n")
 
+    problems = tfvars_check.check_root(tfvars.parent)
 
-def test_documented_name_under_the_wrong_variable(dev_copy: Path) -> None:
-    _plant(
-        dev_copy,
-        '  log_level       = "DEBUG"',
-        '  log_level = "DEBUG"\n  reject_suppression_days = 7',
-    )
-    problems = tfvars_check.check_root(dev_copy)
     assert len(problems) == 1
-    assert "unknown key 'reject_suppression_days' in settings" in problems[0].message
+    text = str(problems[0])
+    assert problems[0].path == tfvars
+    assert problems[0].line == first + 2
+    assert 'unknown key "code_lenght" in challenge (known: code_length, enabled,' in text
 
 
-def test_duplicate_instance_key(dev_copy: Path) -> None:
-    _plant(
-        dev_copy,
-        "  sales = {",
-        '  support = {\n    instance_id = "x"\n    queue_id = "y"\n  }\n\n  sales = {',
+def test_documented_wrong_group_is_refused(tmp_path: Path) -> None:
+    tfvars, _ = _root_with(tmp_path, "prod", "\nchallenge = {\n  reject_suppression_days = 9\n}\n")
+
+    [said] = _messages(tfvars)
+
+    assert said.startswith('unknown key "reject_suppression_days" in challenge')
+
+
+def test_duplicate_instance_key_names_the_first_line(tmp_path: Path) -> None:
+    block = (
+        "\nconnect_instances = {\n"
+        "  main = {\n"
+        '    instance_id = "0b3c7a8e-5f1d-4c2a-9e6b-1d2f3a4b5c6d"\n'
+        '    queue_id    = "7e1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b"\n'
+        "  }\n"
+        '  "main" = {\n'
+        '    instance_id = "9c8b7a6d-5e4f-4d3c-8b2a-1f0e9d8c7b6a"\n'
+        '    queue_id    = "3d4e5f6a-7b8c-4d9e-8f0a-1b2c3d4e5f6a"\n'
+        "  }\n"
+        "}\n"
     )
-    problems = tfvars_check.check_root(dev_copy)
-    assert len(problems) == 1
-    first, second = _line_of(dev_copy, "support = {"), _line_of(dev_copy, "support = {", 2)
-    assert problems[0].line == second
-    assert f"duplicate key 'support' in connect_instances (first at line {first})" in (
-        problems[0].message
+    tfvars = api.offline_root(ENVIRONMENTS / "dev", tmp_path / "tree") / "terraform.tfvars"
+    tfvars.write_text('aws_region = "eu-west-2"' + block, encoding="utf-8")
+
+    problems = tfvars_check.check_root(tfvars.parent)
+
+    assert [(p.line, p.message) for p in problems] == [
+        (7, 'duplicate key "main" in connect_instances (first at line 3)')
+    ]
+
+
+def test_unknown_key_inside_a_map_entry_and_a_list_element(tmp_path: Path) -> None:
+    extra = (
+        "\nconnect_instances = {\n"
+        "  main = {\n"
+        '    instance_id = "0b3c7a8e-5f1d-4c2a-9e6b-1d2f3a4b5c6d", queue_id = "x"\n'
+        '    mesages = { blocked = "no" }\n'
+        "  }\n"
+        "}\n"
+        'table = { replicas = [{ region_name = "eu-west-1", kms = "k" }] }\n'
     )
+    tfvars, first = _root_with(tmp_path, "dev", extra)
+
+    problems = {p.line: p.message for p in tfvars_check.check_root(tfvars.parent)}
+
+    assert problems[first + 1].startswith('duplicate variable "connect_instances"')
+    assert problems[first + 4].startswith('unknown key "mesages" in connect_instances["main"]')
+    assert problems[first + 7].startswith('unknown key "kms" in table.replicas[0] (known:')
 
 
-def test_unknown_key_inside_a_map_of_objects(dev_copy: Path) -> None:
-    _plant(dev_copy, '    fail_mode   = "closed"', '    failmode = "closed"')
-    problems = tfvars_check.check_root(dev_copy)
-    assert len(problems) == 1
-    assert "unknown key 'failmode' in connect_instances[\"sales\"]" in problems[0].message
-
-
-def test_unknown_key_deep_inside_nested_objects_and_lists(dev_copy: Path) -> None:
-    _plant(
-        dev_copy,
-        "table = {",
-        'table = {\n  replicas = [{ region_name = "eu-west-1", pitr = true }]',
+def test_unknown_variable_and_strings_that_look_like_keys(tmp_path: Path) -> None:
+    extra = (
+        '\nsetings = { log_level = "DEBUG" } # a comment = { not = "a key" }\n'
+        "/* block = { comment = 1 } */\n"
+        'review = { email_subscriptions = ["a = b@example.com"] }\n'
     )
-    problems = tfvars_check.check_root(dev_copy)
-    assert len(problems) == 1
-    assert "unknown key 'pitr' in table.replicas[0]" in problems[0].message
+    tfvars, first = _root_with(tmp_path, "dev", extra)
+
+    problems = tfvars_check.check_root(tfvars.parent)
+
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [
+        (first + 1, 'unknown variable "setings"')
+    ]
 
 
-def test_unknown_and_repeated_variables(dev_copy: Path) -> None:
-    _plant(dev_copy, "tags = {", 'aws_regoin = "eu-west-1"\naws_region = "eu-west-1"\n\ntags = {')
-    messages = [p.message for p in tfvars_check.check_root(dev_copy)]
-    assert any("unknown variable 'aws_regoin'" in m for m in messages)
-    assert any("variable 'aws_region' is set twice" in m for m in messages)
+def test_known_keys_follow_the_variable_types(tmp_path: Path) -> None:
+    tfvars, _ = _root_with(tmp_path, "dev", "\nreview = {\n  escalate_after = 3\n}\n")
+    assert len(tfvars_check.check_root(tfvars.parent)) == 1
 
-
-def test_known_keys_come_from_the_variable_types(dev_copy: Path) -> None:
-    """A key the root's variables.tf declares is accepted: no second list to keep in step."""
-    _plant(dev_copy, "settings = {", "settings = {\n  brand_new_setting = true")
-    assert len(tfvars_check.check_root(dev_copy)) == 1
-    variables = dev_copy / "variables.tf"
+    variables = tfvars.parent / "variables.tf"
     text = variables.read_text(encoding="utf-8")
-    declared, count = re.subn(
-        r"(\n\s*log_level\s*=\s*optional\([^\n]*\))",
-        r"\1\n    brand_new_setting = optional(bool)",
-        text,
-        count=1,
+    variables.unlink()  # the copy's variables.tf is a link to the real file
+    variables.write_text(
+        text.replace(
+            "reject_suppression_days = optional(number)",
+            "reject_suppression_days = optional(number)\n    escalate_after = optional(number)",
+        ),
+        encoding="utf-8",
     )
-    assert count == 1
-    variables.write_text(declared, encoding="utf-8")
-    assert tfvars_check.check_root(dev_copy) == []
+
+    assert tfvars_check.check_root(tfvars.parent) == []
 
 
-def test_comments_heredocs_and_quoted_keys_are_read(dev_copy: Path) -> None:
-    _plant(
-        dev_copy,
-        "tags = {",
-        'tags = {\n  # a comment = {\n  "Cost Center" = "x" // trailing\n  Note = <<-EOT\n'
-        "    text with = and { braces\n  EOT\n  /* block = comment */",
-    )
-    assert tfvars_check.check_root(dev_copy) == []
-
-
-def test_unreadable_file_is_reported_not_crashed(dev_copy: Path) -> None:
-    _plant(dev_copy, "tags = {", "tags = {{{")
-    problems = tfvars_check.check_root(dev_copy)
-    assert len(problems) == 1
-    assert "cannot be read" in problems[0].message
-
-
-def test_command_exits_1_naming_the_problem(
-    dev_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_cli_exits_non_zero_and_prints_each_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _plant(dev_copy, "settings = {", 'settings = {\n  fail_mod = "open"')
-    (dev_copy / "main.tf").write_text("", encoding="utf-8")
-    environments = dev_copy.parent
-    monkeypatch.setattr(tfkit_main, "_environments_dir", lambda: environments)
-    assert tfkit_main.main(["check-tfvars", "--env", "dev"]) == 1
-    assert "unknown key 'fail_mod' in settings" in capsys.readouterr().err
-    assert tfkit_main.main(["check-tfvars", "--env", "nosuch"]) == 2
+    tfvars, first = _root_with(tmp_path, "dev", "\nfunctions = { memory = 256 }\n")
+    monkeypatch.setattr(plans, "environment_root", lambda env: tfvars.parent)
+
+    assert tfkit_cli.main(["check-tfvars", "--env", "dev"]) == 1
+    err = capsys.readouterr().err
+    assert f'terraform.tfvars:{first + 1}: unknown key "memory" in functions' in err
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("string", "scalar"),
-        ("${map(string)}", "map"),
-        ('${object({a = optional(string, "x,y)"), b = list(object({c = number}))})}', "object"),
-        ("${tuple([string, number])}", "list"),
-    ],
-)
-def test_type_parser(text: str, expected: str) -> None:
-    node = tfvars_check.parse_type(text)
-    assert node.kind == expected
-    if expected == "object":
-        assert set(node.attributes) == {"a", "b"}
-        inner = node.attributes["b"].element
-        assert inner is not None
-        assert set(inner.attributes) == {"c"}
+def test_phone_regions_file_is_current() -> None:
+    assert regions.is_current(), "run `python -m callguard_tools.tfkit regions`"
+    assert '"GB"' in regions.render()
+    assert '"UK"' not in regions.render()

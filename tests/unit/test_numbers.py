@@ -127,7 +127,8 @@ def test_unknown_default_country_is_unparsable() -> None:
         ("", "empty"),
         ("x" * 80, "longer than"),
         ("sip:a@b", "not a telephone"),
-        ("12", "not a valid"),
+        ("12", "is too short"),
+        ("hello", "not a valid"),
     ],
 )
 def test_to_e164_says_why(raw: str, message: str) -> None:
@@ -195,3 +196,48 @@ def test_fast_path_does_not_import_phonenumbers() -> None:
         "classify('020 7946 0958', 'GB'); assert 'phonenumbers' in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "message"),
+    [
+        # Too long or too short says so, with or without a default country.
+        ("+44 20 7946 0958 1234 5678", None, r"is too long \(20 digits; at most 15\)"),
+        ("123456789012345678", None, r"is too long \(18 digits"),
+        ("+44 20 7946 09581", None, "is too long$"),
+        ("+4420", None, "is too short$"),
+        ("020 79", "GB", "is too short|local number"),
+        # Extensions are refused, never dropped.
+        ("+44 20 7946 0958 ext. 123", None, "has an extension"),
+        ("+442079460958 x12", None, "has an extension"),
+        ("+442079460958;ext=12", None, "has an extension|not part of a phone number"),
+        # A country code that no country has, also in E.164 form.
+        ("+999123456789", None, "country code that does not exist"),
+        ("+9991234567", "GB", "country code that does not exist"),
+        # An emoji is refused wherever it stands.
+        ("+442079460958\N{GRINNING FACE}", None, r"not part of a phone number \(U\+1F600\)"),
+        ("\N{GRINNING FACE}+442079460958", None, r"not part of a phone number \(U\+1F600\)"),
+        ("+44207946\N{RIGHT-TO-LEFT OVERRIDE}0958", None, r"\(U\+202E\)"),
+    ],
+)
+def test_to_e164_names_the_real_problem(raw: str, country: str | None, message: str) -> None:
+    with pytest.raises(NumberError, match=message) as caught:
+        to_e164(raw, country)
+
+    assert "no default country" not in str(caught.value)
+    assert "7946" not in str(caught.value)  # never the whole number
+    if not numbers.is_e164(raw):  # E.164 shapes take the call path's fast path, see below
+        assert classify(raw, country).caller_class == UNPARSABLE
+
+
+@pytest.mark.parametrize("text", ["0044 20 7946 0958", "00442079460958", " 00 44 20 7946 0958"])
+@pytest.mark.parametrize("country", [None, "GB", "US"])
+def test_00_is_the_international_prefix_without_a_default_country(
+    text: str, country: str | None
+) -> None:
+    assert to_e164(text, country) == "+442079460958"
+
+
+def test_the_call_path_keeps_accepting_any_e164_shape() -> None:
+    """Connect's caller ids take the fast path: no country-code look-up on a call."""
+    assert classify("+999123456789") == Caller(E164, "+999123456789")

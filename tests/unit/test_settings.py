@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import ast
-import textwrap
+import json
 from pathlib import Path
 
 import phonenumbers
 import pytest
 
 from callguard import challenge, config, settings
-from callguard.regions import COMMON_MISTAKES, REGIONS
+from callguard.regions import COMMON_MISTAKES, REGIONS, REGIONS_FILE
 from callguard.settings import Reader
 
 RUNTIME = Path(__file__).resolve().parents[2] / "lambda_src" / "callguard"
 
 
 def test_regions_are_the_pinned_libraries_regions() -> None:
-    expected = textwrap.fill(" ".join(sorted(phonenumbers.SUPPORTED_REGIONS)), 84)
+    expected = json.dumps(sorted(phonenumbers.SUPPORTED_REGIONS))
+    assert json.loads(REGIONS_FILE.read_text(encoding="utf-8")) == sorted(REGIONS)
     assert frozenset(phonenumbers.SUPPORTED_REGIONS) == REGIONS, (
-        "phonenumbers changed its regions; replace the text in callguard/regions.py with:\n"
-        + expected
+        "phonenumbers changed its regions; replace callguard/phone_regions.json with:\n" + expected
     )
     assert not set(COMMON_MISTAKES) & REGIONS
     assert set(COMMON_MISTAKES.values()) <= REGIONS

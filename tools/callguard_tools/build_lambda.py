@@ -1,7 +1,15 @@
-"""Build the Lambda deployment zip reproducibly: ``make build`` -> ``build/lambda/callguard.zip``.
+"""Build the Lambda deployment zips reproducibly: ``make build`` -> ``build/lambda/*.zip``.
 
-One zip holds every handler (``callguard.handlers.<name>.handler``) plus the
-pinned, hash-checked dependencies of ``lambda_src/requirements.txt``, installed
+Two zips, each with its own pinned, hash-checked dependencies:
+
+- ``callguard.zip`` (1 MiB budget): the inbound handlers
+  (``callguard.handlers.<name>.handler``) and ``lambda_src/requirements.txt``. It
+  leaves out ``callguard/outbound``, so a caller never waits on the outbound
+  engine's workbook reader, Jinja2 or time-zone data.
+- ``callguard-outbound.zip`` (6 MiB budget): the core package plus
+  ``callguard/outbound`` and ``lambda_src/requirements-outbound.txt``.
+
+Dependencies are installed
 for the *Lambda* platform (default python3.13 on arm64), not the build machine:
 ``pip install --only-binary=:all: --platform ... --python-version ...
 --implementation cp --no-compile --target``.
@@ -32,11 +40,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-RUNTIME_PACKAGE: Final = REPO_ROOT / "lambda_src" / "callguard"
-REQUIREMENTS: Final = REPO_ROOT / "lambda_src" / "requirements.txt"
-DEFAULT_OUTPUT: Final = REPO_ROOT / "build" / "lambda" / "callguard.zip"
-DEFAULT_CACHE: Final = REPO_ROOT / "build" / "cache"
+from callguard_tools.installation import checkout_root, run_script
+
+#: Where the inputs and outputs are, relative to the checkout's root (the build
+#: reads the Lambda sources, which are not part of an installed package).
+RUNTIME_PACKAGE: Final = Path("lambda_src", "callguard")
+REQUIREMENTS: Final = Path("lambda_src", "requirements.txt")
+DEFAULT_OUTPUT: Final = Path("build", "lambda", "callguard.zip")
+OUTBOUND_REQUIREMENTS: Final = Path("lambda_src", "requirements-outbound.txt")
+OUTBOUND_OUTPUT: Final = Path("build", "lambda", "callguard-outbound.zip")
+#: Sub-packages of ``callguard`` the inbound zip leaves out (relative to the package).
+INBOUND_EXCLUDES: Final = ("outbound",)
+DEFAULT_CACHE: Final = Path("build", "cache")
 
 #: Lambda architecture -> manylinux platform tag pip installs wheels for.
 PLATFORMS: Final = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
@@ -44,6 +59,9 @@ DEFAULT_ARCH: Final = "arm64"
 DEFAULT_PYTHON: Final = "3.13"
 #: Size budget per zip (bytes): small zips keep cold starts short.
 MAX_ZIP_BYTES: Final = 1024 * 1024
+#: The outbound zip carries a workbook reader, Jinja2, libphonenumber with its
+#: time-zone data and the IANA zones: a bigger budget, checked the same way.
+MAX_OUTBOUND_ZIP_BYTES: Final = 6 * 1024 * 1024
 
 #: Fixed metadata of every entry.
 ZIP_EPOCH: Final = (1980, 1, 1, 0, 0, 0)
@@ -134,10 +152,18 @@ def install_dependencies(requirements: Path, target: Target, cache_dir: Path) ->
     return destination, False
 
 
-def iter_files(root: Path, prefix: str = "") -> Iterator[tuple[str, Path]]:
-    """Yield (archive name, path) for every shippable file under ``root``."""
+def iter_files(
+    root: Path, prefix: str = "", exclude: Sequence[str] = ()
+) -> Iterator[tuple[str, Path]]:
+    """Yield (archive name, path) for every shippable file under ``root``.
+
+    ``exclude`` names directories relative to ``root`` (``"outbound"``) left out whole.
+    """
+    excluded = {root / name for name in exclude}
     for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in EXCLUDED_DIRS]
+        dirnames[:] = [
+            d for d in dirnames if d not in EXCLUDED_DIRS and Path(directory) / d not in excluded
+        ]
         for filename in filenames:
             if filename in EXCLUDED_NAMES or filename.endswith(EXCLUDED_SUFFIXES):
                 continue
@@ -177,11 +203,20 @@ def build(
     requirements: Path = REQUIREMENTS,
     package: Path = RUNTIME_PACKAGE,
     max_bytes: int = MAX_ZIP_BYTES,
+    exclude: Sequence[str] = INBOUND_EXCLUDES,
 ) -> BuildResult:
-    """Build the zip and enforce the size budget; raise :class:`BuildError` on failure."""
+    """Build a zip and enforce its size budget; raise :class:`BuildError` on failure.
+
+    The defaults build the inbound zip; :func:`build_outbound` the outbound one.
+    Relative paths are taken from the checkout's root, whatever the current directory.
+    """
+    root = checkout_root("the Lambda build")
+    output, cache_dir, requirements, package = (
+        root / path for path in (output, cache_dir, requirements, package)
+    )
     target = target or Target()
     deps, cache_hit = install_dependencies(requirements, target, cache_dir)
-    files = [*iter_files(package, f"{package.name}/"), *iter_files(deps)]
+    files = [*iter_files(package, f"{package.name}/", exclude), *iter_files(deps)]
     entries = write_zip(files, output)
     data = output.read_bytes()
     if len(data) > max_bytes:
@@ -192,6 +227,38 @@ def build(
         sha256=hashlib.sha256(data).hexdigest(),
         entries=entries,
         cache_hit=cache_hit,
+    )
+
+
+def build_outbound(
+    output: Path = OUTBOUND_OUTPUT,
+    *,
+    target: Target | None = None,
+    cache_dir: Path = DEFAULT_CACHE,
+    max_bytes: int = MAX_OUTBOUND_ZIP_BYTES,
+) -> BuildResult:
+    """Build ``callguard-outbound.zip``: the whole package and the outbound dependencies."""
+    return build(
+        output,
+        target=target,
+        cache_dir=cache_dir,
+        requirements=OUTBOUND_REQUIREMENTS,
+        max_bytes=max_bytes,
+        exclude=(),
+    )
+
+
+def _describe(result: BuildResult, budget: int, target: Target) -> str:
+    where = result.path
+    root = checkout_root()
+    if where.is_relative_to(root):
+        where = where.relative_to(root)
+    source = "cached" if result.cache_hit else "installed"
+    return (
+        f"built {where}: {result.size} bytes ({result.size / 1024:.0f} KiB, budget "
+        f"{budget // 1024} KiB), {result.entries} files, "
+        f"python{target.python_version}/{target.arch}, sha256 {result.sha256}, "
+        f"dependencies {source}"
     )
 
 
@@ -212,28 +279,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="zip to write")
     parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE, help="pip cache")
     parser.add_argument("--max-bytes", type=int, default=MAX_ZIP_BYTES, help="size budget")
+    parser.add_argument(
+        "--outbound-output", type=Path, default=OUTBOUND_OUTPUT, help="outbound zip to write"
+    )
+    parser.add_argument(
+        "--outbound-max-bytes",
+        type=int,
+        default=MAX_OUTBOUND_ZIP_BYTES,
+        help="outbound zip size budget",
+    )
     args = parser.parse_args(argv)
+    target = Target(arch=args.arch, python_version=args.python)
     try:
-        result = build(
-            args.output,
-            target=Target(arch=args.arch, python_version=args.python),
-            cache_dir=args.cache_dir,
-            max_bytes=args.max_bytes,
+        inbound = build(
+            args.output, target=target, cache_dir=args.cache_dir, max_bytes=args.max_bytes
         )
+        print(_describe(inbound, args.max_bytes, target))
+        outbound = build_outbound(
+            args.outbound_output,
+            target=target,
+            cache_dir=args.cache_dir,
+            max_bytes=args.outbound_max_bytes,
+        )
+        print(_describe(outbound, args.outbound_max_bytes, target))
     except BuildError as error:
         print(f"build_lambda: error: {error}", file=sys.stderr)
         return 1
-    where = result.path
-    if where.is_relative_to(REPO_ROOT):
-        where = where.relative_to(REPO_ROOT)
-    source = "cached" if result.cache_hit else "installed"
-    print(
-        f"built {where}: {result.size} bytes ({result.size / 1024:.0f} KiB, budget "
-        f"{args.max_bytes // 1024} KiB), {result.entries} files, "
-        f"python{args.python}/{args.arch}, sha256 {result.sha256}, dependencies {source}"
-    )
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script(main))

@@ -19,6 +19,7 @@ COMMAND_GROUPS: dict[str, str] = {
     "denylist": "callguard_tools.admin.denylist:denylist",
     "connect": "callguard_tools.admin.connect:connect",
     "flows": "callguard_tools.flows.cli:flows",
+    "outbound": "callguard_tools.outbound.cli:outbound",
 }
 
 #: One-line summaries for `callguard --help`, so listing the groups imports none of them.
@@ -26,6 +27,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "denylist": "Add, remove, check, list, import and export deny-list numbers.",
     "connect": "Wire callguard into Connect resources Terraform does not manage.",
     "flows": "Lint, render, diagram and simulate the Amazon Connect flows.",
+    "outbound": "Check and preview outbound call jobs (workbook, CSV or JSON); write a sample.",
 }
 
 

@@ -83,10 +83,11 @@ class Question:
 class Receiver:
     """One person to call.
 
-    ``phone`` is E.164. ``columns`` holds every other column of the receiver's row, in
-    the order given, as text (a blank cell is ``""``, never a missing key): they are
-    template variables and report columns. ``timezone`` is the IANA zone from a
-    ``timezone`` column, when the job has one. ``location`` names the row
+    ``phone`` is E.164. ``columns`` holds every other column of the receiver's row
+    (all but id, phone number and timezone), in the order given, as text (a blank
+    cell is ``""``, never a missing key): they are template variables and report
+    columns. ``timezone`` is the IANA zone from a ``timezone`` column, when the job
+    has one. ``location`` names the row
     (``receivers!A7`` or ``$.receivers[6]``) for messages.
     """
 
@@ -153,6 +154,9 @@ class JobConfig:
     window: CallingWindow = field(default_factory=CallingWindow)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     cap: ContactCap = field(default_factory=ContactCap)
+    #: Where each setting was read (``greeting`` -> ``configuration!B2``) and each extra
+    #: receiver column's header (``column:username`` -> ``receivers!C1``), for messages.
+    locations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)

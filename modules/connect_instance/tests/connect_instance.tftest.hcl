@@ -24,15 +24,15 @@ run "publishes_flows_that_reference_the_functions_and_module" {
 
   # Connect ids are UUIDs; the mock would otherwise invent short strings.
   override_resource {
-    target = module.check_caller.aws_connect_contact_flow_module.this
+    target = module.check_caller.aws_connect_contact_flow_module.this[0]
     values = { contact_flow_module_id = "c0ffee00-1111-4222-8333-444455556666" }
   }
   override_resource {
-    target = module.inbound_denylist.aws_connect_contact_flow.this
+    target = module.inbound_denylist.aws_connect_contact_flow.this[0]
     values = { contact_flow_id = "1b1b1b1b-2c2c-4d3d-8e4e-5f5f5f5f5f5f" }
   }
   override_resource {
-    target = module.agent_flag.aws_connect_contact_flow.this
+    target = module.agent_flag.aws_connect_contact_flow.this[0]
     values = { contact_flow_id = "a9a9a9a9-b8b8-4c7c-9d6d-e5e5e5e5e5e5" }
   }
 
@@ -173,7 +173,7 @@ run "static_list_flow_and_messages" {
   }
 
   override_resource {
-    target = module.inbound_static_list[0].aws_connect_contact_flow.this
+    target = module.inbound_static_list[0].aws_connect_contact_flow.this[0]
     values = { contact_flow_id = "5e5e5e5e-4d4d-4c3c-8b2b-1a1a1a1a1a1a" }
   }
 

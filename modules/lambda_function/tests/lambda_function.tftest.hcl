@@ -2,6 +2,15 @@
 # statements: checked on a mocked apply, offline (`terraform test` here).
 
 mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "111122223333" }
+  }
+  mock_data "aws_region" {
+    defaults = { region = "eu-west-2" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = {
       arn = "arn:aws:logs:eu-west-2:111122223333:log-group:/aws/lambda/callguard-test-check-number"
@@ -108,8 +117,13 @@ run "environment_key_adds_only_decrypt_on_that_key" {
       Effect   = "Allow"
       Action   = ["kms:Decrypt"]
       Resource = ["arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
+      Condition = {
+        StringEquals = {
+          "kms:EncryptionContext:aws:lambda:FunctionArn" = "arn:aws:lambda:eu-west-2:111122223333:function:callguard-test-check-number"
+        }
+      }
     })
-    error_message = "A CMK for the environment needs exactly kms:Decrypt on that key."
+    error_message = "A CMK for the environment needs exactly kms:Decrypt on that key, for this function's environment only."
   }
 
   assert {

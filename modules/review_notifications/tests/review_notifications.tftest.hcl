@@ -1,13 +1,21 @@
 # The review topic's encryption, its TLS-only policy and its subscriptions, on
 # a plan (offline: `terraform test` in this module).
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "111122223333" }
+  }
+  mock_data "aws_region" {
+    defaults = { region = "eu-west-2" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
 
 variables {
   name        = "callguard-test-review"
   kms_key_arn = "arn:aws:kms:eu-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-  region      = "eu-west-2"
-  account_id  = "111122223333"
 }
 
 run "encrypted_tls_only_and_no_subscribers_by_default" {

@@ -37,16 +37,25 @@ def normaliser(state: CliState) -> Callable[[str], str]:
 def checked_reason(text: str) -> str:
     """Return ``text`` stripped, or stop if the store would have to cut or rewrite it."""
     from callguard.store.model import MAX_REASON_LENGTH  # noqa: PLC0415
-    from callguard_tools.admin.csvfile import has_bad_characters  # noqa: PLC0415
 
     reason = text.strip()
     if len(reason) > MAX_REASON_LENGTH:
         raise CliUsageError(
             f"--reason is {len(reason)} characters long (at most {MAX_REASON_LENGTH})"
         )
-    if has_bad_characters(reason):
-        raise CliUsageError("--reason contains control characters; use one line of text")
+    check_one_line("--reason", reason)
     return reason
+
+
+def check_one_line(option: str, value: str) -> None:
+    """Stop if ``value`` holds a character no stored text may (the import's rule, too)."""
+    from callguard_tools.admin.csvfile import bad_character, describe_bad_character  # noqa: PLC0415
+
+    char = bad_character(value)
+    if char is not None:
+        raise CliUsageError(
+            f"{option} contains {describe_bad_character(char)}; use one line of plain text"
+        )
 
 
 def e164_argument(state: CliState, text: str) -> str:

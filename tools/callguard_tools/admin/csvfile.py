@@ -10,8 +10,14 @@ not text) raise ``MalformedFileError`` before anything is written.
 Format: a header line, then one entry per line. Columns (case-insensitive, any
 order): ``number`` (required; ``phone_number`` also accepted), ``reason``,
 ``expires`` (see ``callguard_tools.admin.expiry``) and ``status``
-(``blocked``/``pending``, default ``blocked``). Other columns, such as the extra
-ones ``export`` writes, are ignored and reported.
+(``blocked``/``pending``/``rejected``, default ``blocked``). Other columns, such
+as the extra ones ``export`` writes, are ignored and reported.
+
+Each physical line is one record: a quoted value must close on the line it opens.
+No entry needs a line break (a number, a reason, an expiry, a status are all one
+line), and reading line by line means an unbalanced quote costs exactly its own
+line ("unterminated quote starting on line N") instead of swallowing the rest of
+the file.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from typing import BinaryIO, Final, TextIO, cast
 from callguard.numbers import mask
 from callguard.store.model import MAX_REASON_LENGTH
 from callguard_tools.admin.expiry import ExpiryError, parse_expiry
+from callguard_tools.admin.files import write_private
 from callguard_tools.admin.output import EXPORT_ONLY_COLUMNS, unescape_cell
 
 #: Column names, and aliases people use for them.
@@ -47,6 +54,9 @@ MAX_NUMBER_CHARS: Final = 64
 MAX_REASON_CHARS: Final = MAX_REASON_LENGTH
 #: Values longer than this are shortened in the rejects file (the error says so).
 MAX_ECHO_CHARS: Final = 200
+
+#: Longest header cell quoted in an error message.
+MAX_HEADER_ECHO_CHARS: Final = 40
 
 #: Turns a number as written into E.164, or raises ``ValueError`` saying why not.
 Normaliser = Callable[[str], str]
@@ -87,16 +97,43 @@ class ParsedFile:
     ignored_columns: tuple[str, ...] = ()
 
 
-def _echo(value: str) -> str:
-    if len(value) <= MAX_ECHO_CHARS:
+def _shorten(value: str, limit: int) -> str:
+    if len(value) <= limit:
         return value
-    return f"{value[:MAX_ECHO_CHARS]}...[{len(value) - MAX_ECHO_CHARS} more characters cut]"
+    return f"{value[:limit]}...[{len(value) - limit} more characters cut]"
+
+
+def _echo(value: str) -> str:
+    return _shorten(value, MAX_ECHO_CHARS)
+
+
+#: Unicode categories no value may contain: control (Cc) and formatting (Cf:
+#: bidirectional overrides such as U+202E, zero-width characters) characters,
+#: bytes that were not UTF-8 (Cs, kept by surrogateescape), private-use and
+#: unassigned code points, and line or paragraph separators. The store would
+#: otherwise turn them into spaces, so a reason would not be stored as written;
+#: a bidirectional override would also make it read differently than it is.
+_BAD_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def bad_character(value: str) -> str | None:
+    """Return the first character of ``value`` that no value may hold, or ``None``."""
+    for char in value:
+        if unicodedata.category(char) in _BAD_CATEGORIES:
+            return char
+    return None
 
 
 def has_bad_characters(value: str) -> bool:
-    """Tell whether ``value`` holds control characters or bytes that were not UTF-8."""
-    # Cs: bytes that were not UTF-8 (kept by surrogateescape); Cc: control characters.
-    return any(unicodedata.category(char) in {"Cc", "Cs"} for char in value)
+    """Tell whether ``value`` holds a control, formatting or non-UTF-8 character."""
+    return bad_character(value) is not None
+
+
+def describe_bad_character(char: str) -> str:
+    """Name a character :func:`bad_character` found, for a message (``U+202E``)."""
+    if unicodedata.category(char) == "Cs":
+        return "bytes that are not UTF-8 text"
+    return f"control characters (U+{ord(char):04X})"
 
 
 def _check_text_stream(stream: io.BufferedReader, name: str) -> None:
@@ -115,34 +152,57 @@ def _check_text_stream(stream: io.BufferedReader, name: str) -> None:
 
 
 class _Records:
-    """CSV records with the physical line range each one came from."""
+    """CSV records, one per physical line, each with its line number.
+
+    A line is parsed on its own, so a quote left open ends with its line: the
+    record is reported as unterminated and the next line is read as usual.
+    """
 
     def __init__(self, handle: TextIO) -> None:
-        self._reader = csv.reader(handle, strict=False)
-        self._last_line = 0
+        self._handle = handle
 
-    def __iter__(self) -> Iterator[tuple[int, int, list[str] | str]]:
-        """Yield ``(first_line, last_line, fields)``, or an error message for fields."""
-        while True:
-            first = self._last_line + 1
-            try:
-                row: list[str] | str = next(self._reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                row = f"not valid CSV ({error})"
-            self._last_line = self._reader.line_num
-            yield first, max(first, self._last_line), row
+    def __iter__(self) -> Iterator[tuple[int, list[str] | str]]:
+        """Yield ``(line number, fields)``, or an error message for fields."""
+        for number, text in enumerate(self._handle, start=1):
+            yield number, _parse_line(text, number)
 
 
-def _where(first: int, last: int) -> str:
-    return f"line {first}" if first == last else f"lines {first}-{last}"
+class _OneLine:
+    """The single line a CSV reader may read; notes when it asks for another."""
+
+    def __init__(self, text: str) -> None:
+        self._text: str | None = text
+        self.wanted_more = False
+
+    def __iter__(self) -> _OneLine:
+        return self
+
+    def __next__(self) -> str:
+        if self._text is None:
+            self.wanted_more = True  # only a quoted value still open asks for more
+            raise StopIteration
+        text, self._text = self._text, None
+        return text
+
+
+def _parse_line(text: str, number: int) -> list[str] | str:
+    source = _OneLine(text)
+    try:
+        fields = next(csv.reader(source, strict=False), [])
+    except csv.Error as error:
+        return f"not valid CSV ({error})"
+    if source.wanted_more:
+        return (
+            f"unterminated quote starting on line {number}: close the quote on the same "
+            "line (a value cannot span lines); the lines after it are read as usual"
+        )
+    return fields
 
 
 def _header(fields: list[str], path: str, line: int) -> list[str]:
     names = [_ALIASES.get(name.strip().lower(), name.strip().lower()) for name in fields]
     if NUMBER_COLUMN not in names:
-        found = ", ".join(repr(name) for name in fields[:5])
+        found = ", ".join(repr(_shorten(name, MAX_HEADER_ECHO_CHARS)) for name in fields[:5])
         hint = ""
         if len(fields) == 1 and ";" in fields[0]:
             hint = "; separate columns with commas, not semicolons"
@@ -154,7 +214,8 @@ def _header(fields: list[str], path: str, line: int) -> list[str]:
     duplicates = sorted({name for name in names if name and names.count(name) > 1})
     if duplicates:
         raise MalformedFileError(
-            f"{path} line {line}: header repeats column(s) {', '.join(duplicates)}"
+            f"{path} line {line}: header repeats column(s) "
+            f"{', '.join(_shorten(name, MAX_HEADER_ECHO_CHARS) for name in duplicates[:5])}"
         )
     return names
 
@@ -165,6 +226,7 @@ def read_import_file(
     normalise: Normaliser,
     now: datetime,
     default_reason: str,
+    exports_keep_empty_reasons: bool = False,
 ) -> ParsedFile:
     """Read and validate every line of the file at ``path``; write nothing anywhere.
 
@@ -172,7 +234,12 @@ def read_import_file(
     """
     with path.open("rb") as raw:
         return read_import_stream(
-            raw, name=str(path), normalise=normalise, now=now, default_reason=default_reason
+            raw,
+            name=str(path),
+            normalise=normalise,
+            now=now,
+            default_reason=default_reason,
+            exports_keep_empty_reasons=exports_keep_empty_reasons,
         )
 
 
@@ -183,14 +250,17 @@ def read_import_stream(
     normalise: Normaliser,
     now: datetime,
     default_reason: str,
+    exports_keep_empty_reasons: bool = False,
 ) -> ParsedFile:
     """Read and validate every line of a binary stream (a file, or standard input).
 
     ``name`` labels messages, ``normalise`` turns a number into E.164 (raising
     ``ValueError`` with the reason), ``now`` anchors relative expiries such as
     ``30d`` so that one run gives every line the same clock, and
-    ``default_reason`` fills empty reasons. The stream is read once, front to
-    back, so a pipe works as well as a file.
+    ``default_reason`` fills empty reasons. With ``exports_keep_empty_reasons``,
+    a file that ``export`` wrote (its header has export's provenance columns)
+    keeps empty reasons empty instead, so export then import round-trips. The
+    stream is read once, front to back, so a pipe works as well as a file.
     """
     # Peeking needs a buffered reader; files and sys.stdin.buffer already are one.
     stream = cast("io.BufferedReader", raw if hasattr(raw, "peek") else io.BufferedReader(raw))
@@ -200,22 +270,23 @@ def read_import_stream(
     first_seen: dict[str, int] = {}
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     try:
-        for first, last, row in _Records(text):
+        for line, row in _Records(text):
             if isinstance(row, list) and not any(cell.strip() for cell in row):
-                result.blank_lines += last - first + 1
+                result.blank_lines += 1
                 continue
             if header is None:
-                header = _read_header(row, name, first, last)
+                header = _read_header(row, name, line)
                 result.ignored_columns = tuple(
                     column for column in header if column and column not in _QUIETLY_IGNORED
                 )
+                if exports_keep_empty_reasons and is_export_header(header):
+                    default_reason = ""
                 continue
             result.records += 1
             outcome = _validate(
                 row,
                 header,
-                first=first,
-                last=last,
+                line=line,
                 normalise=normalise,
                 now=now,
                 default_reason=default_reason,
@@ -232,14 +303,26 @@ def read_import_stream(
     return result
 
 
-def _read_header(row: list[str] | str, name: str, first: int, last: int) -> list[str]:
+#: Columns only ``export`` writes; a header with all of them is an export's.
+_EXPORT_SIGNATURE: Final = frozenset({"source", "flagged_by", "created_at"})
+
+
+def is_export_header(header: list[str]) -> bool:
+    """Tell whether a (normalised) header is the one ``export`` writes."""
+    return set(header) >= _EXPORT_SIGNATURE
+
+
+def _read_header(row: list[str] | str, name: str, line: int) -> list[str]:
     if isinstance(row, str):
-        raise MalformedFileError(f"{name} {_where(first, last)}: header is {row}")
-    if any(has_bad_characters(cell) for cell in row):
-        raise MalformedFileError(
-            f"{name} line {first}: the header is not UTF-8 text; save the file as 'CSV UTF-8'"
-        )
-    return _header(row, name, first)
+        raise MalformedFileError(f"{name} line {line}: header is {row}")
+    for cell in row:
+        char = bad_character(cell)
+        if char is not None:
+            raise MalformedFileError(
+                f"{name} line {line}: the header contains {describe_bad_character(char)}; "
+                "save the file as 'CSV UTF-8' with plain column names"
+            )
+    return _header(row, name, line)
 
 
 class _RejectedError(Exception):
@@ -250,38 +333,37 @@ def _validate(
     row: list[str] | str,
     header: list[str],
     *,
-    first: int,
-    last: int,
+    line: int,
     normalise: Normaliser,
     now: datetime,
     default_reason: str,
     first_seen: dict[str, int],
 ) -> ImportRow | RejectedLine:
-    where = _where(first, last)
+    where = f"line {line}"
     if isinstance(row, str):
-        return RejectedLine(first, f"{where}: {row}")
+        return RejectedLine(line, f"{where}: {row}")
     values = {name: cell for name, cell in zip(header, row, strict=False) if name}
     try:
         entry = _entry(
             row,
             header,
             values,
-            first=first,
+            line=line,
             normalise=normalise,
             now=now,
             default_reason=default_reason,
         )
     except _RejectedError as error:
         echo = {name: _echo(values.get(name, "")) for name in KNOWN_COLUMNS}
-        return RejectedLine(first, f"{where}: {error}", echo)
+        return RejectedLine(line, f"{where}: {error}", echo)
     if entry.number in first_seen:
         echo = {name: _echo(values.get(name, "")) for name in KNOWN_COLUMNS}
         message = (
             f"duplicate of line {first_seen[entry.number]} "
             f"({mask(entry.number)} is already in this file)"
         )
-        return RejectedLine(first, f"{where}: {message}", echo)
-    first_seen[entry.number] = first
+        return RejectedLine(line, f"{where}: {message}", echo)
+    first_seen[entry.number] = line
     return entry
 
 
@@ -290,7 +372,7 @@ def _entry(
     header: list[str],
     values: dict[str, str],
     *,
-    first: int,
+    line: int,
     normalise: Normaliser,
     now: datetime,
     default_reason: str,
@@ -300,10 +382,12 @@ def _entry(
             f"{len(row)} fields but the header has {len(header)}; put values that contain "
             "commas in double quotes"
         )
-    if any(has_bad_characters(value) for value in values.values()):
-        raise _RejectedError("contains control characters or bytes that are not UTF-8 text")
+    for name, value in values.items():
+        char = bad_character(value)
+        if char is not None:
+            raise _RejectedError(f"the {name} contains {describe_bad_character(char)}")
     return ImportRow(
-        line=first,
+        line=line,
         number=_number(values.get(NUMBER_COLUMN, ""), normalise),
         reason=_reason(values.get("reason", ""), default_reason),
         status=_status(values.get("status", "")),
@@ -353,10 +437,14 @@ def _expires(text: str, now: datetime) -> datetime | None:
 def write_rejects(path: Path, rejects: list[RejectedLine]) -> None:
     """Write ``rejects`` as a CSV that, once fixed, can be imported again.
 
-    The extra ``line`` and ``error`` columns are ignored by ``import``.
+    The extra ``line`` and ``error`` columns are ignored by ``import``. The file
+    holds full numbers, so it is private to its owner (:func:`write_private`).
     """
-    with path.open("w", encoding="utf-8", newline="") as handle:
+
+    def write(handle: TextIO) -> None:
         writer = csv.DictWriter(handle, fieldnames=REJECT_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for rejected in sorted(rejects, key=lambda item: item.line):
             writer.writerow({**rejected.values, "line": rejected.line, "error": rejected.error})
+
+    write_private(path, write)

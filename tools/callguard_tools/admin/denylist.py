@@ -12,13 +12,10 @@ numbers are masked. Exit codes: 0 done, 1 partly failed, 2 could not run.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,8 +27,9 @@ from callguard_tools.admin.commands_common import (
     open_store,
     require_directory,
 )
-from callguard_tools.admin.errors import CliUsageError
+from callguard_tools.admin.errors import CliStateError, CliUsageError
 from callguard_tools.admin.expiry import EXAMPLES, ExpiryError, parse_expiry, to_epoch
+from callguard_tools.admin.files import write_private
 from callguard_tools.admin.group import AwsCommandGroup
 from callguard_tools.admin.history import history
 from callguard_tools.admin.import_command import import_command
@@ -56,17 +54,25 @@ def denylist() -> None:
 
     Numbers may be written in any common form (+44 20 7946 0958, 0044..., or a
     national form with --default-country) and are stored in E.164. The table
-    comes from --table or CALLGUARD_TABLE.
+    comes from --table or CALLGUARD_TABLE. In review mode agents' flags wait as
+    pending: list them with 'pending', decide with 'approve' or 'reject'.
+    'history' shows every recorded change to a number.
 
     \b
     Examples:
       callguard --table callguard-prod-denylist denylist check +442079460958
       callguard denylist import fraud-report.csv --rejects rejects.csv
+      callguard denylist pending
+      callguard denylist approve +442079460958 --note "abusive on 3 calls"
+      callguard denylist history +442079460958
       callguard denylist COMMAND --help
 
     \b
     Exit codes: 0 done, 1 partly failed (rejected lines, failed writes, AWS
-    errors), 2 could not run (bad arguments or file, no table, no credentials).
+    errors), 2 could not run (bad arguments or file, no table, no credentials),
+    3 nothing changed because the number is not in the state the command needs
+    (a colleague decided the review first; 'add' on a pending number, which
+    stays pending until approved).
     """
 
 
@@ -89,7 +95,12 @@ def add(number: str, reason: str, expires: str | None) -> None:
     """Block NUMBER now.
 
     Records who added it (your AWS identity), when, and why. Adding a number that
-    is already listed changes nothing and says how it is listed.
+    is already listed changes nothing and says how it is listed. The exit code
+    says whether the number is blocked afterwards: 0 when it is (added now,
+    blocked already, or rejected before: adding overrides that decision); 3 when
+    it is pending, an agent's flag waiting for review, which stays as it is:
+    decide it with 'callguard denylist approve', which keeps the flag's facts
+    and records you as the reviewer.
 
     \b
     Examples:
@@ -124,9 +135,26 @@ def add(number: str, reason: str, expires: str | None) -> None:
         if existing is None:  # removed or expired between the two calls: try once more
             store.add(entry)
         else:
-            click.echo(f"{e164} is already listed: {_describe(existing)}; nothing changed")
+            _already_listed(e164, existing)
             return
     click.echo(f"added {e164}: {_describe(entry)}, by {entry.flagged_by}")
+
+
+def _already_listed(e164: str, existing: Entry) -> None:
+    """Report an ``add`` that found NUMBER listed; exit 3 when it is not blocked.
+
+    The store's add replaces an expired or rejected entry, so what is left is
+    ``blocked`` (nothing to do) or ``pending``, which is a review's to decide.
+    """
+    if existing.status == "blocked":
+        click.echo(f"{e164} is already listed: {_describe(existing)}; nothing changed")
+        return
+    advice = "decide the review: callguard denylist approve NUMBER --note TEXT"
+    if existing.status == "pending":
+        advice = f"approve the flag to block it: callguard denylist approve {e164} --note TEXT"
+    raise CliStateError(
+        f"{e164} is listed but NOT blocked ({_describe(existing)}); nothing changed; {advice}"
+    )
 
 
 # ---------------------------------------------------------------- remove
@@ -289,7 +317,7 @@ def export(
     Examples:
       callguard denylist export --output denylist-2026-11-21.csv
       callguard denylist export --format json --status blocked > blocked.json
-      callguard --table callguard-dev denylist export | \
+      callguard --table callguard-dev denylist export |
           callguard --table callguard-prod denylist import -
     """
     state = get_state()
@@ -301,27 +329,10 @@ def export(
         writer(entries, sys.stdout)
         return
     try:
-        count = _write_atomically(output, lambda handle: writer(entries, handle))
+        count = write_private(output, lambda handle: writer(entries, handle))
     except OSError as error:
         raise CliUsageError(f"cannot write {output}: {error.strerror or error}") from None
     note(f"exported {count} entr{'y' if count == 1 else 'ies'} to {output}")
-
-
-def _write_atomically(path: Path, write: Callable[[TextIO], int]) -> int:
-    """Write through a temporary file in the same directory, then rename over ``path``.
-
-    A failed export (throttling half-way, a full disk) never leaves a truncated
-    file that looks like a complete audit.
-    """
-    descriptor, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            count = write(handle)
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return count
 
 
 # The bulk import lives in its own module; it is part of this group all the same.

@@ -4,8 +4,11 @@ Operators run these commands from scripts and runbooks, so the exit code is the
 contract: 0 everything done, 1 the command ran but part of the work failed
 (rejected lines, failed writes, a throttled or failing AWS call), 2 the command
 could not run as asked (bad arguments, a malformed file, no table, no
-credentials). Expected failures print one line that says what is wrong and what
-to do, never a traceback; AWS errors are translated here, in one place.
+credentials), 3 the number is not in the state the command needs, so nothing
+was changed (a review decision a colleague made first; ``add`` on a pending
+number, which only a review decision blocks). Expected failures print one line
+that says what is wrong and what to do, never a traceback; AWS errors are
+translated here, in one place.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from botocore.exceptions import (
 EXIT_OK: Final = 0
 EXIT_PARTIAL: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_NOT_CHANGED: Final = 3
 
 _THROTTLING_CODES: Final = frozenset(
     {
@@ -69,6 +73,12 @@ class CliOperationError(CliError):
     """The command ran but AWS (or part of the work) failed; retrying may help."""
 
     exit_code = EXIT_PARTIAL
+
+
+class CliStateError(CliError):
+    """The number is not in the state the command needs; nothing was changed."""
+
+    exit_code = EXIT_NOT_CHANGED
 
 
 def _error_code(error: ClientError) -> str:

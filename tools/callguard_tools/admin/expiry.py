@@ -13,10 +13,16 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-_DURATION: Final = re.compile(r"^(?P<count>[0-9]{1,6})\s*(?P<unit>[hdw])$", re.IGNORECASE)
+_DURATION: Final = re.compile(
+    r"^(?P<sign>[-+]?)\s*(?P<count>[0-9]+)\s*(?P<unit>[hdw])$", re.IGNORECASE
+)
 _UNIT_SECONDS: Final = {"h": 3600, "d": 86400, "w": 7 * 86400}
 _TIMESTAMP_FORMAT: Final = "%Y-%m-%dT%H:%M:%SZ"
 EXAMPLES: Final = "30d, 12h, 2w, 2027-01-31 or 2027-01-31T08:00:00Z"
+#: Longest expiry accepted, from now. Anything longer is a typo, not a plan:
+#: an entry that should never expire simply has no expiry.
+MAX_YEARS: Final = 100
+_MAX_SECONDS: Final = MAX_YEARS * 366 * 86400
 
 
 class ExpiryError(ValueError):
@@ -32,18 +38,30 @@ def parse_expiry(text: str, *, now: datetime) -> datetime:
     match = _DURATION.match(value)
     if match:
         count = int(match["count"])
+        if match["sign"] == "-":
+            raise ExpiryError(
+                f"expiry {value!r} is negative: a duration counts forward from now, "
+                "so use a positive one such as 30d"
+            )
         if count == 0:
             raise ExpiryError(f"expiry {value!r} is zero: use a positive duration")
         seconds = count * _UNIT_SECONDS[match["unit"].lower()]
-        try:
-            instant = now.astimezone(UTC) + timedelta(seconds=seconds)
-        except OverflowError:
-            raise ExpiryError(f"expiry {value!r} is too far in the future") from None
+        _check_not_too_far(value, seconds)
+        instant = now.astimezone(UTC) + timedelta(seconds=seconds)
         return instant.replace(microsecond=0)
     instant = _parse_absolute(value)
     if instant <= now:
         raise ExpiryError(f"expiry {value!r} is not in the future (now {format_timestamp(now)})")
+    _check_not_too_far(value, (instant - now).total_seconds())
     return instant
+
+
+def _check_not_too_far(value: str, seconds: float) -> None:
+    if seconds > _MAX_SECONDS:
+        raise ExpiryError(
+            f"expiry {value!r} is too far in the future (more than {MAX_YEARS} years): "
+            "leave it out for an entry that never expires"
+        )
 
 
 def _parse_absolute(value: str) -> datetime:

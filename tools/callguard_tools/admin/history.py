@@ -25,7 +25,7 @@ import click
 from callguard_tools.admin.commands_common import e164_argument
 from callguard_tools.admin.errors import CliUsageError
 from callguard_tools.admin.expiry import ExpiryError, parse_expiry
-from callguard_tools.admin.state import get_state
+from callguard_tools.admin.state import CliState, get_state
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -146,14 +146,49 @@ def start_ms(since: str | None, now: datetime | None = None) -> int | None:
     return int(instant.timestamp() * 1000)
 
 
+#: The Terraform output (of each environment root) that holds each name.
+_OUTPUTS = {"log group": "audit.log_group_name", "hash key": "audit.hash_key_arn"}
+
+
 def _resolve(given: str | None, derived: str | None, what: str, env: str) -> str:
     value = given or derived
     if not value:
         raise CliUsageError(
-            f"no audit {what} given: pass --{what.replace(' ', '-')} or set {env} "
-            f"(derived automatically from a --table named <prefix>{TABLE_SUFFIX})"
+            f"no audit {what} given: pass --{what.replace(' ', '-')} or set {env} to the "
+            f"Terraform output {_OUTPUTS[what]} (derived automatically from a --table named "
+            f"<prefix>{TABLE_SUFFIX})"
         )
     return value
+
+
+#: KMS error codes that mean "this is not a usable HMAC key", not a passing AWS problem.
+_UNUSABLE_KEY_CODES = frozenset(
+    {
+        "NotFoundException",
+        "DisabledException",
+        "KMSInvalidStateException",
+        "InvalidKeyUsageException",
+    }
+)
+
+
+def _hash(state: CliState, key: str, e164: str) -> str:
+    """Return the number's keyed hash, or stop (exit 2) naming the key and where to find it."""
+    from botocore.exceptions import ClientError  # noqa: PLC0415 - lazy, see module doc
+
+    from callguard.keyed_hash import NumberHasher  # noqa: PLC0415
+
+    try:
+        return NumberHasher(state.client("kms"), key)(e164)
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code not in _UNUSABLE_KEY_CODES:
+            raise
+        raise CliUsageError(
+            f"the audit HMAC key {key!r} cannot be used ({code}): pass --hash-key or set "
+            f"CALLGUARD_AUDIT_HASH_KEY to the Terraform output {_OUTPUTS['hash key']} of "
+            "this environment"
+        ) from None
 
 
 @click.command()
@@ -207,8 +242,6 @@ def history(
       callguard denylist history "+44 20 7946 0958" --since 30d --format json
       callguard denylist history +442079460958 --show-hash
     """
-    from callguard.keyed_hash import NumberHasher  # noqa: PLC0415 - lazy, see module doc
-
     state = get_state()
     e164 = e164_argument(state, number)
     since_ms = start_ms(since)
@@ -219,7 +252,7 @@ def history(
             log_group, default_log_group(table), "log group", "CALLGUARD_AUDIT_LOG_GROUP"
         )
     key = _resolve(hash_key, default_hash_key(table), "hash key", "CALLGUARD_AUDIT_HASH_KEY")
-    number_hash = NumberHasher(state.client("kms"), key)(e164)
+    number_hash = _hash(state, key, e164)
     if group is None:
         click.echo(number_hash)
         return

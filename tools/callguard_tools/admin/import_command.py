@@ -25,16 +25,21 @@ from callguard_tools.admin.commands_common import (
     require_directory,
 )
 from callguard_tools.admin.errors import EXIT_PARTIAL, CliUsageError
+from callguard_tools.admin.files import same_file
 from callguard_tools.admin.state import CliState, get_state
 
 if TYPE_CHECKING:
     from callguard_tools.admin.csvfile import ParsedFile, RejectedLine
+    from callguard_tools.admin.importer import WriteOutcome
 
 #: Conditional PutItem requests in flight during an import unless --workers says
 #: otherwise: each request is one number and mostly network wait, so enough to
 #: hide the round trip to DynamoDB, few enough not to trip throttling (the CLI's
 #: client keeps 32 connections).
 IMPORT_WORKERS = 16
+
+#: Exit code after Ctrl-C, as shells report a process ended by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
 
 
 @click.command("import")
@@ -45,7 +50,17 @@ IMPORT_WORKERS = 16
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write rejected and failed lines to this CSV (fix it, then import it again).",
+    help=(
+        "Write rejected and failed lines to this CSV (fix it, then import it again). "
+        "Never the input file; an existing file only with --force; on a dry run only "
+        "with --write-rejects."
+    ),
+)
+@click.option("--force", is_flag=True, help="Let --rejects replace a file that exists.")
+@click.option(
+    "--write-rejects",
+    is_flag=True,
+    help="On a dry run, write the --rejects file too (a dry run writes nothing otherwise).",
 )
 @click.option(
     "--reason",
@@ -74,6 +89,8 @@ def import_command(
     *,
     dry_run: bool,
     rejects: Path | None,
+    force: bool,
+    write_rejects: bool,
     default_reason: str | None,
     workers: int,
     batched: bool,
@@ -81,11 +98,15 @@ def import_command(
     """Import numbers from a CSV FILE with a header line ('-' reads standard input).
 
     Columns: number (required), reason, expires (30d, 2027-01-31, ...) and
-    status (blocked or pending, default blocked), in any order; other columns
-    are ignored. Every line is validated first; a rejected line is reported with
-    its line number and reason and written to --rejects. Numbers already listed
-    are left as they are, so importing the same file again changes nothing.
-    The summary counts lines read, imported, already listed and rejected.
+    status (blocked, pending or rejected, default blocked), in any order; other
+    columns are ignored. Each line is one entry (a quote must close on its own
+    line). Every line is validated first; a rejected line is reported with its
+    line number and reason and written to --rejects. Numbers already listed are
+    left as they are, so importing the same file again changes nothing, also
+    after an interruption (Ctrl-C). The summary counts lines read, imported,
+    already listed and rejected. An empty reason gets --reason, or 'imported
+    from FILE'; in a file written by 'export' it stays empty, unless --reason
+    is given.
 
     \b
     Examples:
@@ -108,13 +129,17 @@ def import_command(
 
     state = get_state()
     state.require_table()
-    if rejects is not None:
-        require_directory(rejects, "--rejects")
-    now = datetime.now(UTC)
     from_stdin = str(file) == "-"
+    if rejects is not None:
+        _check_rejects_path(rejects, _stdin_descriptor() if from_stdin else file, force=force)
+    elif write_rejects:
+        raise CliUsageError("--write-rejects needs --rejects FILE")
+    now = datetime.now(UTC)
     label = "standard input" if from_stdin else file.name
     normalise = normaliser(state)
     reason = checked_reason(default_reason or f"imported from {label}")
+    # An export keeps its empty reasons empty unless --reason asks otherwise.
+    keep_empty = default_reason is None
     try:
         if from_stdin:
             parsed = read_import_stream(
@@ -123,17 +148,55 @@ def import_command(
                 normalise=normalise,
                 now=now,
                 default_reason=reason,
+                exports_keep_empty_reasons=keep_empty,
             )
         else:
-            parsed = read_import_file(file, normalise=normalise, now=now, default_reason=reason)
+            parsed = read_import_file(
+                file,
+                normalise=normalise,
+                now=now,
+                default_reason=reason,
+                exports_keep_empty_reasons=keep_empty,
+            )
+    except KeyboardInterrupt:
+        note(f"interrupted while reading {label}: nothing was written")
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     except MalformedFileError as error:
         raise CliUsageError(str(error)) from None
     except OSError as error:
         raise CliUsageError(f"cannot read {file}: {error.strerror or error}") from None
     _report_file(parsed)
-    _run_import(
-        state, parsed, now=now, dry_run=dry_run, rejects=rejects, workers=workers, batched=batched
-    )
+    if dry_run:
+        _dry_run(state, parsed, rejects=rejects, write_rejects=write_rejects)
+        return
+    _run_import(state, parsed, now=now, rejects=rejects, workers=workers, batched=batched)
+
+
+def _stdin_descriptor() -> int | None:
+    """Return standard input's file descriptor, or ``None`` when it has none (tests)."""
+    try:
+        return sys.stdin.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return None
+
+
+def _check_rejects_path(rejects: Path, source: Path | int | None, *, force: bool) -> None:
+    """Stop before any work if writing ``rejects`` could destroy data.
+
+    The rejects file replaces what is at its path, so it must never be the input
+    (also through a symbolic or hard link, or as standard input redirected from
+    it: :func:`same_file` compares inodes), and it replaces an existing file only
+    when asked with ``--force``.
+    """
+    require_directory(rejects, "--rejects")
+    if source is not None and same_file(rejects, source):
+        raise CliUsageError(
+            f"--rejects {rejects} is the input file itself; name another file for the rejects"
+        )
+    if rejects.exists() and not force:
+        raise CliUsageError(
+            f"--rejects {rejects} already exists; pass --force to replace it, or name another file"
+        )
 
 
 def _report_file(parsed: ParsedFile) -> None:
@@ -145,12 +208,35 @@ def _report_file(parsed: ParsedFile) -> None:
         note(f"skipped {parsed.blank_lines} blank line(s)")
 
 
+def _dry_run(
+    state: CliState, parsed: ParsedFile, *, rejects: Path | None, write_rejects: bool
+) -> None:
+    """Count what an import would do; write nothing unless ``--write-rejects`` asks."""
+    from callguard_tools.admin.importer import new_rows  # noqa: PLC0415
+
+    try:
+        fresh, already = new_rows(open_store(state), parsed.rows)
+    except KeyboardInterrupt:
+        note("interrupted: dry run, nothing was written")
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    rejected = len(parsed.rejects)
+    click.echo(
+        f"dry run: read {parsed.records}, would import {len(fresh)}, "
+        f"already listed {already}, rejected {rejected}"
+    )
+    if rejects is not None:
+        if write_rejects:
+            _save_rejects(rejects, parsed.rejects)
+        else:
+            note(f"dry run: {rejects} not written (add --write-rejects to write it on a dry run)")
+    _exit_partial_if(rejected > 0)
+
+
 def _run_import(
     state: CliState,
     parsed: ParsedFile,
     *,
     now: datetime,
-    dry_run: bool,
     rejects: Path | None,
     workers: int,
     batched: bool,
@@ -158,22 +244,17 @@ def _run_import(
     from callguard_tools.admin.importer import new_rows, write_rows  # noqa: PLC0415
 
     store = open_store(state)
-    if batched and not dry_run:
+    if batched:
         # Each slice is read right before it is written; a first pass over the
         # whole file would only add a second read of every number.
         fresh, already = list(parsed.rows), 0
     else:
-        fresh, already = new_rows(store, parsed.rows)
+        try:
+            fresh, already = new_rows(store, parsed.rows)
+        except KeyboardInterrupt:
+            note("interrupted before the first write: nothing was written; re-running is safe")
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     rejected = len(parsed.rejects)
-    if dry_run:
-        click.echo(
-            f"dry run: read {parsed.records}, would import {len(fresh)}, "
-            f"already listed {already}, rejected {rejected}"
-        )
-        if rejects is not None:
-            _save_rejects(rejects, parsed.rejects)
-        _exit_partial_if(rejected > 0)
-        return
     identity = state.identity() if fresh else ""
     with _progress(len(fresh)) as advance:
         outcome = write_rows(
@@ -191,6 +272,8 @@ def _run_import(
         note(f"{outcome.listed_meanwhile} number(s) were listed while importing; left as they are")
     for line in failed:
         note(f"failed {line.error}")
+    if outcome.interrupted is not None:
+        _report_interruption(outcome, rejects, [*parsed.rejects, *failed])
     summary = (
         f"read {parsed.records}, imported {written}, already listed {already}, rejected {rejected}"
     )
@@ -200,6 +283,26 @@ def _run_import(
         if rejected or failed:
             note(f"rejected and failed lines written to {rejects}")
     _exit_partial_if(rejected > 0 or bool(failed))
+
+
+def _report_interruption(
+    outcome: WriteOutcome, rejects: Path | None, lines: list[RejectedLine]
+) -> None:
+    """Say what an interrupted import wrote, keep the rejects so far, and stop (exit 130)."""
+    assert outcome.interrupted is not None
+    first, last = outcome.interrupted
+    click.echo(
+        f"interrupted: imported {outcome.written} before line {first}; lines {first}-{last} "
+        "were being written and may be partly imported, later lines were not"
+    )
+    if rejects is not None:
+        _save_rejects(rejects, lines)
+        note(f"rejected and failed lines so far written to {rejects}")
+    note(
+        "re-running the same import is safe: numbers already listed are left as they are, "
+        "so it only adds what is missing"
+    )
+    raise click.exceptions.Exit(EXIT_INTERRUPTED)
 
 
 def _save_rejects(path: Path, lines: list[RejectedLine]) -> None:

@@ -11,7 +11,7 @@ entry and counts as already listed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -22,22 +22,6 @@ from callguard_tools.admin.expiry import format_timestamp, to_epoch
 #: Entries handed to the store's bulk add at a time. Big enough to keep every
 #: worker busy, small enough for a progress bar that moves.
 SLICE_SIZE: Final = 1000
-
-
-@dataclass
-class ImportResult:
-    """What an import did, line by line."""
-
-    read: int = 0
-    imported: int = 0
-    already_listed: int = 0
-    rejected: int = 0
-    failed: list[RejectedLine] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        """True when every line was imported or already listed."""
-        return not self.rejected and not self.failed
 
 
 def _entry(row: ImportRow, *, identity: str, now: datetime) -> Entry:
@@ -84,6 +68,10 @@ class WriteOutcome:
     #: after :func:`new_rows` looked): left as they are, counted as already listed.
     listed_meanwhile: int
     failed: list[RejectedLine]
+    #: Set when Ctrl-C stopped the import: the first and last line of the slice
+    #: that was being written (its requests in flight may have landed); the
+    #: counts above are for the slices before it.
+    interrupted: tuple[int, int] | None = None
 
 
 def write_rows(
@@ -101,7 +89,9 @@ def write_rows(
     :func:`new_rows` only narrows the work: the write itself is conditional
     (:meth:`~callguard.store.DenyList.add_batch`), so a number flagged between
     that read and this write keeps the flag's entry. ``progress`` is called with
-    the number of rows finished after each slice.
+    the number of rows finished after each slice. Ctrl-C ends the import after
+    the slice in flight and returns what was done before it
+    (:attr:`WriteOutcome.interrupted`), so the caller can say so.
 
     ``batched`` trades that guarantee for throughput: each slice is read and its
     unlisted numbers written with ``BatchWriteItem`` (25 per request,
@@ -115,19 +105,39 @@ def write_rows(
     failed: list[RejectedLine] = []
     for start in range(0, len(rows), SLICE_SIZE):
         chunk = rows[start : start + SLICE_SIZE]
-        by_number = {row.number: row for row in chunk}
-        if batched:
-            # Read this slice right before writing it: the window in which a
-            # concurrent flag could be overwritten is one round trip, not the import.
-            chunk_fresh, listed_now = new_rows(deny_list, chunk)
-            listed += listed_now
-            entries = (_entry(row, identity=identity, now=now) for row in chunk_fresh)
-            result = deny_list.write_batch(entries, workers=workers)
-        else:
-            entries = (_entry(row, identity=identity, now=now) for row in chunk)
-            result = deny_list.add_batch(entries, workers=workers)
-            listed += len(result.existing)
-        written += result.succeeded
-        failed.extend(_failed_line(by_number[f.phone_number], f.error) for f in result.failed)
+        try:
+            done = _write_slice(
+                deny_list, chunk, identity=identity, now=now, workers=workers, batched=batched
+            )
+        except KeyboardInterrupt:
+            return WriteOutcome(written, listed, failed, (chunk[0].line, chunk[-1].line))
+        written += done.written
+        listed += done.listed_meanwhile
+        failed.extend(done.failed)
         progress(len(chunk))
     return WriteOutcome(written, listed, failed)
+
+
+def _write_slice(
+    deny_list: DenyList,
+    chunk: Sequence[ImportRow],
+    *,
+    identity: str,
+    now: datetime,
+    workers: int,
+    batched: bool,
+) -> WriteOutcome:
+    """Write one slice of rows (see :func:`write_rows`)."""
+    by_number = {row.number: row for row in chunk}
+    if batched:
+        # Read this slice right before writing it: the window in which a
+        # concurrent flag could be overwritten is one round trip, not the import.
+        chunk_fresh, listed = new_rows(deny_list, chunk)
+        entries = (_entry(row, identity=identity, now=now) for row in chunk_fresh)
+        result = deny_list.write_batch(entries, workers=workers)
+    else:
+        entries = (_entry(row, identity=identity, now=now) for row in chunk)
+        result = deny_list.add_batch(entries, workers=workers)
+        listed = len(result.existing)
+    failed = [_failed_line(by_number[f.phone_number], f.error) for f in result.failed]
+    return WriteOutcome(result.succeeded, listed, failed)

@@ -43,7 +43,7 @@ EXPORT_ONLY_COLUMNS: Final = frozenset(CSV_COLUMNS[4:])
 
 _TABLE_COLUMNS: Final = (
     ("NUMBER", "number", 16),
-    ("STATUS", "status", 7),
+    ("STATUS", "status", len("rejected")),  # the longest status, never shortened
     ("REASON", "reason", 36),
     ("SOURCE", "source", 9),
     ("FLAGGED BY", "flagged_by", 32),

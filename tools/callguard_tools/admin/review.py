@@ -22,8 +22,13 @@ from typing import TYPE_CHECKING, Final
 
 import click
 
-from callguard_tools.admin.commands_common import e164_argument, note, open_store
-from callguard_tools.admin.errors import CliError, CliUsageError
+from callguard_tools.admin.commands_common import (
+    check_one_line,
+    e164_argument,
+    note,
+    open_store,
+)
+from callguard_tools.admin.errors import EXIT_NOT_CHANGED, CliStateError, CliUsageError
 from callguard_tools.admin.output import short_identity
 from callguard_tools.admin.state import get_state
 
@@ -32,25 +37,21 @@ if TYPE_CHECKING:
 
 #: Exit code of a decision on a number that is not waiting for review (someone
 #: decided first, it was never flagged for review, or it is blocked already).
-EXIT_NOT_PENDING: Final = 3
+EXIT_NOT_PENDING: Final = EXIT_NOT_CHANGED
 
 
-class NotPendingCliError(CliError):
+class NotPendingCliError(CliStateError):
     """The number is not pending: the decision was not recorded."""
-
-    exit_code = EXIT_NOT_PENDING
 
 
 def checked_note(text: str) -> str:
     """Return the ``--note`` stripped, or stop if the store would have to cut or rewrite it."""
     from callguard.store.model import MAX_NOTE_LENGTH  # noqa: PLC0415 - keep --help light
-    from callguard_tools.admin.csvfile import has_bad_characters  # noqa: PLC0415
 
     value = text.strip()
     if len(value) > MAX_NOTE_LENGTH:
         raise CliUsageError(f"--note is {len(value)} characters long (at most {MAX_NOTE_LENGTH})")
-    if has_bad_characters(value):
-        raise CliUsageError("--note contains control characters; use one line of text")
+    check_one_line("--note", value)
     return value
 
 
@@ -224,7 +225,7 @@ def reject(number: str, note: str) -> None:
     """Dismiss the flag of a pending NUMBER: its calls go through as before.
 
     The number is remembered as rejected: agent flags of it during the
-    environment's suppression period (settings.reject_suppression_days, 30 days
+    environment's suppression period (review.reject_suppression_days, 30 days
     by default) are counted but do not reopen the review; after that, a flag
     puts it back in the queue. Records your AWS identity, the time and the note.
     Exit code 3 when the number is not pending.

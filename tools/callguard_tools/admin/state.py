@@ -89,17 +89,24 @@ class CliState:
         if service not in self.clients:
             from botocore.config import Config  # noqa: PLC0415 - lazy, see module doc
 
+            endpoint = _checked_endpoint(self.options.endpoint_url)
             config = Config(
                 connect_timeout=CONNECT_TIMEOUT_SECONDS,
                 read_timeout=READ_TIMEOUT_SECONDS,
                 retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
                 max_pool_connections=32,
             )
-            self.clients[service] = self.session().client(
-                service,  # type: ignore[call-overload]
-                endpoint_url=self.options.endpoint_url,
-                config=config,
-            )
+            try:
+                self.clients[service] = self.session().client(
+                    service,  # type: ignore[call-overload]
+                    endpoint_url=endpoint,
+                    config=config,
+                )
+            except ValueError as error:  # botocore's word for a bad endpoint or region
+                raise CliUsageError(
+                    f"cannot set up the AWS {service} client: {error}; check --endpoint-url "
+                    "and --region"
+                ) from None
         return self.clients[service]
 
     def identity(self) -> str:
@@ -110,6 +117,27 @@ class CliState:
         if self.identity_arn is None:
             self.identity_arn = self.client("sts").get_caller_identity()["Arn"]
         return self.identity_arn
+
+
+def _checked_endpoint(url: str | None) -> str | None:
+    """Return ``--endpoint-url`` as given, or stop with one line if it is not an http(s) URL."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit  # noqa: PLC0415 - only when an endpoint is given
+
+    example = "use one such as http://127.0.0.1:5000"
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError on a port that is not a number
+    except ValueError as error:
+        raise CliUsageError(
+            f"--endpoint-url {url!r} is not a valid URL ({error}); {example}"
+        ) from None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise CliUsageError(
+            f"--endpoint-url {url!r} is not an http:// or https:// URL with a host; {example}"
+        )
+    return url
 
 
 def get_state(ctx: click.Context | None = None) -> CliState:

@@ -19,6 +19,8 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from callguard_tools.installation import check_extra
+
 #: How long ``moto_server`` may take to answer its first request (normally ~0.3 s).
 STARTUP_WAIT_SECONDS = 30.0
 
@@ -110,6 +112,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], endpoint_url: str) -> No
 @contextlib.contextmanager
 def moto_server() -> Iterator[MotoServer]:
     """Start ``moto_server`` on a free loopback port; stop it (and only it) on exit."""
+    check_extra("sim", ["moto", "flask", "flask_cors"], purpose="the local DynamoDB (moto_server)")
     port = free_port()
     endpoint_url = f"http://127.0.0.1:{port}"
     # moto uses botocore itself: a profile of the user's would break it, so it

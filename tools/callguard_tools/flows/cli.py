@@ -193,8 +193,10 @@ def render(
         raise click.ClickException(str(exc)) from exc
     if output is None:
         click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+    else:  # a static-list flow holds full numbers: private, like every file the CLI writes
+        from callguard_tools.admin.files import write_private  # noqa: PLC0415
+
+        write_private(output, lambda handle: handle.write(text))
 
 
 @flows.command()

@@ -14,10 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from callguard_tools.flows.model import MODULE_TYPE
+from callguard_tools.installation import checkout_root
 from callguard_tools.outbound_sim.lex import deployed_bots
 
-#: Where the templates live: ``flows/`` at the repository root.
-FLOWS_DIR = Path(__file__).resolve().parents[3] / "flows"
+
+def flows_dir() -> Path:
+    """Return where the templates live: ``flows/`` at the checkout's root."""
+    return checkout_root("reading the shipped flow templates") / "flows"
+
+
+def __getattr__(name: str) -> Path:
+    """Resolve ``FLOWS_DIR`` on first use (PEP 562), not on import.
+
+    Linting a flow of your own needs only this catalogue, not the checkout, so
+    an installed package can import this module anywhere; only reading the
+    shipped templates needs a checkout, and says so when there is none.
+    """
+    if name == "FLOWS_DIR":
+        return flows_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Most numbers the static-list flow accepts (see flows/README.md for why).
 STATIC_LIST_MAX_NUMBERS = 100
@@ -73,7 +89,7 @@ class FlowTemplate:
     @property
     def path(self) -> Path:
         """The template file in the repository."""
-        return FLOWS_DIR / self.filename
+        return flows_dir() / self.filename
 
     @property
     def stem(self) -> str:

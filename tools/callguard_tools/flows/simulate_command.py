@@ -92,8 +92,10 @@ def _seed(store: DenyList, listed: tuple[str, ...]) -> None:
 @contextlib.contextmanager
 def emulated_table(listed: tuple[str, ...]) -> Iterator[dict[str, str]]:
     """Yield the function environment of an in-process moto table seeded with ``listed``."""
-    # moto is a development dependency and slow to import: only load it when used.
-    from moto import mock_aws  # noqa: PLC0415
+    # moto is an optional extra and slow to import: only load it when used.
+    from callguard_tools.installation import import_extra  # noqa: PLC0415
+
+    mock_aws = import_extra("moto", extra="sim", purpose="callguard flows simulate").mock_aws
 
     environment: dict[str, str | None] = {
         "AWS_ACCESS_KEY_ID": "testing",

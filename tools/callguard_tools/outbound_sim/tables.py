@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from callguard.outbound import contact_cap_store, task_tokens
+from callguard.outbound import contact_cap_store, job_results, task_tokens
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -65,3 +65,20 @@ def create_contact_cap_table(client: DynamoDBClient, table_name: str) -> None:
             "AttributeName": contact_cap_store.TTL_ATTRIBUTE,
         },
     )
+
+
+def create_results_table(client: DynamoDBClient, table_name: str) -> None:
+    """Create the results table (job id + receiver id) and wait for it."""
+    client.create_table(
+        TableName=table_name,
+        AttributeDefinitions=[
+            {"AttributeName": job_results.PARTITION_KEY, "AttributeType": "S"},
+            {"AttributeName": job_results.SORT_KEY, "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": job_results.PARTITION_KEY, "KeyType": "HASH"},
+            {"AttributeName": job_results.SORT_KEY, "KeyType": "RANGE"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.get_waiter("table_exists").wait(TableName=table_name)

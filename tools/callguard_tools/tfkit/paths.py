@@ -9,20 +9,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from callguard_tools.installation import checkout_root
+
 #: Overrides the directory the toolkit writes generated files into.
 TFKIT_DIR_ENV = "CALLGUARD_TFKIT_DIR"
 
 
 def repo_root() -> Path:
-    """Return the repository root: the nearest parent holding ``pyproject.toml`` and ``modules``.
-
-    The package is installed editable from ``tools/``, so its own location finds the
-    checkout; a plain install falls back to the current directory.
-    """
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "tools").is_dir():
-            return parent
-    return Path.cwd()
+    """Return the repository root (see :func:`callguard_tools.installation.checkout_root`)."""
+    return checkout_root("the offline Terraform kit")
 
 
 def tfkit_dir() -> Path:

@@ -1,395 +1,396 @@
-"""Refuse unknown and duplicated keys in an environment's ``terraform.tfvars`` before plan.
+"""Refuse unknown and duplicate keys in an environment's ``terraform.tfvars`` before a plan.
 
-Terraform converts a tfvars object to the variable's object type by *dropping*
-attributes the type does not declare, and an object constructor that names a key
-twice keeps the last value. So ``code_lenght = 5`` under ``challenge`` plans cleanly
-and keeps the default, and a second ``support = {...}`` in ``connect_instances``
-silently replaces the first instance (its resources vanish from the plan). Neither
-is what the person who wrote the file meant, so callguard makes both an error,
-naming the file, the line and the key.
+Terraform drops an attribute it does not know inside an object variable
+(``code_lenght = 5`` under ``challenge`` plans cleanly and keeps the default) and
+keeps only the last of two equal keys in a map (the first instance's resources vanish
+from the plan). This check reads the variable types from the root's ``variables.tf``
+(python-hcl2 gives each ``type`` as normalised text, parsed here into a schema, so the
+known keys are never a second hand-kept list) and walks the tfvars with a small
+tokenizer, because hcl2 reports neither line numbers nor duplicate keys. Each problem
+names file, line and key::
 
-The known keys come from the root's own ``variables.tf`` (read with python-hcl2,
-which prints each ``type`` as its normalised expression), never from a second list
-kept by hand. The tfvars file itself is read by the small tokenizer below, because
-python-hcl2 returns a dictionary: it loses line numbers and merges duplicate keys,
-the very things this check must see.
+    terraform/environments/dev/terraform.tfvars:14: unknown key "code_lenght" in challenge
+    (known: code_length, enabled, ...)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
 
-__all__ = [
-    "KeyProblem",
-    "TfvarsSyntaxError",
-    "check_file",
-    "check_root",
-    "parse_type",
-]
+import hcl2
 
+from callguard_tools.tfkit.results import TfkitError, relative
 
 # ------------------------------------------------------------------ types
-@dataclass(frozen=True, slots=True)
-class TypeNode:
-    """A Terraform type constraint, reduced to what key checking needs.
 
-    ``kind`` is ``object`` (``attributes`` names the declared keys), ``map``,
-    ``list`` (also ``set`` and ``tuple``, whose ``element`` is checked for each item)
-    or ``scalar`` (``string``, ``number``, ``bool``, ``any``: nothing to check inside).
+
+@dataclass(frozen=True)
+class VarType:
+    """A Terraform type constraint reduced to what key checking needs.
+
+    ``kind`` is ``object`` (``attributes`` holds each attribute's type), ``map``,
+    ``list``/``set``/``tuple`` (``element`` is the element type; ``tuple`` keeps
+    ``elements``), or ``leaf`` for primitives and ``any``.
     """
 
     kind: str
-    attributes: dict[str, TypeNode] = field(default_factory=dict)
-    element: TypeNode | None = None
+    attributes: dict[str, VarType] = field(default_factory=dict)
+    element: VarType | None = None
+    elements: tuple[VarType, ...] = ()
 
 
-SCALAR: Final = TypeNode("scalar")
-_TYPE_TOKEN_RE: Final = re.compile(
-    r'\s*(?:(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<punct>[(){}\[\],=])|(?P<string>"(?:[^"\\]|\\.)*")'
-    r"|(?P<other>[^\s(){}\[\],=\"]+))"
-)
+LEAF = VarType("leaf")
+
+_TYPE_TOKEN = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_-]*|\"(?:[^\"\\]|\\.)*\"|.)", re.DOTALL)
 
 
 class _TypeParser:
-    """Recursive descent over the normalised type string python-hcl2 prints."""
+    """Recursive-descent parser of hcl2's text of a type, e.g. ``map(object({a = string}))``."""
 
     def __init__(self, text: str) -> None:
-        self._tokens = [m.group().strip() for m in _TYPE_TOKEN_RE.finditer(text)]
-        self._pos = 0
+        self.tokens = [m.group(1) for m in _TYPE_TOKEN.finditer(text) if m.group(1).strip()]
+        self.pos = 0
 
-    def _peek(self) -> str:
-        return self._tokens[self._pos] if self._pos < len(self._tokens) else ""
+    def peek(self) -> str:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else ""
 
-    def _take(self, expected: str | None = None) -> str:
-        token = self._peek()
+    def take(self, expected: str | None = None) -> str:
+        token = self.peek()
         if expected is not None and token != expected:
-            raise ValueError(f"expected {expected!r} at {token!r} in type expression")
-        self._pos += 1
+            raise TfkitError(f"cannot read type {' '.join(self.tokens)!r}: expected {expected!r}")
+        self.pos += 1
         return token
 
-    def _skip_expression(self) -> None:
-        """Skip one default value (any expression) up to the ``,`` or ``)`` that ends it."""
+    def skip_expression(self) -> None:
+        """Skip a default value inside ``optional(type, default)``."""
         depth = 0
-        while self._peek():
-            text = self._peek()
-            if text in "([{":
+        while self.peek():
+            lexeme = self.peek()
+            if lexeme in "([{":
                 depth += 1
-            elif text in ")]}":
+            elif lexeme in ")]}":
                 if depth == 0:
                     return
                 depth -= 1
-            elif text == "," and depth == 0:
-                return
-            self._pos += 1
+            self.pos += 1
 
-    def parse(self) -> TypeNode:
-        name = self._take()
-        if name in {"string", "number", "bool", "any"}:
-            return SCALAR
+    def parse(self) -> VarType:
+        name = self.take()
+        if name in ("string", "number", "bool", "any"):
+            return LEAF
+        self.take("(")
         if name == "optional":
-            self._take("(")
             inner = self.parse()
-            if self._peek() == ",":
-                self._take(",")
-                self._skip_expression()
-            self._take(")")
+            if self.peek() == ",":
+                self.take(",")
+                self.skip_expression()
+            self.take(")")
             return inner
-        if name in {"list", "set", "map"}:
-            self._take("(")
-            element = self.parse()
-            self._take(")")
-            return TypeNode("map" if name == "map" else "list", element=element)
-        if name == "tuple":
-            self._take("(")
-            self._take("[")
-            elements: list[TypeNode] = []
-            while self._peek() != "]":
-                elements.append(self.parse())
-                if self._peek() == ",":
-                    self._take(",")
-            self._take("]")
-            self._take(")")
-            # Tuples are rare in our variables; check every item against the first type.
-            return TypeNode("list", element=elements[0] if elements else SCALAR)
         if name == "object":
-            self._take("(")
-            self._take("{")
-            attributes: dict[str, TypeNode] = {}
-            while self._peek() != "}":
-                key = self._take().strip('"')
-                self._take("=")
+            self.take("{")
+            attributes: dict[str, VarType] = {}
+            while self.peek() != "}":
+                key = self.take().strip('"')
+                self.take("=")
                 attributes[key] = self.parse()
-                if self._peek() == ",":
-                    self._take(",")
-            self._take("}")
-            self._take(")")
-            return TypeNode("object", attributes=attributes)
-        raise ValueError(f"unknown type {name!r}")
+                if self.peek() == ",":
+                    self.take(",")
+            self.take("}")
+            self.take(")")
+            return VarType("object", attributes=attributes)
+        if name == "tuple":
+            self.take("[")
+            elements: list[VarType] = []
+            while self.peek() != "]":
+                elements.append(self.parse())
+                if self.peek() == ",":
+                    self.take(",")
+            self.take("]")
+            self.take(")")
+            return VarType("tuple", elements=tuple(elements))
+        if name in ("map", "list", "set"):
+            element = self.parse()
+            self.take(")")
+            return VarType(name, element=element)
+        raise TfkitError(f"cannot read type {' '.join(self.tokens)!r}: unknown {name!r}")
 
 
-def parse_type(text: str) -> TypeNode:
-    """Parse a type as python-hcl2 prints it (``${map(object({...}))}`` or ``string``)."""
-    expression = text.strip()
-    if expression.startswith("${") and expression.endswith("}"):
-        expression = expression[2:-1]
-    return _TypeParser(expression).parse()
+def parse_type(text: str) -> VarType:
+    """Parse hcl2's text of a type constraint (``${...}`` wrapper optional)."""
+    text = text.strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1]
+    return _TypeParser(text).parse()
 
 
-def root_variable_types(root: Path) -> dict[str, TypeNode]:
-    """Every variable the root declares, with its type (``any`` when it declares none)."""
-    import hcl2  # noqa: PLC0415 - tooling dependency, only for this check
-
-    types: dict[str, TypeNode] = {}
-    for path in sorted(root.glob("*.tf")):
-        with path.open(encoding="utf-8") as handle:
+def root_variables(root_dir: Path) -> dict[str, VarType]:
+    """Return every variable a root declares, with its parsed type (untyped = ``any``)."""
+    found: dict[str, VarType] = {}
+    for tf_file in sorted(root_dir.glob("*.tf")):
+        with tf_file.open(encoding="utf-8") as handle:
             document = hcl2.load(handle)
         for block in document.get("variable", []):
             for raw_name, body in block.items():
                 name = raw_name.strip('"')
                 type_text = body.get("type")
-                types[name] = parse_type(type_text) if isinstance(type_text, str) else SCALAR
-    return types
+                found[name] = parse_type(type_text) if isinstance(type_text, str) else LEAF
+    return found
 
 
-# ------------------------------------------------------------------ tfvars
-class TfvarsSyntaxError(ValueError):
-    """The tfvars file is not HCL this check can read; Terraform would refuse it too."""
+# ------------------------------------------------------------------ tfvars tokens
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str  # name, string, number, punct, heredoc, newline
+@dataclass(frozen=True)
+class Token:
+    """One lexical token of a tfvars file: its kind, text and 1-based line."""
+
+    kind: str  # name, string, number, punct, newline, other
     text: str
     line: int
 
 
-_TFVARS_TOKEN_RE: Final = re.compile(
-    r"(?P<newline>\n)|(?P<space>[ \t\r]+)|(?P<comment>#[^\n]*|//[^\n]*|/\*.*?\*/)"
-    r"|(?P<heredoc><<-?(?P<marker>[A-Za-z_][A-Za-z0-9_]*)\n.*?\n[ \t]*(?P=marker)(?=\n|$))"
-    r'|(?P<string>"(?:[^"\\\n]|\\.)*")|(?P<number>-?[0-9][0-9.eE+-]*)'
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_-]*)|(?P<punct>[{}\[\](),=:.?*/%<>!&|+-])",
-    re.DOTALL,
-)
+_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_]*)\n")
 
 
-def _tokenize(text: str) -> Iterator[_Token]:
-    line, pos = 1, 0
+def tokenize(text: str) -> Iterator[Token]:
+    """Yield the tokens of HCL native syntax that key checking needs, with line numbers.
+
+    Comments (``#``, ``//``, ``/* */``) are dropped; strings (with ``${...}``
+    templates) and heredocs become one token each; newlines are kept because they end
+    an attribute inside an object.
+    """
+    pos, line, size = 0, 1, len(text)
+    while pos < size:
+        char = text[pos]
+        if char == "\n":
+            yield Token("newline", "\n", line)
+            line += 1
+            pos += 1
+        elif char in " \t\r":
+            pos += 1
+        elif char == "#" or text.startswith("//", pos):
+            end = text.find("\n", pos)
+            pos = size if end < 0 else end
+        elif text.startswith("/*", pos):
+            end = text.find("*/", pos + 2)
+            if end < 0:
+                raise TfkitError(f"line {line}: unterminated /* comment")
+            line += text.count("\n", pos, end)
+            pos = end + 2
+        elif char == '"':
+            start_line, end = line, _string_end(text, pos, line)
+            line += text.count("\n", pos, end)
+            yield Token("string", text[pos:end], start_line)
+            pos = end
+        elif (heredoc := _HEREDOC.match(text, pos)) is not None:
+            marker = re.compile(rf"^\s*{re.escape(heredoc.group(1))}\s*$", re.MULTILINE)
+            closing = marker.search(text, heredoc.end())
+            if closing is None:
+                raise TfkitError(f"line {line}: heredoc {heredoc.group(1)} is never closed")
+            yield Token("string", text[pos : closing.end()], line)
+            line += text.count("\n", pos, closing.end())
+            pos = closing.end()
+        elif char.isalpha() or char == "_":
+            match = re.compile(r"[A-Za-z0-9_-]+").match(text, pos)
+            assert match is not None
+            yield Token("name", match.group(0), line)
+            pos = match.end()
+        elif char.isdigit():
+            match = re.compile(r"[0-9.eE+-]+").match(text, pos)
+            assert match is not None
+            yield Token("number", match.group(0), line)
+            pos = match.end()
+        else:
+            yield Token("punct" if char in "{}[]()=,:" else "other", char, line)
+            pos += 1
+
+
+def _string_end(text: str, start: int, line: int) -> int:
+    """Return the index after the closing quote of the string starting at ``start``."""
+    pos, depth = start + 1, 0
     while pos < len(text):
-        match = _TFVARS_TOKEN_RE.match(text, pos)
-        if match is None:
-            raise TfvarsSyntaxError(f"line {line}: unexpected character {text[pos]!r}")
-        kind = match.lastgroup if match.lastgroup != "marker" else "heredoc"
-        if match.group("heredoc") is not None:
-            kind = "heredoc"
-        chunk = match.group()
-        if kind not in {"space", "comment"}:
-            yield _Token(kind or "punct", chunk, line)
-        line += chunk.count("\n")
-        pos = match.end()
+        char = text[pos]
+        if char == "\\":
+            pos += 2
+            continue
+        if text.startswith("${", pos) or text.startswith("%{", pos):
+            depth += 1
+            pos += 2
+            continue
+        if char == '"' and depth:
+            pos = _string_end(text, pos, line)  # a string inside a template
+            continue
+        if char == "{" and depth:
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        elif char == '"' and not depth:
+            return pos + 1
+        elif char == "\n" and not depth:
+            break
+        pos += 1
+    raise TfkitError(f"line {line}: unterminated string")
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    key: str
-    line: int
-    value: _Value
+# ------------------------------------------------------------------ walking values
 
 
-@dataclass(frozen=True, slots=True)
-class _Value:
-    """A parsed value: an object (``entries``), a list (``items``) or anything else."""
-
-    kind: str  # object, list, other
-    line: int
-    entries: tuple[_Entry, ...] = ()
-    items: tuple[_Value, ...] = ()
-
-
-class _ValueParser:
-    def __init__(self, tokens: Sequence[_Token]) -> None:
-        self._tokens = [t for t in tokens]
-        self._pos = 0
-
-    def _peek(self, skip_newlines: bool = True) -> _Token | None:
-        while (
-            skip_newlines
-            and self._pos < len(self._tokens)
-            and self._tokens[self._pos].kind == "newline"
-        ):
-            self._pos += 1
-        return self._tokens[self._pos] if self._pos < len(self._tokens) else None
-
-    def _next(self) -> _Token:
-        token = self._peek()
-        if token is None:
-            raise TfvarsSyntaxError("unexpected end of file")
-        self._pos += 1
-        return token
-
-    def body(self) -> tuple[_Entry, ...]:
-        """Read the whole file: ``name = value`` attributes until the end."""
-        entries: list[_Entry] = []
-        while (token := self._peek()) is not None:
-            entries.append(self._entry(token))
-        return tuple(entries)
-
-    def _entry(self, token: _Token) -> _Entry:
-        key_token = self._next()
-        if key_token.kind not in {"name", "string"}:
-            raise TfvarsSyntaxError(
-                f"line {key_token.line}: expected a key, found {key_token.text!r}"
-            )
-        separator = self._next()
-        if separator.text not in {"=", ":"}:
-            raise TfvarsSyntaxError(f"line {separator.line}: expected '=' after {key_token.text}")
-        value = self._value()
-        key = key_token.text[1:-1] if key_token.kind == "string" else key_token.text
-        return _Entry(key, token.line, value)
-
-    def _value(self) -> _Value:
-        token = self._next()
-        if token.text == "{":
-            entries: list[_Entry] = []
-            while (inner := self._peek()) is not None and inner.text != "}":
-                if inner.text == ",":
-                    self._next()
-                    continue
-                entries.append(self._entry(inner))
-            self._expect("}", token)
-            return _Value("object", token.line, entries=tuple(entries))
-        if token.text == "[":
-            items: list[_Value] = []
-            while (inner := self._peek()) is not None and inner.text != "]":
-                if inner.text == ",":
-                    self._next()
-                    continue
-                items.append(self._value())
-            self._expect("]", token)
-            return _Value("list", token.line, items=tuple(items))
-        # A scalar, or an expression (a function call, arithmetic): consume to the end of it.
-        depth = 0
-        if token.text in "([":
-            depth = 1
-        while depth > 0 or self._continues():
-            nxt = self._next()
-            if nxt.text in "([{":
-                depth += 1
-            elif nxt.text in ")]}":
-                depth -= 1
-        return _Value("other", token.line)
-
-    def _continues(self) -> bool:
-        """Tell whether the scalar just read goes on (``a.b``, ``f(x)``, ``1 + 2``) on its line."""
-        token = self._peek(skip_newlines=False)
-        return (
-            token is not None and token.kind == "punct" and token.text not in {"}", "]", ",", "="}
-        )
-
-    def _expect(self, text: str, opener: _Token) -> None:
-        token = self._peek()
-        if token is None or token.text != text:
-            raise TfvarsSyntaxError(f"line {opener.line}: {opener.text!r} is never closed")
-        self._next()
-
-
-# ------------------------------------------------------------------ checking
-@dataclass(frozen=True, slots=True)
-class KeyProblem:
-    """One unknown or duplicated key, with where it is."""
+@dataclass(frozen=True)
+class Problem:
+    """One unknown or duplicate key: where it is and what is wrong."""
 
     path: Path
     line: int
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{relative(self.path)}:{self.line}: {self.message}"
 
 
-def _check_value(
-    value: _Value, type_node: TypeNode, where: str, path: Path
-) -> Iterator[KeyProblem]:
-    if type_node.kind == "object" and value.kind == "object":
+class _Walker:
+    """Walks tfvars tokens against the root's variable types, collecting problems."""
+
+    def __init__(self, path: Path, tokens: list[Token], variables: dict[str, VarType]) -> None:
+        self.path = path
+        self.tokens = tokens
+        self.variables = variables
+        self.pos = 0
+        self.problems: list[Problem] = []
+
+    def peek(self, skip_newlines: bool = True) -> Token | None:
+        while self.pos < len(self.tokens):
+            token = self.tokens[self.pos]
+            if token.kind == "newline" and skip_newlines:
+                self.pos += 1
+                continue
+            return token
+        return None
+
+    def next(self) -> Token:
+        token = self.peek()
+        if token is None:
+            raise TfkitError(f"{relative(self.path)}: unexpected end of file")
+        self.pos += 1
+        return token
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    def body(self) -> None:
+        """Walk the file's ``name = value`` lines."""
         seen: dict[str, int] = {}
-        for entry in value.entries:
-            if entry.key in seen:
-                yield KeyProblem(
-                    path,
-                    entry.line,
-                    f"duplicate key {entry.key!r} in {where} (first at line {seen[entry.key]}); "
-                    "Terraform would keep only the last one",
+        while (token := self.peek()) is not None:
+            self.next()
+            if token.kind not in ("name", "string"):
+                raise TfkitError(f"{relative(self.path)}:{token.line}: expected a variable name")
+            name = token.text.strip('"')
+            equals = self.next()
+            if equals.text not in ("=", ":"):
+                raise TfkitError(f"{relative(self.path)}:{equals.line}: expected = after {name}")
+            if name in seen:
+                self.problem(
+                    token.line, f'duplicate variable "{name}" (first at line {seen[name]})'
                 )
+            seen.setdefault(name, token.line)
+            var_type = self.variables.get(name)
+            if var_type is None:
+                known = ", ".join(sorted(self.variables))
+                self.problem(token.line, f'unknown variable "{name}" (known: {known})')
+            self.value(var_type or LEAF, name)
+
+    def value(self, var_type: VarType, where: str) -> None:
+        token = self.peek()
+        if token is None:
+            raise TfkitError(f"{relative(self.path)}: value of {where} is missing")
+        if token.text == "{":
+            self.next()
+            self.object(var_type, where)
+        elif token.text == "[":
+            self.next()
+            self.sequence(var_type, where)
+        else:
+            self.expression()
+
+    def expression(self) -> None:
+        """Skip a scalar expression: up to a newline, comma or closing bracket at depth 0."""
+        depth = 0
+        while self.pos < len(self.tokens):
+            token = self.tokens[self.pos]
+            if depth == 0 and (token.kind == "newline" or token.text in (",", "}", "]")):
+                return
+            if token.text in "([{":
+                depth += 1
+            elif token.text in ")]}":
+                depth -= 1
+            self.pos += 1
+
+    def object(self, var_type: VarType, where: str) -> None:
+        seen: dict[str, int] = {}
+        while True:
+            token = self.next()
+            if token.text == "}":
+                return
+            if token.text == ",":
                 continue
-            seen[entry.key] = entry.line
-            attribute = type_node.attributes.get(entry.key)
-            if attribute is None:
-                known = ", ".join(sorted(type_node.attributes))
-                yield KeyProblem(
-                    path,
-                    entry.line,
-                    f"unknown key {entry.key!r} in {where}; Terraform would ignore it "
-                    f"(known keys: {known})",
+            key = token.text.strip('"')
+            separator = self.next()
+            if separator.text not in ("=", ":"):
+                raise TfkitError(
+                    f"{relative(self.path)}:{separator.line}: expected = after {key} in {where}"
                 )
+            if key in seen:
+                self.problem(
+                    token.line, f'duplicate key "{key}" in {where} (first at line {seen[key]})'
+                )
+            seen.setdefault(key, token.line)
+            child: VarType = LEAF
+            child_where = f"{where}.{key}"
+            if var_type.kind == "object":
+                if key in var_type.attributes:
+                    child = var_type.attributes[key]
+                else:
+                    known = ", ".join(sorted(var_type.attributes))
+                    self.problem(token.line, f'unknown key "{key}" in {where} (known: {known})')
+            elif var_type.kind == "map":
+                child = var_type.element or LEAF
+                child_where = f'{where}["{key}"]'
+            self.value(child, child_where)
+
+    def sequence(self, var_type: VarType, where: str) -> None:
+        index = 0
+        while True:
+            token = self.peek()
+            if token is None:
+                raise TfkitError(f"{relative(self.path)}: list {where} is never closed")
+            if token.text == "]":
+                self.next()
+                return
+            if token.text == ",":
+                self.next()
                 continue
-            yield from _check_value(entry.value, attribute, f"{where}.{entry.key}", path)
-    elif type_node.kind == "map" and value.kind == "object" and type_node.element is not None:
-        seen = {}
-        for entry in value.entries:
-            if entry.key in seen:
-                yield KeyProblem(
-                    path,
-                    entry.line,
-                    f"duplicate key {entry.key!r} in {where} (first at line {seen[entry.key]}); "
-                    "the second would silently replace the first",
-                )
-                continue
-            seen[entry.key] = entry.line
-            yield from _check_value(entry.value, type_node.element, f'{where}["{entry.key}"]', path)
-    elif type_node.kind == "list" and value.kind == "list" and type_node.element is not None:
-        for index, item in enumerate(value.items):
-            yield from _check_value(item, type_node.element, f"{where}[{index}]", path)
+            if var_type.kind == "tuple":
+                element = var_type.elements[index] if index < len(var_type.elements) else LEAF
+            else:
+                element = var_type.element or LEAF
+            self.value(element, f"{where}[{index}]")
+            index += 1
 
 
-def check_file(tfvars: Path, variables: dict[str, TypeNode]) -> list[KeyProblem]:
-    """Every unknown or duplicated key in ``tfvars``, checked against ``variables``' types."""
-    text = tfvars.read_text(encoding="utf-8")
-    try:
-        entries = _ValueParser(list(_tokenize(text))).body()
-    except TfvarsSyntaxError as exc:
-        return [KeyProblem(tfvars, 0, f"cannot be read: {exc}")]
-    problems: list[KeyProblem] = []
-    seen: dict[str, int] = {}
-    for entry in entries:
-        if entry.key in seen:
-            problems.append(
-                KeyProblem(
-                    tfvars,
-                    entry.line,
-                    f"variable {entry.key!r} is set twice (first at line {seen[entry.key]})",
-                )
-            )
-            continue
-        seen[entry.key] = entry.line
-        type_node = variables.get(entry.key)
-        if type_node is None:
-            known = ", ".join(sorted(variables))
-            problems.append(
-                KeyProblem(
-                    tfvars, entry.line, f"unknown variable {entry.key!r} (declared: {known})"
-                )
-            )
-            continue
-        problems.extend(_check_value(entry.value, type_node, entry.key, tfvars))
-    return problems
+def check_file(tfvars: Path, variables: dict[str, VarType]) -> list[Problem]:
+    """Return every unknown or duplicate key in ``tfvars`` for a root with ``variables``."""
+    tokens = list(tokenize(tfvars.read_text(encoding="utf-8")))
+    walker = _Walker(tfvars, tokens, variables)
+    walker.body()
+    return walker.problems
 
 
-def check_root(root: Path) -> list[KeyProblem]:
-    """Check every ``*.tfvars`` file of an environment root against its variables."""
-    variables = root_variable_types(root)
-    problems: list[KeyProblem] = []
-    for tfvars in sorted(root.glob("*.tfvars")):
+def check_root(root_dir: Path) -> list[Problem]:
+    """Check every ``*.tfvars`` file of one root against its ``variables.tf`` types."""
+    variables = root_variables(root_dir)
+    problems: list[Problem] = []
+    for tfvars in sorted(root_dir.glob("*.tfvars")):
         problems.extend(check_file(tfvars, variables))
     return problems

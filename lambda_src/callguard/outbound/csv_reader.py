@@ -1,0 +1,174 @@
+"""Read a CSV bundle: ``configuration.csv``, ``questions.csv`` and ``receivers.csv``.
+
+The bundle is a directory or a zip holding the three files (names matched
+case-insensitively; ``configures.csv`` also works). Each file is UTF-8 (a byte-order
+mark from Excel is fine); locations are spreadsheet-style (``receivers!B7``), so a
+message points at the same cell in whatever program made the CSV. CSV cells are
+text: a number a spreadsheet exported as ``12345678.0`` or ``8.5212345678E10`` is
+recognised by :mod:`callguard.outbound.phones`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+from typing import Final
+
+from openpyxl.utils import get_column_letter
+
+from callguard.outbound.limits import Limits
+from callguard.outbound.problems import Problem, UnreadableJobError, error
+from callguard.outbound.tables import Cell, RawJob, Table
+from callguard.outbound.xlsx_reader import SHEET_NAMES, pairs
+from callguard.outbound.zipcheck import open_checked
+
+CSV_NAMES: Final = {role: tuple(f"{n}.csv" for n in names) for role, names in SHEET_NAMES.items()}
+
+
+def read_csv_bundle(path: Path, limits: Limits) -> tuple[RawJob, list[Problem]]:  # noqa: PLR0912
+    """Read a directory or zip of the three CSV files."""
+    texts: dict[str, bytes] = {}
+    if path.is_dir():
+        files = {p.name.casefold(): p for p in path.iterdir() if p.is_file()}
+        for role, names in CSV_NAMES.items():
+            match = next((files[n] for n in names if n in files), None)
+            if match is not None:
+                if match.stat().st_size > limits.max_file_bytes:
+                    raise UnreadableJobError(
+                        error(match.name, "file_too_large", "the CSV file is over the size limit")
+                    )
+                texts[role] = match.read_bytes()
+    else:
+        with open_checked(path, limits, "CSV bundle") as archive:
+            members = {Path(i.filename).name.casefold(): i for i in archive.infolist()}
+            for role, names in CSV_NAMES.items():
+                info = next((members[n] for n in names if n in members), None)
+                if info is not None:
+                    texts[role] = _read_member(archive, info)
+    for role, names in CSV_NAMES.items():
+        if role not in texts:
+            raise UnreadableJobError(
+                error(
+                    path.name,
+                    "file_missing_sheet",
+                    f"the CSV bundle has no {names[0]}; it needs configuration.csv, "
+                    "questions.csv and receivers.csv",
+                )
+            )
+    problems: list[Problem] = []
+    raw = RawJob(source="csv", default_id=path.stem)
+    for role, data in texts.items():
+        table = _table(role, data, limits, problems, keyed=role == "configuration")
+        if role == "configuration":
+            raw.config = pairs(table)
+        elif role == "questions":
+            raw.questions = table
+        else:
+            raw.receivers = table
+    return raw, problems
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with archive.open(info) as source:
+        return source.read(info.file_size + 1)[: info.file_size]
+
+
+def _table(
+    role: str, data: bytes, limits: Limits, problems: list[Problem], *, keyed: bool
+) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableJobError(
+            error(
+                f"{role}.csv",
+                "file_encoding",
+                f"{role}.csv is not UTF-8 (byte {exc.start}); save it as CSV UTF-8",
+            )
+        ) from None
+    table = Table(name=role, location=role)
+    width = 2 if keyed else 0
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number - 1 > limits.max_rows:
+                problems.append(
+                    error(
+                        f"{role}!A{number}",
+                        "too_many_rows",
+                        f"{role}.csv has more than {limits.max_rows:,} rows; split the job",
+                    )
+                )
+                break
+            cells = _cells(role, number, row, limits, problems)
+            if not keyed and not table.header:
+                if not any(c.text.strip() for c in cells):
+                    continue
+                while cells and not cells[-1].text.strip():
+                    cells.pop()
+                table.header, width = cells, len(cells)
+                continue
+            extra = [c for c in cells[width:] if c.text.strip()]
+            if extra:
+                problems.append(
+                    error(
+                        extra[0].location,
+                        "missing_header",
+                        "this value is in a column without a header; name the column",
+                    )
+                )
+            table.rows.append(
+                cells[:width]
+                + [
+                    Cell("", f"{role}!{get_column_letter(i + 1)}{number}")
+                    for i in range(len(cells), width)
+                ]
+            )
+    except csv.Error as exc:
+        if "field limit" in str(exc):  # the csv module's own cap (128 KiB) on one field
+            problems.append(
+                error(
+                    f"{role}!A{reader.line_num}",
+                    "cell_too_long",
+                    f"a cell in row {reader.line_num} of {role}.csv is over "
+                    f"{csv.field_size_limit():,} characters; shorten it (rows after it "
+                    "were not read)",
+                )
+            )
+            return table
+        raise UnreadableJobError(
+            error(f"{role}.csv", "file_format", f"{role}.csv is not valid CSV ({exc})")
+        ) from None
+    return table
+
+
+def _cells(
+    role: str, number: int, row: list[str], limits: Limits, problems: list[Problem]
+) -> list[Cell]:
+    if len(row) > limits.max_columns:
+        problems.append(
+            error(
+                f"{role}!A{number}",
+                "too_many_columns",
+                f"{role}.csv row {number} has more than {limits.max_columns} columns",
+            )
+        )
+        row = row[: limits.max_columns]
+    cells = []
+    for index, value in enumerate(row):
+        location = f"{role}!{get_column_letter(index + 1)}{number}"
+        text = value
+        if len(text) > limits.max_cell_chars:
+            problems.append(
+                error(
+                    location,
+                    "cell_too_long",
+                    f"the cell holds {len(text):,} characters, over the limit of "
+                    f"{limits.max_cell_chars:,}; shorten it",
+                )
+            )
+            text = ""
+        cells.append(Cell(text, location))
+    return cells

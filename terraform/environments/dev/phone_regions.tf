@@ -1,0 +1,1 @@
+../../shared/phone_regions.tf

@@ -1,0 +1,1 @@
+"""``callguard outbound ...``: check, preview and report call jobs offline."""
