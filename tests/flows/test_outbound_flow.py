@@ -9,6 +9,7 @@ what the flow asks for.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -18,12 +19,21 @@ import pytest
 from moto import mock_aws
 
 from callguard.outbound.model import Job, JobConfig, Question, QuestionType, Receiver
-from callguard.store import DenyList
+from callguard.store import DenyList, NotFoundError
 from callguard_tools.flows.lambda_invoke import load_handler
-from callguard_tools.flows.simulation import HANG_UP, SILENCE, CallScript, Turn, press, say
+from callguard_tools.flows.simulation import (
+    HANG_UP,
+    SILENCE,
+    CallScript,
+    Deployment,
+    Turn,
+    press,
+    say,
+)
 from callguard_tools.flows.transcript import LambdaCalled, PromptPlayed, ReceiverHeard
 from callguard_tools.outbound_sim.calls import DENY_TABLE, CallRig, PlayedCall
 
+REGION = "eu-west-2"
 PHONE = "+447700900123"
 GREETING = "Hello, this is the surgery calling about your appointment."
 ENDING = "Thank you for your answers. Goodbye."
@@ -52,21 +62,41 @@ def job_of(*types: QuestionType, job_id: str = "job-7") -> Job:
     )
 
 
-@pytest.fixture
-def make_rig() -> Iterator[Callable[..., CallRig]]:
+@pytest.fixture(scope="module")
+def moto() -> Iterator[None]:
+    """One moto account for the module: the rig's tables are created once."""
     with mock_aws():
+        yield
 
-        def build(**overrides: Any) -> CallRig:
-            return CallRig(
-                boto3.client("dynamodb"), boto3.client("stepfunctions"), overrides=overrides
-            )
 
-        yield build
+@pytest.fixture(scope="module")
+def shared_rig(moto: None) -> CallRig:
+    return CallRig(
+        boto3.client("dynamodb", region_name=REGION),
+        boto3.client("stepfunctions", region_name=REGION),
+    )
 
 
 @pytest.fixture
-def rig(make_rig: Callable[..., CallRig]) -> CallRig:
-    return make_rig()
+def make_rig(moto: None) -> Callable[..., CallRig]:
+    """A rig with template overrides, on the module's tables."""
+
+    def build(**overrides: Any) -> CallRig:
+        return CallRig(
+            boto3.client("dynamodb", region_name=REGION),
+            boto3.client("stepfunctions", region_name=REGION),
+            overrides=overrides,
+        )
+
+    return build
+
+
+@pytest.fixture
+def rig(shared_rig: CallRig) -> Iterator[CallRig]:
+    yield shared_rig
+    shared_rig.deployment.handlers.update(Deployment.render().handlers)
+    with contextlib.suppress(NotFoundError):
+        deny_list().remove(PHONE)
 
 
 def play(rig: CallRig, job: Job, *turns: Turn, status: str | None = None) -> PlayedCall:
@@ -83,7 +113,7 @@ def asked(played: PlayedCall, number: int) -> int:
 
 
 def deny_list() -> DenyList:
-    return DenyList(boto3.client("dynamodb"), DENY_TABLE)
+    return DenyList(boto3.client("dynamodb", region_name=REGION), DENY_TABLE)
 
 
 # ----------------------------------------------------------------------------- answers
@@ -333,7 +363,8 @@ def test_a_hang_up_mid_question_keeps_the_answers_and_leaves_the_wait_to_the_eve
     assert played.task is None  # the DISCONNECTED contact event resolves it as partial
 
 
-def test_an_unreachable_bot_counts_as_a_failed_try(rig: CallRig) -> None:
+def test_an_unreachable_bot_counts_as_a_failed_try(make_rig: Callable[..., CallRig]) -> None:
+    rig = make_rig()
     assert rig.deployment.bots is not None
     aliases = dict(rig.deployment.bots.aliases)
     gone = next(arn for arn, bot in aliases.items() if bot == "yes_no")
@@ -379,7 +410,9 @@ def test_a_function_error_at_each_invocation_is_handled(rig: CallRig, failing: i
     assert played.task.output["detail"] == "flow error"
     assert any("went wrong" in text for text in prompts(played))
     answered_before = {0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 2}[failing]
-    assert played.answers == dict(list(kept.items())[:answered_before])
+    assert played.answers == dict(list(kept.items())[:answered_before]), "\n".join(
+        played.simulation.transcript.render()
+    )
 
 
 def test_the_transcript_masks_the_number_and_names_what_the_bot_heard(rig: CallRig) -> None:

@@ -46,8 +46,7 @@ DEFAULT_JOB_KEY: Final = "jobs/{job_id}/job.json"
 DEFAULT_RECEIVERS_KEY: Final = "jobs/{job_id}/receivers.jsonl"
 
 #: Where the job engine's renderer lives (imported only by the deployed functions).
-RENDERER_MODULE: Final = "callguard.outbound.rendering"
-RENDERER_NAME: Final = "render_message"
+RENDERER_MODULE: Final = "callguard.outbound.render"
 
 #: ``render(template, receiver, job)``: one message template as SSML for one receiver.
 Renderer = Callable[[str, Receiver, Job], str]
@@ -248,7 +247,13 @@ def _from_environment(env: Mapping[str, str]) -> CallServices:
 
 
 def _job_renderer() -> Renderer:
-    """Return the job engine's message renderer (sandboxed templates into escaped SSML)."""
+    """Return the job engine's renderer (sandboxed templates into escaped SSML)."""
     module = importlib.import_module(RENDERER_MODULE)
-    render: Any = getattr(module, RENDERER_NAME)
-    return cast("Renderer", render)
+    engine: Any = module.Renderer()
+    variables: Any = module.variables
+
+    def render(template: str, receiver: Receiver, job: Job) -> str:
+        del job
+        return cast("str", engine.render(template, variables(receiver)))
+
+    return render
