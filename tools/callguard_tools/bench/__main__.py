@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from callguard_tools.bench import bulk_import, runtime
+from callguard_tools.bench import bulk_import, outbound, runtime
 
 
 def main() -> None:
-    """Run the runtime benchmark, then the bulk-import benchmark."""
+    """Run the runtime benchmark, the bulk-import benchmark, then the outbound one."""
     runtime.run()
     print(flush=True)
     bulk_import.run()
+    print(flush=True)
+    outbound.run()
 
 
 if __name__ == "__main__":
