@@ -199,8 +199,8 @@ def write_xlsx(report: Report, out: IO[bytes]) -> int:
     openpyxl's write-only mode streams rows to the file, so a large job does not
     build a whole workbook in memory.
     """
-    from openpyxl import Workbook  # type: ignore[import-untyped]  # noqa: PLC0415
-    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]  # noqa: PLC0415
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Report")
