@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from callguard_tools.bench import bulk_import, outbound_pipeline, runtime
+from callguard_tools.bench import bulk_import, outbound, outbound_pipeline, runtime
 
 
 def main() -> None:
-    """Run the runtime, bulk-import and outbound pipeline benchmarks, one after the other."""
+    """Run the runtime, bulk-import, outbound job and outbound pipeline benchmarks in turn."""
     runtime.run()
     print(flush=True)
     bulk_import.run()
+    print(flush=True)
+    outbound.run()
     print(flush=True)
     outbound_pipeline.run()
 
