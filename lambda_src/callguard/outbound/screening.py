@@ -7,12 +7,14 @@ notes about a person. ``pending`` and ``rejected`` entries do not stop a call (a
 pending flag is not yet a decision; a rejection is a decision not to block), and
 an expired entry is absent, as everywhere in the store.
 
-The table is read with ``BatchGetItem``, 100 keys per request, projected to the
-key and the three attributes the decision needs. Strongly consistent reads: an
-opt-out written a second ago must already stop the next call. Unprocessed keys and
-throttled requests are retried with bounded, jittered backoff; what still fails
-raises :class:`~callguard.store.ThrottledError`, because answering "not listed"
-for a number that could not be read would dial someone who asked not to be called.
+The table is read through the store's own batch reader
+(:meth:`callguard.store.batch.BatchWriter.get_many`): ``BatchGetItem``, 100 keys per
+request, projected to the key and the three attributes the decision needs, strongly
+consistent (an opt-out written a second ago must already stop the next call).
+Unprocessed keys and throttled requests are retried with bounded, jittered backoff;
+what still fails raises :class:`~callguard.store.ThrottledError`, because answering
+"not listed" for a number that could not be read would dial someone who asked not to
+be called.
 
 The contact cap (at most N calls to one number per period, across jobs) is a pure
 function over the times of earlier calls; where those times are kept is the
@@ -26,35 +28,21 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
-from callguard.numbers import mask
 from callguard.outbound.model import ContactCap, Receiver
-from callguard.store import BLOCKED, PARTITION_KEY, TTL_ATTRIBUTE, Entry, ThrottledError
-from callguard.store.errors import translated
+from callguard.store import BLOCKED, TTL_ATTRIBUTE, Entry, ThrottledError
+from callguard.store.batch import BatchWriter
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-#: Most keys DynamoDB accepts in one ``BatchGetItem``.
-KEYS_PER_REQUEST: Final = 100
 #: Tries per request (the first included) before a throttled read is an error.
 MAX_ATTEMPTS: Final = 6
-#: First backoff pause in seconds; doubles per try, capped, with full jitter.
-BASE_DELAY_SECONDS: Final = 0.05
-#: Longest single backoff pause in seconds.
+#: Longest single backoff pause in seconds (screening runs inside a planner round).
 MAX_DELAY_SECONDS: Final = 2.0
-
-#: Attribute names the projection reads (the key, so answers can be matched to numbers).
-_PROJECTION: Final = {
-    "ProjectionExpression": "#k, #s, #src, #e",
-    "ExpressionAttributeNames": {
-        "#k": PARTITION_KEY,
-        "#s": "status",
-        "#src": "source",
-        "#e": TTL_ATTRIBUTE,
-    },
-}
+#: What the decision needs of an entry, besides its key.
+_ATTRIBUTES: Final = ("status", "source", TTL_ATTRIBUTE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,25 +76,32 @@ class DoNotCallList:
     ) -> None:
         if not table_name:
             raise ValueError("a deny-list table name is required")
-        if max_attempts < 1:
-            raise ValueError("max_attempts must be at least 1")
-        self.client = client
         self.table_name = table_name
-        self.max_attempts = max_attempts
+        self._reader = BatchWriter(
+            client,
+            table_name,
+            workers=1,
+            max_attempts=max_attempts,
+            max_delay=MAX_DELAY_SECONDS,
+            sleep=sleep,
+            jitter=jitter,
+        )
         self._clock = clock
-        self._sleep = sleep
-        self._jitter = jitter
 
     def blocked(self, numbers: Iterable[str]) -> dict[str, str]:
         """Return ``number -> source`` for those ``numbers`` that are blocked and unexpired."""
-        wanted = sorted(set(numbers))
-        found: dict[str, str] = {}
+        try:
+            items = self._reader.get_many(
+                sorted(set(numbers)), attributes=_ATTRIBUTES, operation="do-not-call screening"
+            )
+        except ThrottledError as error:
+            raise ThrottledError(f"{error}; nobody was screened as clear, retry later") from error
         now = self._clock()
-        for start in range(0, len(wanted), KEYS_PER_REQUEST):
-            for item in self._read(wanted[start : start + KEYS_PER_REQUEST]):
-                entry = Entry.from_item(item)
-                if entry.status == BLOCKED and not entry.is_expired(now):
-                    found[entry.phone_number] = entry.source or "unknown"
+        found: dict[str, str] = {}
+        for item in items.values():
+            entry = Entry.from_item(item)
+            if entry.status == BLOCKED and not entry.is_expired(now):
+                found[entry.phone_number] = entry.source or "unknown"
         return found
 
     def screen(self, receivers: Sequence[Receiver]) -> Screening:
@@ -115,32 +110,6 @@ class DoNotCallList:
         return Screening(
             callable=tuple(r for r in receivers if r.phone not in listed),
             do_not_call={r.id: listed[r.phone] for r in receivers if r.phone in listed},
-        )
-
-    def _read(self, numbers: Sequence[str]) -> list[dict[str, Any]]:
-        """Return the items of one chunk of at most 100 numbers, retrying what is left."""
-        keys: list[dict[str, Any]] = [{PARTITION_KEY: {"S": n}} for n in numbers]
-        items: list[dict[str, Any]] = []
-        for attempt in range(self.max_attempts):
-            if attempt:
-                ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** (attempt - 1))
-                self._sleep(self._jitter() * ceiling)
-            try:
-                with translated("do-not-call screening"):
-                    request: Any = {"Keys": keys, "ConsistentRead": True, **_PROJECTION}
-                    response = self.client.batch_get_item(RequestItems={self.table_name: request})
-            except ThrottledError:
-                continue  # nothing was read: retry the whole chunk
-            items.extend(response.get("Responses", {}).get(self.table_name, []))
-            unprocessed: Any = response.get("UnprocessedKeys", {})
-            keys = list(unprocessed.get(self.table_name, {}).get("Keys", []))
-            if not keys:
-                return items
-        sample = ", ".join(mask(k[PARTITION_KEY]["S"]) for k in keys[:3])
-        raise ThrottledError(
-            f"do-not-call screening: {len(keys)} of {len(numbers)} numbers could not be read "
-            f"after {self.max_attempts} tries (e.g. {sample}); nobody was screened as clear, "
-            "retry later"
         )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -115,6 +115,7 @@ class BatchWriter:
         *,
         workers: int = 4,
         max_attempts: int = 8,
+        max_delay: float = MAX_DELAY_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] = random.random,
     ) -> None:
@@ -124,6 +125,7 @@ class BatchWriter:
         self.table_name = table_name
         self.workers = workers
         self.max_attempts = max_attempts
+        self.max_delay = max_delay
         self._sleep = sleep
         self._jitter = jitter
 
@@ -264,35 +266,56 @@ class BatchWriter:
         return outcome
 
     # ------------------------------------------------------------------ reads
-    def get_many(self, numbers: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def get_many(
+        self,
+        numbers: Sequence[str],
+        *,
+        attributes: Sequence[str] = (),
+        operation: str = "batch get",
+    ) -> dict[str, dict[str, Any]]:
         """Return the raw items of those ``numbers`` that exist, keyed by number.
 
-        Raises :class:`~callguard.store.errors.ThrottledError` if some keys stay
-        unprocessed after ``max_attempts`` tries.
+        Reads are strongly consistent: a number written a moment ago (an opt-out, a
+        block) must be seen. ``attributes`` projects each item to the key and those
+        attributes (fewer read units for callers that need a few fields).
+        ``operation`` names the caller in errors. Raises
+        :class:`~callguard.store.errors.ThrottledError` if some keys stay unprocessed
+        after ``max_attempts`` tries, because "not found" would be a wrong answer.
         """
+        request: dict[str, Any] = {"ConsistentRead": True}
+        if attributes:
+            names = {f"#a{i}": name for i, name in enumerate((PARTITION_KEY, *attributes))}
+            request["ProjectionExpression"] = ", ".join(names)
+            request["ExpressionAttributeNames"] = names
         chunks = [numbers[i : i + GET_CHUNK] for i in range(0, len(numbers), GET_CHUNK)]
         found: dict[str, dict[str, Any]] = {}
         if not chunks:
             return found
+
+        def read(chunk: Sequence[str]) -> list[dict[str, Any]]:
+            return self._get_chunk(chunk, request, operation)
+
         with ThreadPoolExecutor(max_workers=min(self.workers, len(chunks))) as pool:
-            for items in pool.map(self._get_chunk, chunks):
+            for items in pool.map(read, chunks):
                 for item in items:
                     found[item[PARTITION_KEY]["S"]] = item
         return found
 
-    def _get_chunk(self, chunk: Sequence[str]) -> list[dict[str, Any]]:
+    def _get_chunk(
+        self, chunk: Sequence[str], request: Mapping[str, Any], operation: str
+    ) -> list[dict[str, Any]]:
         keys: list[dict[str, Any]] = [{PARTITION_KEY: {"S": n}} for n in chunk]
         items: list[dict[str, Any]] = []
         for attempt in range(self.max_attempts):
             if attempt:
                 self._backoff(attempt)
             try:
-                with translated("batch get"):
+                with translated(operation):
                     response = self.client.batch_get_item(
-                        RequestItems={self.table_name: {"Keys": keys, "ConsistentRead": True}}
+                        RequestItems={self.table_name: {"Keys": keys, **request}}
                     )
             except ThrottledError:
-                continue
+                continue  # nothing was read: retry the whole chunk
             items.extend(response.get("Responses", {}).get(self.table_name, []))
             unprocessed: Any = response.get("UnprocessedKeys", {})
             keys = list(unprocessed.get(self.table_name, {}).get("Keys", []))
@@ -300,13 +323,13 @@ class BatchWriter:
                 return items
         sample = ", ".join(mask(k[PARTITION_KEY]["S"]) for k in keys[:3])
         raise ThrottledError(
-            f"batch get: {len(keys)} keys still unprocessed after {self.max_attempts} "
-            f"attempts (e.g. {sample})"
+            f"{operation}: {len(keys)} of {len(chunk)} numbers could not be read after "
+            f"{self.max_attempts} tries (e.g. {sample})"
         )
 
     def _backoff(self, attempt: int) -> None:
         """Sleep with full jitter: a random part of ``base * 2**(attempt-1)``, capped."""
-        ceiling = min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** (attempt - 1))
+        ceiling = min(self.max_delay, BASE_DELAY_SECONDS * 2 ** (attempt - 1))
         self._sleep(self._jitter() * ceiling)
 
 
