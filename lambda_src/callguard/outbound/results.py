@@ -66,6 +66,10 @@ class CallStatus(enum.StrEnum):
 NOT_DIALLED: Final = frozenset(
     {CallStatus.DO_NOT_CALL, CallStatus.CANCELLED, CallStatus.OUTSIDE_HOURS}
 )
+#: Statuses only screening gives (the receiver was never dialled).
+SCREENED_OUT: Final = frozenset({CallStatus.DO_NOT_CALL, CallStatus.OUTSIDE_HOURS})
+#: Statuses a placed call can end in: what a task token may be resolved with.
+CALL_STATUSES: Final = frozenset(CallStatus) - SCREENED_OUT
 
 #: A normalised answer: ``yes``/``no``/``ok``, ``A``-``E``, ISO date, ``HH:MM``, or a number.
 Answer = str | int | float

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 from botocore.exceptions import BotoCoreError, ClientError
 
 from callguard.logs import log_invocation
+from callguard.outbound.results import CALL_STATUSES
 from callguard.store.errors import error_code, translated
 
 if TYPE_CHECKING:
@@ -61,11 +62,6 @@ OPEN: Final = "open"
 CLAIMED: Final = "claimed"
 RESOLVED: Final = "resolved"
 
-#: Final statuses an attempt can be resolved with (the job model's result statuses that
-#: a *call* can end in; screening statuses never reach a task token).
-CALL_STATUSES: Final = frozenset(
-    {"completed", "partial", "no_answer", "busy", "voicemail", "failed", "opted_out", "cancelled"}
-)
 #: Step Functions errors meaning "that task is no longer waiting": the wait is over.
 TASK_GONE_CODES: Final = frozenset({"TaskDoesNotExist", "InvalidToken", "TaskTimedOut"})
 #: Longest answer text kept per question (answers are short: yes, 42, 2026-12-03).
