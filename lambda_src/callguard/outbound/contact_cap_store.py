@@ -20,10 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from botocore.exceptions import ClientError
-
 from callguard.numbers import mask
-from callguard.store.errors import error_code, translated
+from callguard.store.errors import translated
+from callguard.store.writes import write_if
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -144,40 +143,31 @@ class ContactCapStore:
         for slot, (_at, key) in self._slots(number).items():
             if key != attempt_key:
                 continue
-            try:
-                with translated(f"release slot of {mask(number)}"):
-                    self.client.delete_item(
-                        TableName=self.table_name,
-                        Key={PARTITION_KEY: {"S": number}, SORT_KEY: {"N": str(slot)}},
-                        ConditionExpression="#k = :k",
-                        ExpressionAttributeNames={"#k": "attempt_key"},
-                        ExpressionAttributeValues={":k": {"S": attempt_key}},
-                    )
-            except ClientError as error:
-                if error_code(error) == "ConditionalCheckFailedException":
-                    return False  # taken over after its lease ended: not ours any more
-                raise
-            return True
+            # Refused when taken over after its lease ended: not ours any more.
+            return write_if(
+                f"release slot of {mask(number)}",
+                self.client.delete_item,
+                TableName=self.table_name,
+                Key={PARTITION_KEY: {"S": number}, SORT_KEY: {"N": str(slot)}},
+                ConditionExpression="#k = :k",
+                ExpressionAttributeNames={"#k": "attempt_key"},
+                ExpressionAttributeValues={":k": {"S": attempt_key}},
+            ).written
         return False
 
     def _take(self, number: str, slot: int, now: float, cutoff: float, attempt_key: str) -> bool:
-        try:
-            with translated(f"record call to {mask(number)}"):
-                self.client.put_item(
-                    TableName=self.table_name,
-                    Item={
-                        PARTITION_KEY: {"S": number},
-                        SORT_KEY: {"N": str(slot)},
-                        "called_at": {"N": repr(now)},
-                        "attempt_key": {"S": attempt_key},
-                        TTL_ATTRIBUTE: {"N": str(int(now) + self.retention_seconds)},
-                    },
-                    ConditionExpression="attribute_not_exists(#n) OR #c <= :cutoff",
-                    ExpressionAttributeNames={"#n": PARTITION_KEY, "#c": "called_at"},
-                    ExpressionAttributeValues={":cutoff": {"N": repr(cutoff)}},
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return write_if(
+            f"record call to {mask(number)}",
+            self.client.put_item,
+            TableName=self.table_name,
+            Item={
+                PARTITION_KEY: {"S": number},
+                SORT_KEY: {"N": str(slot)},
+                "called_at": {"N": repr(now)},
+                "attempt_key": {"S": attempt_key},
+                TTL_ATTRIBUTE: {"N": str(int(now) + self.retention_seconds)},
+            },
+            ConditionExpression="attribute_not_exists(#n) OR #c <= :cutoff",
+            ExpressionAttributeNames={"#n": PARTITION_KEY, "#c": "called_at"},
+            ExpressionAttributeValues={":cutoff": {"N": repr(cutoff)}},
+        ).written

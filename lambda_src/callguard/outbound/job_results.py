@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
-from botocore.exceptions import ClientError
-
-from callguard.store.errors import error_code, translated
+from callguard.store.errors import translated
+from callguard.store.writes import write_if
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -112,16 +111,13 @@ class JobResults:
 
     def _update(self, job_id: str, receiver_id: str, **request: Any) -> bool:
         """Run a conditional update; ``False`` when its condition did not hold."""
-        try:
-            with translated(f"update result of {receiver_id} in job {job_id}"):
-                self.client.update_item(
-                    TableName=self.table_name, Key=self._key(job_id, receiver_id), **request
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return write_if(
+            f"update result of {receiver_id} in job {job_id}",
+            self.client.update_item,
+            TableName=self.table_name,
+            Key=self._key(job_id, receiver_id),
+            **request,
+        ).written
 
     # ----------------------------------------------------------------- writes
     def issue(self, job_id: str, receiver_id: str, attempt: int) -> bool:

@@ -37,6 +37,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from callguard.logs import log_invocation
 from callguard.outbound.results import CALL_STATUSES
 from callguard.store.errors import error_code, translated
+from callguard.store.writes import write_if
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -226,33 +227,29 @@ class TaskTokenStore:
         recorded contact is refused loudly: it would mean two waits for one call.
         """
         now = int(self._clock())
-        try:
-            with translated(f"record token for contact {contact_id}"):
-                self.dynamodb.put_item(
-                    TableName=self.table_name,
-                    Item={
-                        PARTITION_KEY: {"S": contact_id},
-                        "task_token": {"S": task_token},
-                        "job_id": {"S": job_id},
-                        "receiver_id": {"S": receiver_id},
-                        "attempt": {"N": str(attempt)},
-                        "state": {"S": OPEN},
-                        "answers": {"M": {}},
-                        "created_at": {"N": str(now)},
-                        TTL_ATTRIBUTE: {"N": str(now + self.ttl_seconds)},
-                    },
-                    ConditionExpression=f"attribute_not_exists({PARTITION_KEY})",
-                )
-        except ClientError as error:
-            if error_code(error) != "ConditionalCheckFailedException":
-                raise
-            existing = self.get(contact_id)
-            if existing is not None and existing.task_token == task_token:
-                return False
-            raise TokenStoreError(
-                f"contact {contact_id} already waits on a different task token"
-            ) from error
-        return True
+        recorded = write_if(
+            f"record token for contact {contact_id}",
+            self.dynamodb.put_item,
+            TableName=self.table_name,
+            Item={
+                PARTITION_KEY: {"S": contact_id},
+                "task_token": {"S": task_token},
+                "job_id": {"S": job_id},
+                "receiver_id": {"S": receiver_id},
+                "attempt": {"N": str(attempt)},
+                "state": {"S": OPEN},
+                "answers": {"M": {}},
+                "created_at": {"N": str(now)},
+                TTL_ATTRIBUTE: {"N": str(now + self.ttl_seconds)},
+            },
+            ConditionExpression=f"attribute_not_exists({PARTITION_KEY})",
+        )
+        if recorded.written:
+            return True
+        existing = self.get(contact_id)
+        if existing is not None and existing.task_token == task_token:
+            return False
+        raise TokenStoreError(f"contact {contact_id} already waits on a different task token")
 
     def add_answer(self, contact_id: str, question: int, answer: str) -> bool:
         """Keep one answer given during the call; ``False`` if the attempt is over or unknown.
@@ -261,24 +258,19 @@ class TaskTokenStore:
         """
         if question < 1:
             raise ValueError(f"question numbers start at 1, not {question}")
-        try:
-            with translated(f"store answer for contact {contact_id}"):
-                self.dynamodb.update_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": contact_id}},
-                    UpdateExpression="SET #a.#q = :v",
-                    ConditionExpression="#st = :open",
-                    ExpressionAttributeNames={"#a": "answers", "#q": str(question), "#st": "state"},
-                    ExpressionAttributeValues={
-                        ":v": {"S": answer[:MAX_ANSWER_LENGTH]},
-                        ":open": {"S": OPEN},
-                    },
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return write_if(
+            f"store answer for contact {contact_id}",
+            self.dynamodb.update_item,
+            TableName=self.table_name,
+            Key={PARTITION_KEY: {"S": contact_id}},
+            UpdateExpression="SET #a.#q = :v",
+            ConditionExpression="#st = :open",
+            ExpressionAttributeNames={"#a": "answers", "#q": str(question), "#st": "state"},
+            ExpressionAttributeValues={
+                ":v": {"S": answer[:MAX_ANSWER_LENGTH]},
+                ":open": {"S": OPEN},
+            },
+        ).written
 
     # ------------------------------------------------------------------ reads
     def get(self, contact_id: str) -> PendingCall | None:
@@ -377,37 +369,35 @@ class TaskTokenStore:
 
     def _claim(self, contact_id: str, outcome: Outcome, now: int) -> PendingCall | None:
         """Take the item for resolving; ``None`` when it is resolved, claimed or absent."""
-        try:
-            with translated(f"claim token for contact {contact_id}"):
-                response = self.dynamodb.update_item(
-                    TableName=self.table_name,
-                    Key={PARTITION_KEY: {"S": contact_id}},
-                    UpdateExpression="SET #st = :claimed, #cat = :now, #s = :status, #by = :by",
-                    ConditionExpression=(
-                        f"attribute_exists({PARTITION_KEY}) AND "
-                        "(#st = :open OR (#st = :claimed AND #cat < :stale))"
-                    ),
-                    ExpressionAttributeNames={
-                        "#st": "state",
-                        "#cat": "claimed_at",
-                        "#s": "status",
-                        "#by": "resolved_by",
-                    },
-                    ExpressionAttributeValues={
-                        ":claimed": {"S": CLAIMED},
-                        ":open": {"S": OPEN},
-                        ":now": {"N": str(now)},
-                        ":stale": {"N": str(now - CLAIM_STALE_SECONDS)},
-                        ":status": {"S": outcome.status},
-                        ":by": {"S": outcome.source or "unknown"},
-                    },
-                    ReturnValues="ALL_NEW",
-                )
-        except ClientError as error:
-            if error_code(error) == "ConditionalCheckFailedException":
-                return None
-            raise
-        return PendingCall.from_item(response["Attributes"])
+        claimed = write_if(
+            f"claim token for contact {contact_id}",
+            self.dynamodb.update_item,
+            TableName=self.table_name,
+            Key={PARTITION_KEY: {"S": contact_id}},
+            UpdateExpression="SET #st = :claimed, #cat = :now, #s = :status, #by = :by",
+            ConditionExpression=(
+                f"attribute_exists({PARTITION_KEY}) AND "
+                "(#st = :open OR (#st = :claimed AND #cat < :stale))"
+            ),
+            ExpressionAttributeNames={
+                "#st": "state",
+                "#cat": "claimed_at",
+                "#s": "status",
+                "#by": "resolved_by",
+            },
+            ExpressionAttributeValues={
+                ":claimed": {"S": CLAIMED},
+                ":open": {"S": OPEN},
+                ":now": {"N": str(now)},
+                ":stale": {"N": str(now - CLAIM_STALE_SECONDS)},
+                ":status": {"S": outcome.status},
+                ":by": {"S": outcome.source or "unknown"},
+            },
+            ReturnValues="ALL_NEW",
+        )
+        if not claimed.written:
+            return None
+        return PendingCall.from_item(claimed.attributes)
 
     def _finish(self, contact_id: str, now: int) -> None:
         with translated(f"mark token resolved for contact {contact_id}"):

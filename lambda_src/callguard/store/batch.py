@@ -311,9 +311,8 @@ class BatchWriter:
                 self._backoff(attempt)
             try:
                 with translated(operation):
-                    response = self.client.batch_get_item(
-                        RequestItems={self.table_name: {"Keys": keys, **request}}
-                    )
+                    wanted: Any = {"Keys": keys, **request}
+                    response = self.client.batch_get_item(RequestItems={self.table_name: wanted})
             except ThrottledError:
                 continue  # nothing was read: retry the whole chunk
             items.extend(response.get("Responses", {}).get(self.table_name, []))
