@@ -7,12 +7,8 @@ import json
 import pytest
 from outbound_dialer_helpers import captured_logs, dialer_rig
 
-from callguard.outbound.dialer import (
-    INVALID_MESSAGE,
-    InvalidMessageError,
-    backoff_seconds,
-    parse_message,
-)
+from callguard.outbound.call_message import InvalidMessageError, parse_message
+from callguard.outbound.dialer import INVALID_MESSAGE, backoff_seconds
 from callguard_tools.outbound_sim.fake_connect import Outcome as Behaviour
 from callguard_tools.outbound_sim.fake_connect import Script
 
