@@ -30,6 +30,7 @@ from typing import Any, Final
 
 from callguard.numbers import is_e164
 from callguard.outbound.pacing import ConcurrencyCap
+from callguard_tools.flows.simulation import Turn
 from callguard_tools.outbound_sim.hooks import ServiceError, attach
 
 #: EventBridge ``detail-type`` and ``source`` of contact events.
@@ -91,6 +92,8 @@ class Script:
     given). ``ring_seconds`` is how long the phone rings before it is answered (or
     gives up); ``seconds_per_question`` paces an answered call. ``server_errors``
     makes the first N requests for this number fail with ``InternalServiceException``.
+    ``turns`` is what the receiver says and keys in once the call is answered, for a
+    flow simulator to play (``None``: derived from ``answers`` by whoever plays it).
     """
 
     outcome: Outcome = Outcome.ANSWER
@@ -99,6 +102,7 @@ class Script:
     ring_seconds: float = 5.0
     seconds_per_question: float = 10.0
     server_errors: int = 0
+    turns: tuple[Turn, ...] | None = None
 
     @property
     def answers_given(self) -> tuple[str, ...]:

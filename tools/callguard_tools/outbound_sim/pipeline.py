@@ -11,8 +11,12 @@ What runs for real:
 * the dial queue is consumed by the real :class:`~callguard.outbound.dialer.Dialer`
   (as the event source mapping would: batches, ``batchItemFailures`` kept, the
   rest deleted) against the :class:`~.fake_connect.FakeConnect`, whose contact
-  events go to the real contact-event handler; a small flow stand-in resolves
-  answered calls as the outbound flow's last Lambda does.
+  events go to the real contact-event handler;
+* an answered call whose receiver speaks (a script with answers, a hang-up or
+  ``turns``) is played through the rendered outbound flow and the real in-call
+  functions (:class:`~.calls.CallRig`), which read the job as intake stored it and
+  resolve the task token on the real execution; a call with nothing to say (or a
+  voicemail) is resolved by a small stand-in, as the flow's last Lambda would.
 
 Time: moto's Wait states, task timeouts and SQS visibility run in real seconds.
 The dialer's pacing and the fake Connect run on a :class:`ScaledClock`, simulated
@@ -41,15 +45,19 @@ from moto.awslambda.models import LambdaFunction
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 
 from callguard.outbound.dialer import Dialer
+from callguard.outbound.handlers import call_context, clients, intake, plan, record, report
 from callguard.outbound.handlers import cancel as cancel_handler
-from callguard.outbound.handlers import clients, intake, plan, record, report
 from callguard.outbound.handlers import contact_events as contact_events_handler
+from callguard.outbound.handlers.call_context import S3PlanSource
 from callguard.outbound.handlers.dialer import SqsRequeue
 from callguard.outbound.pacing import TokenBucket
 from callguard.outbound.task_tokens import Outcome as TokenOutcome
 from callguard.outbound.task_tokens import TaskTokenStore
 from callguard.store.schema import create_table
+from callguard_tools.flows.connect_event import Contact
+from callguard_tools.flows.simulation import HANG_UP, CallScript, SimulationResult, Turn, say
 from callguard_tools.outbound_sim import state_machine, tables
+from callguard_tools.outbound_sim.calls import CallRig
 from callguard_tools.outbound_sim.fake_connect import (
     FakeCall,
     FakeConnect,
@@ -235,6 +243,14 @@ class Pipeline:
             clock=self.clock,
             sleep=self.clock.sleep,
         )
+        self.rig = CallRig(
+            clients.dynamodb_client(),
+            clients.sfn_client(),
+            tokens=self.tokens,
+            deny_table=DENY_TABLE,
+            plans=S3PlanSource(clients.s3_client(), WORK_BUCKET, call_context.job_renderer()),
+        )
+        self.played: dict[str, SimulationResult] = {}
 
     # ------------------------------------------------------------ resources
     def _create_resources(self) -> None:
@@ -312,8 +328,20 @@ class Pipeline:
 
     # ------------------------------------------------------------ the flow stand-in
     def _on_answered(self, call: FakeCall) -> None:
-        """Do what the outbound flow does once the receiver picks up (the next issue's flow)."""
+        """Do what the outbound flow does once the receiver picks up."""
         script = call.script
+        turns = receiver_turns(script)
+        if turns is not None:
+            contact = Contact.outbound(
+                call.number, contact_id=call.contact_id, attributes=call.attributes
+            )
+            played = self.rig.play(contact, CallScript(turns=turns))
+            self.played[call.contact_id] = played
+            if self.faults.resolve_twice:
+                self._resolve_again(
+                    call.contact_id, TokenOutcome(status="completed", source="flow")
+                )
+            return
         for number, answer in enumerate(script.answers_given, start=1):
             self.tokens.add_answer(call.contact_id, number, answer)
         if script.outcome is Outcome.ANSWER:
@@ -324,10 +352,14 @@ class Pipeline:
             return  # a hang-up: the DISCONNECTED event resolves it with the answers so far
         self.tokens.resolve(call.contact_id, outcome)
         if self.faults.resolve_twice:
-            again = self.tokens.resolve(call.contact_id, outcome)
-            if again.sent:
-                raise AssertionError("a token was delivered twice")
-            self.stats.second_resolves += 1
+            self._resolve_again(call.contact_id, outcome)
+
+    def _resolve_again(self, contact_id: str, outcome: TokenOutcome) -> None:
+        """Resolve a call's token a second time, as a retried flow Lambda would: never sent."""
+        again = self.tokens.resolve(contact_id, outcome)
+        if again.sent:
+            raise AssertionError("a token was delivered twice")
+        self.stats.second_resolves += 1
 
     def _on_event(self, event: dict[str, Any]) -> None:
         call = self.connect.calls.get(str(event["detail"]["contactId"]))
@@ -482,6 +514,20 @@ class Pipeline:
                 self.sqs.delete_message(
                     QueueUrl=self.notifications, ReceiptHandle=message["ReceiptHandle"]
                 )
+
+
+def receiver_turns(script: Script) -> tuple[Turn, ...] | None:
+    """Return what an answered receiver says to the flow (``None``: nothing is said).
+
+    ``script.turns`` when given; else the answers, spoken, up to a hang-up.
+    """
+    if script.turns is not None:
+        return script.turns
+    if script.outcome is Outcome.ANSWER and script.answers:
+        return tuple(say(answer) for answer in script.answers)
+    if script.outcome is Outcome.HANG_UP:
+        return (*(say(answer) for answer in script.answers_given), HANG_UP)
+    return None
 
 
 def _patched_invoke(
