@@ -371,6 +371,28 @@ class FakeConnect:
         return [r.client_token for r in self.requests if r.result == "placed"]
 
 
+class AttemptScripts(dict[str, Any]):
+    """Scripts per number that change with each call placed: ``{number: [first, second]}``.
+
+    The fake Connect asks for a number's script once per request; the script is
+    chosen by how many calls to the number it has placed so far, so a throttled
+    or refused request does not move a receiver on to its next behaviour.
+    """
+
+    def __init__(self, sequences: dict[str, list[Any]]) -> None:
+        super().__init__()
+        self.sequences = sequences
+        self.connect: Any = None
+
+    def get(self, number: str, default: Any = None) -> Any:
+        """Return ``number``'s script for its next call (``self.connect`` counts the calls)."""
+        sequence = self.sequences.get(number)
+        if not sequence:
+            return default
+        placed = sum(1 for call in self.connect.calls.values() if call.number == number)
+        return sequence[min(placed, len(sequence) - 1)]
+
+
 #: Requests the rate limit counts (a throttled request consumes nothing).
 _COUNTED: Final = frozenset({"placed", "repeated", "limited", "refused", "error"})
 #: ``disconnectReason`` the fake reports for calls that never connected. The values are

@@ -28,6 +28,7 @@ are measured and limited in those simulated seconds, consistently on both sides.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import threading
@@ -36,12 +37,16 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Final
 from unittest import mock
 
 import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
+    WaitFunction,
+)
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 
 from callguard.outbound.dialer import Dialer
@@ -51,6 +56,7 @@ from callguard.outbound.handlers import contact_events as contact_events_handler
 from callguard.outbound.handlers.call_context import S3PlanSource
 from callguard.outbound.handlers.dialer import SqsRequeue
 from callguard.outbound.pacing import TokenBucket
+from callguard.outbound.planner import Planner
 from callguard.outbound.task_tokens import Outcome as TokenOutcome
 from callguard.outbound.task_tokens import TaskTokenStore
 from callguard.store.schema import create_table
@@ -128,6 +134,45 @@ class PipelineSettings:
     time_scale: float = 50.0
     dial_visibility_seconds: int = 2
     lambda_retry_interval_seconds: int = 1
+    #: Skip the state machine's Wait states: the plan and record steps then read a
+    #: clock moved on by each skipped wait (:class:`WaitWarp`), so a retry delay or a
+    #: calling window opening costs no real time.
+    skip_waits: bool = False
+
+
+class WaitWarp:
+    """Time for the plan and record steps: real time plus every Wait state skipped so far.
+
+    moto computes a Wait state's seconds against real time; the part of it not yet
+    skipped is ``wait_seconds - offset``, which moves the offset on instead of sleeping.
+    """
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.skipped = 0
+
+    def __call__(self) -> float:
+        """Return the steps' present (epoch seconds)."""
+        return time.time() + self.offset
+
+    def install(self) -> contextlib.AbstractContextManager[Any]:
+        """Patch moto's Wait states and the steps' clocks (undone on exit)."""
+        warp = self
+
+        def wait_interval(function: Any, env: Any, wait_seconds: int) -> None:
+            del function, env
+            remaining = wait_seconds - warp.offset
+            if remaining > 0:
+                warp.offset += remaining
+                warp.skipped += 1
+
+        stack = contextlib.ExitStack()
+        stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval", wait_interval))
+        stack.enter_context(mock.patch.object(record, "time", SimpleNamespace(time=warp)))
+        stack.enter_context(
+            mock.patch.object(plan, "Planner", functools.partial(Planner, clock=warp))
+        )
+        return stack
 
 
 @dataclass
@@ -203,6 +248,7 @@ class Pipeline:
         self.clock = ScaledClock(settings.time_scale)
         self.stats = RunStats()
         self.counter = _TransitionCounter()
+        self.warp = WaitWarp()
         session = boto3.Session(region_name=REGION)
         self.s3 = session.client("s3")
         self.sqs = session.client("sqs")
@@ -570,6 +616,8 @@ def offline_pipeline(
             faults or Faults(),
         )
         stack.enter_context(pipeline.counter.install())
+        if pipeline.settings.skip_waits:
+            stack.enter_context(pipeline.warp.install())
         stack.enter_context(mock.patch.dict(os.environ, pipeline.environment()))
         pipeline.wire()
         try:
