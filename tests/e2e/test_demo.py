@@ -24,6 +24,7 @@ from callguard_tools.demo.local_aws import aws_environment, dead_endpoint
 from callguard_tools.demo.local_aws import moto_server as local_moto_server
 from callguard_tools.demo.plan import summarize
 from callguard_tools.demo.scenarios import CALLER, DEFAULT_FUNCTION_ENVIRONMENT, Verdict, play_calls
+from callguard_tools.demo.story import Story
 from callguard_tools.environ import patched_environ
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,8 +105,25 @@ def test_the_demo_exits_non_zero_when_any_step_is_unexpected(
         ]
 
     monkeypatch.setattr(demo_main, "play_calls", one_bad_step)
+    monkeypatch.setattr(demo_main, "outbound_steps", lambda story: None)
     result = CliRunner().invoke(demo_main.main, ["--skip-terraform"])
     assert result.exit_code == 1
+    assert "1 of 2 steps went as expected" in result.output
+
+
+def test_an_unexpected_outbound_step_fails_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    def good_step(*args: object, **kwargs: object) -> list[Verdict]:
+        return [Verdict("good", "x", True, "x")]
+
+    def outbound_differs(story: Story) -> None:
+        story.step("Outbound: the report", "completed")
+        story.judge("Outbound: the report", "completed", False, "partial", [])
+
+    monkeypatch.setattr(demo_main, "play_calls", good_step)
+    monkeypatch.setattr(demo_main, "outbound_steps", outbound_differs)
+    result = CliRunner().invoke(demo_main.main, ["--skip-terraform"])
+    assert result.exit_code == 1
+    assert "[2] Outbound: the report" in result.output
     assert "1 of 2 steps went as expected" in result.output
 
 

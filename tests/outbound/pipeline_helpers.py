@@ -19,6 +19,7 @@ from unittest import mock
 
 from callguard.outbound import model
 from callguard.outbound.handlers import intake
+from callguard_tools.outbound_sim.fake_connect import AttemptScripts  # noqa: F401 - used by the tests
 
 
 @dataclass(frozen=True)
@@ -95,27 +96,6 @@ def number(n: int) -> str:
 
 def rows_by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["receiver_id"]: row for row in report["results"]}
-
-
-class AttemptScripts(dict[str, Any]):
-    """Scripts per number that change with each call placed: ``{number: [first, second]}``.
-
-    The fake Connect asks for a number's script once per request; the script is
-    chosen by how many calls to the number it has placed so far, so a throttled
-    or refused request does not move a receiver on to its next behaviour.
-    """
-
-    def __init__(self, sequences: dict[str, list[Any]]) -> None:
-        super().__init__()
-        self.sequences = sequences
-        self.connect: Any = None
-
-    def get(self, number: str, default: Any = None) -> Any:
-        sequence = self.sequences.get(number)
-        if not sequence:
-            return default
-        placed = sum(1 for call in self.connect.calls.values() if call.number == number)
-        return sequence[min(placed, len(sequence) - 1)]
 
 
 def etc_zone(local_hour: int, now: dt.datetime) -> str:

@@ -67,10 +67,17 @@ def test_job_message_starts_a_job_once_and_stores_the_normalised_job() -> None:
         stored = json.loads(
             pipeline.s3.get_object(Bucket=WORK_BUCKET, Key=f"jobs/{job_id}/job.json")["Body"].read()
         )
+        receivers = (
+            pipeline.s3.get_object(Bucket=WORK_BUCKET, Key=f"jobs/{job_id}/receivers.jsonl")["Body"]
+            .read()
+            .decode()
+            .splitlines()
+        )
         execution = pipeline.sfn.describe_execution(executionArn=pipeline.execution_arn(job_id))
         assert pipeline.run_until_done(job_id)["status"] == "SUCCEEDED"
     assert first["jobs"][job_id] == "started"
-    assert [r["id"] for r in stored["receivers"]] == ["a", "b"]
+    assert [json.loads(line)["id"] for line in receivers] == ["a", "b"]
+    assert "receivers" not in stored
     assert stored["id"] == job_id
     assert json.loads(execution["input"]) == {
         "job_id": job_id,

@@ -10,8 +10,10 @@ import click
 
 from callguard_tools.demo import transcript
 from callguard_tools.demo.local_aws import moto_server
+from callguard_tools.demo.outbound_steps import outbound_steps
 from callguard_tools.demo.plan import PlanSummary, validate_and_plan
 from callguard_tools.demo.scenarios import Verdict, play_calls
+from callguard_tools.demo.story import DEFAULT_FUNCTION_ENVIRONMENT, Story
 from callguard_tools.tfkit.paths import repo_root
 
 
@@ -25,6 +27,19 @@ def _terraform_step(env: str, echo: Callable[[str], None]) -> tuple[PlanSummary,
     actual = summary.headline() if summary.ok else "no plan"
     echo(f"    {'OK' if summary.ok else 'UNEXPECTED'}: {actual}")
     return summary, Verdict(title, "a valid root and a plan", summary.ok, actual)
+
+
+def _outbound(
+    before: list[Verdict], *, echo: Callable[[str], None], verbose: bool
+) -> list[Verdict]:
+    """Play the outbound story (its own offline AWS), numbering its steps after ``before``."""
+    echo("")
+    echo("Outbound calls: intake, the state machine, the dialer and the call flow, offline")
+    story = Story("", DEFAULT_FUNCTION_ENVIRONMENT, echo=echo, verbose=verbose)
+    story.verdicts = [v for v in before if not v.title.startswith("Terraform")]  # step [0]
+    count = len(story.verdicts)
+    outbound_steps(story)
+    return story.verdicts[count:]
 
 
 def _write_transcripts(lines: list[str]) -> None:
@@ -85,6 +100,7 @@ def main(env: str, skip_terraform: bool, verbose: bool, write_transcripts: bool)
             echo=echo,
             verbose=verbose,
         )
+    verdicts += _outbound(verdicts, echo=echo, verbose=verbose)
     failed = [v for v in verdicts if not v.ok]
     echo("")
     echo(

@@ -32,6 +32,8 @@ _CONTACT_ID = re.compile(
     r"\b(?!00000000-0000-)[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\b"
 )
 _CODE = re.compile(r'"code": "(\d+)"')
+#: Outbound job ids: derived from the upload, whose receivers' time zones follow the clock.
+_JOB_ID = re.compile(r"\bjob-[0-9a-f]{32}\b")
 _ELAPSED = re.compile(r"\(\d+ s\)\.$")
 
 
@@ -41,6 +43,7 @@ def normalise(lines: Iterable[str]) -> list[str]:
     text = _PORT.sub("http://127.0.0.1:<port>", text)
     text = _TIME.sub("<time>", text)
     text = _CONTACT_ID.sub("<contact-id>", text)
+    text = _JOB_ID.sub("job-<id>", text)
     for code in sorted(set(_CODE.findall(text)), key=len, reverse=True):
         text = re.sub(rf"(?<![\d-]){code}(?![\d-])", "<code>", text)
     return [_ELAPSED.sub("(<n> s).", line) for line in text.splitlines()]

@@ -23,6 +23,7 @@ import boto3
 import click
 
 from callguard.store import BLOCKED, DenyList, Entry, StoreError, create_table
+from callguard_tools.flows import simulate_outbound
 from callguard_tools.flows.cli_variables import (
     assignments,
     for_template,
@@ -40,6 +41,7 @@ from callguard_tools.flows.simulation import (
     CHALLENGE_MODULE,
     CHECK_MODULE,
     INBOUND_FLOW,
+    OUTBOUND_FLOW,
     STATIC_LIST_FLOW,
     CallScript,
     Deployment,
@@ -49,6 +51,7 @@ from callguard_tools.flows.simulation import (
     function_environment,
 )
 from callguard_tools.flows.transcript import mask_number
+from callguard_tools.outbound_sim.calls import OUTBOUND_TEMPLATE
 
 #: Table the command creates in its in-process emulation when none is given.
 SIMULATED_TABLE = "callguard-simulated"
@@ -177,11 +180,41 @@ def result_as_json(result: SimulationResult) -> dict[str, Any]:
     "--flow",
     "flow_name",
     type=click.Choice(
-        [INBOUND_FLOW, AGENT_FLAG_FLOW, STATIC_LIST_FLOW, CHECK_MODULE, CHALLENGE_MODULE]
+        [
+            INBOUND_FLOW,
+            AGENT_FLAG_FLOW,
+            STATIC_LIST_FLOW,
+            CHECK_MODULE,
+            CHALLENGE_MODULE,
+            OUTBOUND_FLOW,
+        ]
     ),
     default=INBOUND_FLOW,
     show_default=True,
-    help="Flow the contact enters (agent_flag: the quick connect, run on a transferred contact).",
+    help="Flow the contact enters (agent_flag: the quick connect, run on a transferred contact; "
+    "outbound_call: a call placed to a receiver, who plays --turn/--script-file).",
+)
+@click.option(
+    "--turn",
+    "turns",
+    multiple=True,
+    metavar="TURN",
+    help="Outbound: what the receiver does at the next question, in order: words, "
+    "'key:1#' (keypad), '<silence>' or '<hang-up>'.",
+)
+@click.option(
+    "--script-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Outbound: the receiver's turns, one a line (after any --turn).",
+)
+@click.option(
+    "--job",
+    "job_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Outbound: the job whose questions are asked (default: one Yes/No question).",
+)
+@click.option(
+    "--receiver", metavar="ID", help="Outbound: the job's receiver called (default: first)."
 )
 @click.option(
     "--flow-file",
@@ -246,6 +279,10 @@ def result_as_json(result: SimulationResult) -> dict[str, Any]:
 )
 def simulate_command(  # noqa: PLR0917 - click passes every option as an argument
     flow_name: str,
+    turns: tuple[str, ...],
+    script_file: Path | None,
+    job_file: Path | None,
+    receiver: str | None,
     flow_file: Path | None,
     module_id: tuple[str, ...],
     caller: str | None,
@@ -285,7 +322,19 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
         --input 1234 --input heard --expect transferred
       callguard flows simulate --flow-file my-inbound.json --module-id my-module-arn \\
         --caller +442079460958
+      callguard flows simulate --flow outbound_call --job job.json \\
+        --turn yes --turn key:42# --turn stop
     """
+    if flow_name == OUTBOUND_FLOW:
+        _outbound(
+            turns=turns,
+            script_file=script_file,
+            job_file=job_file,
+            receiver=receiver,
+            rendered=_overrides(var, vars_file),
+            verbose=verbose,
+        )
+        return
     contact = _contact(
         caller=caller,
         withheld=withheld,
@@ -328,6 +377,30 @@ def simulate_command(  # noqa: PLR0917 - click passes every option as an argumen
             result = simulator.call(flow_name, contact, script)
 
     _report(result, as_json=as_json, verbose=verbose, expect=expect)
+
+
+def _outbound(
+    *,
+    turns: tuple[str, ...],
+    script_file: Path | None,
+    job_file: Path | None,
+    receiver: str | None,
+    rendered: dict[str, dict[str, Any]],
+    verbose: bool,
+) -> None:
+    """Play the outbound form: one scripted receiver, then the status and answers stored."""
+    job = simulate_outbound.read_job(job_file) if job_file else None
+    played = simulate_outbound.play_outbound(
+        simulate_outbound.turns_of(turns, script_file),
+        job=job,
+        receiver_id=receiver,
+        overrides=rendered.get(OUTBOUND_TEMPLATE, {}),
+    )
+    for line in played.simulation.transcript.render(verbose=verbose):
+        click.echo(line)
+    click.echo(f"status: {played.status or 'unresolved (the contact events end it)'}")
+    answers = ", ".join(f"{k}={v}" for k, v in sorted(played.answers.items())) or "none"
+    click.echo(mask_number(f"answers: {answers}"))
 
 
 def _report(result: SimulationResult, *, as_json: bool, verbose: bool, expect: str | None) -> None:

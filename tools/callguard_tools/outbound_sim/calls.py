@@ -21,6 +21,7 @@ from callguard.outbound.handlers.call_context import (
     CallContextError,
     CallPlan,
     CallServices,
+    PlanSource,
     Renderer,
     build_plan,
 )
@@ -103,6 +104,10 @@ class CallRig:
     two tables on ``dynamodb`` (unless they exist) and answers ``sfn``'s callbacks from a
     :class:`FakeStepFunctions`. ``overrides`` change the outbound template's variables
     (``max_retries``, ``voicemail_message``, ...); ``environment`` is the functions'.
+
+    The offline pipeline hands in its own ``tokens`` (the dialer's store, whose
+    callbacks reach the real execution), ``deny_table`` and ``plans`` (the job as
+    intake stored it), and plays the calls its fake Connect answered with :meth:`play`.
     """
 
     def __init__(
@@ -110,31 +115,42 @@ class CallRig:
         dynamodb: Any,
         sfn: Any,
         *,
-        plans: JobPlans | None = None,
+        plans: PlanSource | None = None,
         overrides: Mapping[str, Any] | None = None,
         environment: Mapping[str, str | None] | None = None,
+        tokens: TaskTokenStore | None = None,
+        deny_table: str = DENY_TABLE,
     ) -> None:
         existing = set(dynamodb.list_tables().get("TableNames", []))
-        if TOKEN_TABLE not in existing:
+        if tokens is None and TOKEN_TABLE not in existing:
             create_token_table(dynamodb, TOKEN_TABLE)
-        if DENY_TABLE not in existing:
-            create_table(dynamodb, DENY_TABLE)
+        if deny_table not in existing:
+            create_table(dynamodb, deny_table)
         self.dynamodb = dynamodb
+        self.deny_table = deny_table
         self.fake_sfn = FakeStepFunctions()
-        self.tokens = TaskTokenStore(dynamodb, self.fake_sfn.attach(sfn), TOKEN_TABLE)
-        self.plans = plans or JobPlans()
+        self.tokens = tokens or TaskTokenStore(dynamodb, self.fake_sfn.attach(sfn), TOKEN_TABLE)
+        self.plans: PlanSource = plans or JobPlans()
         self.deployment = Deployment.render(
             {"outbound_call.flow.json.tftpl": dict(overrides or {})}
         )
         self.simulator = Simulator(
-            self.deployment, environment={"CALLGUARD_TABLE": DENY_TABLE, **(environment or {})}
+            self.deployment, environment={"CALLGUARD_TABLE": deny_table, **(environment or {})}
         )
         self._tokens = itertools.count(1)
 
     @property
     def services(self) -> CallServices:
         """What the call functions are handed while the rig plays a call."""
-        return CallServices(self.tokens, self.plans, DENY_TABLE)
+        return CallServices(self.tokens, self.plans, self.deny_table)
+
+    def play(self, contact: Contact, script: CallScript) -> SimulationResult:
+        """Walk an already placed call (its task token recorded) through the outbound flow."""
+        call_context.install(self.services)
+        try:
+            return self.simulator.call(OUTBOUND_FLOW, contact, script)
+        finally:
+            call_context.install(None)
 
     def call(
         self,
@@ -146,16 +162,13 @@ class CallRig:
         contact_id: str | None = None,
     ) -> PlayedCall:
         """Place one call to ``receiver`` and play it with ``script``."""
-        self.plans.add(job)
+        if isinstance(self.plans, JobPlans):
+            self.plans.add(job)
         contact = Contact.outbound(receiver.phone, contact_id=contact_id)
         token = f"task-token-{next(self._tokens)}"
         self.fake_sfn.wait(token)
         self.tokens.record(contact.contact_id, token, job.id, receiver.id, attempt)
-        call_context.install(self.services)
-        try:
-            result = self.simulator.call(OUTBOUND_FLOW, contact, script)
-        finally:
-            call_context.install(None)
+        result = self.play(contact, script)
         return PlayedCall(
             simulation=result,
             call=self.tokens.get(contact.contact_id),

@@ -30,6 +30,7 @@ from typing import Any, Final
 
 from callguard.numbers import is_e164
 from callguard.outbound.pacing import ConcurrencyCap
+from callguard_tools.flows.simulation import Turn
 from callguard_tools.outbound_sim.hooks import ServiceError, attach
 
 #: EventBridge ``detail-type`` and ``source`` of contact events.
@@ -91,6 +92,8 @@ class Script:
     given). ``ring_seconds`` is how long the phone rings before it is answered (or
     gives up); ``seconds_per_question`` paces an answered call. ``server_errors``
     makes the first N requests for this number fail with ``InternalServiceException``.
+    ``turns`` is what the receiver says and keys in once the call is answered, for a
+    flow simulator to play (``None``: derived from ``answers`` by whoever plays it).
     """
 
     outcome: Outcome = Outcome.ANSWER
@@ -99,6 +102,7 @@ class Script:
     ring_seconds: float = 5.0
     seconds_per_question: float = 10.0
     server_errors: int = 0
+    turns: tuple[Turn, ...] | None = None
 
     @property
     def answers_given(self) -> tuple[str, ...]:
@@ -365,6 +369,28 @@ class FakeConnect:
     def placed_tokens(self) -> list[str]:
         """Client tokens of the calls actually placed, in order (a repeat never appears)."""
         return [r.client_token for r in self.requests if r.result == "placed"]
+
+
+class AttemptScripts(dict[str, Any]):
+    """Scripts per number that change with each call placed: ``{number: [first, second]}``.
+
+    The fake Connect asks for a number's script once per request; the script is
+    chosen by how many calls to the number it has placed so far, so a throttled
+    or refused request does not move a receiver on to its next behaviour.
+    """
+
+    def __init__(self, sequences: dict[str, list[Any]]) -> None:
+        super().__init__()
+        self.sequences = sequences
+        self.connect: Any = None
+
+    def get(self, number: str, default: Any = None) -> Any:
+        """Return ``number``'s script for its next call (``self.connect`` counts the calls)."""
+        sequence = self.sequences.get(number)
+        if not sequence:
+            return default
+        placed = sum(1 for call in self.connect.calls.values() if call.number == number)
+        return sequence[min(placed, len(sequence) - 1)]
 
 
 #: Requests the rate limit counts (a throttled request consumes nothing).

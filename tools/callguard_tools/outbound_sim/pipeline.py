@@ -11,8 +11,12 @@ What runs for real:
 * the dial queue is consumed by the real :class:`~callguard.outbound.dialer.Dialer`
   (as the event source mapping would: batches, ``batchItemFailures`` kept, the
   rest deleted) against the :class:`~.fake_connect.FakeConnect`, whose contact
-  events go to the real contact-event handler; a small flow stand-in resolves
-  answered calls as the outbound flow's last Lambda does.
+  events go to the real contact-event handler;
+* an answered call whose receiver speaks (a script with answers, a hang-up or
+  ``turns``) is played through the rendered outbound flow and the real in-call
+  functions (:class:`~.calls.CallRig`), which read the job as intake stored it and
+  resolve the task token on the real execution; a call with nothing to say (or a
+  voicemail) is resolved by a small stand-in, as the flow's last Lambda would.
 
 Time: moto's Wait states, task timeouts and SQS visibility run in real seconds.
 The dialer's pacing and the fake Connect run on a :class:`ScaledClock`, simulated
@@ -24,6 +28,7 @@ are measured and limited in those simulated seconds, consistently on both sides.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import threading
@@ -32,24 +37,33 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Final
 from unittest import mock
 
 import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
+from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
+    WaitFunction,
+)
 from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 
 from callguard.outbound.dialer import Dialer
+from callguard.outbound.handlers import call_context, clients, intake, plan, record, report
 from callguard.outbound.handlers import cancel as cancel_handler
-from callguard.outbound.handlers import clients, intake, plan, record, report
 from callguard.outbound.handlers import contact_events as contact_events_handler
+from callguard.outbound.handlers.call_context import S3PlanSource
 from callguard.outbound.handlers.dialer import SqsRequeue
 from callguard.outbound.pacing import TokenBucket
+from callguard.outbound.planner import Planner
 from callguard.outbound.task_tokens import Outcome as TokenOutcome
 from callguard.outbound.task_tokens import TaskTokenStore
 from callguard.store.schema import create_table
+from callguard_tools.flows.connect_event import Contact
+from callguard_tools.flows.simulation import HANG_UP, CallScript, SimulationResult, Turn, say
 from callguard_tools.outbound_sim import state_machine, tables
+from callguard_tools.outbound_sim.calls import CallRig
 from callguard_tools.outbound_sim.fake_connect import (
     FakeCall,
     FakeConnect,
@@ -120,6 +134,45 @@ class PipelineSettings:
     time_scale: float = 50.0
     dial_visibility_seconds: int = 2
     lambda_retry_interval_seconds: int = 1
+    #: Skip the state machine's Wait states: the plan and record steps then read a
+    #: clock moved on by each skipped wait (:class:`WaitWarp`), so a retry delay or a
+    #: calling window opening costs no real time.
+    skip_waits: bool = False
+
+
+class WaitWarp:
+    """Time for the plan and record steps: real time plus every Wait state skipped so far.
+
+    moto computes a Wait state's seconds against real time; the part of it not yet
+    skipped is ``wait_seconds - offset``, which moves the offset on instead of sleeping.
+    """
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self.skipped = 0
+
+    def __call__(self) -> float:
+        """Return the steps' present (epoch seconds)."""
+        return time.time() + self.offset
+
+    def install(self) -> contextlib.AbstractContextManager[Any]:
+        """Patch moto's Wait states and the steps' clocks (undone on exit)."""
+        warp = self
+
+        def wait_interval(function: Any, env: Any, wait_seconds: int) -> None:
+            del function, env
+            remaining = wait_seconds - warp.offset
+            if remaining > 0:
+                warp.offset += remaining
+                warp.skipped += 1
+
+        stack = contextlib.ExitStack()
+        stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval", wait_interval))
+        stack.enter_context(mock.patch.object(record, "time", SimpleNamespace(time=warp)))
+        stack.enter_context(
+            mock.patch.object(plan, "Planner", functools.partial(Planner, clock=warp))
+        )
+        return stack
 
 
 @dataclass
@@ -195,6 +248,7 @@ class Pipeline:
         self.clock = ScaledClock(settings.time_scale)
         self.stats = RunStats()
         self.counter = _TransitionCounter()
+        self.warp = WaitWarp()
         session = boto3.Session(region_name=REGION)
         self.s3 = session.client("s3")
         self.sqs = session.client("sqs")
@@ -235,6 +289,14 @@ class Pipeline:
             clock=self.clock,
             sleep=self.clock.sleep,
         )
+        self.rig = CallRig(
+            clients.dynamodb_client(),
+            clients.sfn_client(),
+            tokens=self.tokens,
+            deny_table=DENY_TABLE,
+            plans=S3PlanSource(clients.s3_client(), WORK_BUCKET, call_context.job_renderer()),
+        )
+        self.played: dict[str, SimulationResult] = {}
 
     # ------------------------------------------------------------ resources
     def _create_resources(self) -> None:
@@ -312,8 +374,20 @@ class Pipeline:
 
     # ------------------------------------------------------------ the flow stand-in
     def _on_answered(self, call: FakeCall) -> None:
-        """Do what the outbound flow does once the receiver picks up (the next issue's flow)."""
+        """Do what the outbound flow does once the receiver picks up."""
         script = call.script
+        turns = receiver_turns(script)
+        if turns is not None:
+            contact = Contact.outbound(
+                call.number, contact_id=call.contact_id, attributes=call.attributes
+            )
+            played = self.rig.play(contact, CallScript(turns=turns))
+            self.played[call.contact_id] = played
+            if self.faults.resolve_twice:
+                self._resolve_again(
+                    call.contact_id, TokenOutcome(status="completed", source="flow")
+                )
+            return
         for number, answer in enumerate(script.answers_given, start=1):
             self.tokens.add_answer(call.contact_id, number, answer)
         if script.outcome is Outcome.ANSWER:
@@ -324,10 +398,14 @@ class Pipeline:
             return  # a hang-up: the DISCONNECTED event resolves it with the answers so far
         self.tokens.resolve(call.contact_id, outcome)
         if self.faults.resolve_twice:
-            again = self.tokens.resolve(call.contact_id, outcome)
-            if again.sent:
-                raise AssertionError("a token was delivered twice")
-            self.stats.second_resolves += 1
+            self._resolve_again(call.contact_id, outcome)
+
+    def _resolve_again(self, contact_id: str, outcome: TokenOutcome) -> None:
+        """Resolve a call's token a second time, as a retried flow Lambda would: never sent."""
+        again = self.tokens.resolve(contact_id, outcome)
+        if again.sent:
+            raise AssertionError("a token was delivered twice")
+        self.stats.second_resolves += 1
 
     def _on_event(self, event: dict[str, Any]) -> None:
         call = self.connect.calls.get(str(event["detail"]["contactId"]))
@@ -484,6 +562,20 @@ class Pipeline:
                 )
 
 
+def receiver_turns(script: Script) -> tuple[Turn, ...] | None:
+    """Return what an answered receiver says to the flow (``None``: nothing is said).
+
+    ``script.turns`` when given; else the answers, spoken, up to a hang-up.
+    """
+    if script.turns is not None:
+        return script.turns
+    if script.outcome is Outcome.ANSWER and script.answers:
+        return tuple(say(answer) for answer in script.answers)
+    if script.outcome is Outcome.HANG_UP:
+        return (*(say(answer) for answer in script.answers_given), HANG_UP)
+    return None
+
+
 def _patched_invoke(
     self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any
 ) -> bytes:
@@ -524,6 +616,8 @@ def offline_pipeline(
             faults or Faults(),
         )
         stack.enter_context(pipeline.counter.install())
+        if pipeline.settings.skip_waits:
+            stack.enter_context(pipeline.warp.install())
         stack.enter_context(mock.patch.dict(os.environ, pipeline.environment()))
         pipeline.wire()
         try:

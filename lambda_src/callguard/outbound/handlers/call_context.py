@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from typing import Any, Final, Protocol, cast
 
 from callguard.connect import ContactEvent
+from callguard.outbound import layout
 from callguard.outbound.handlers import clients
-from callguard.outbound.model import Job, QuestionType, Receiver, from_dict, receiver_from_dict
+from callguard.outbound.model import Job, QuestionType, Receiver
 from callguard.outbound.task_tokens import PendingCall, TaskTokenStore
 
 #: Bot key (``modules/outbound_bots/bots.json``) of each question type that is answered;
@@ -41,9 +42,6 @@ BOT_FOR_TYPE: Final = {
 MESSAGE_BOT: Final = "message"
 #: Longest prompt one question may put into the contact's attributes (UTF-8 bytes).
 MAX_PROMPT_BYTES: Final = 8_192
-#: Default S3 keys of a job's normalised document and its receivers (JSON Lines).
-DEFAULT_JOB_KEY: Final = "jobs/{job_id}/job.json"
-DEFAULT_RECEIVERS_KEY: Final = "jobs/{job_id}/receivers.jsonl"
 
 #: Where the job engine's renderer lives (imported only by the deployed functions).
 RENDERER_MODULE: Final = "callguard.outbound.render"
@@ -131,23 +129,14 @@ def _join_ssml(ssml: str, plain: str) -> str:
 class S3PlanSource:
     """Plans from the normalised job intake stores in S3 (job document + receivers file).
 
+    The keys are :mod:`callguard.outbound.layout`'s, the ones intake writes.
     ``s3`` is a botocore S3 client (typed loosely: the S3 stubs are not a dev dependency).
     """
 
-    def __init__(
-        self,
-        s3: Any,
-        bucket: str,
-        render: Renderer,
-        *,
-        job_key: str = DEFAULT_JOB_KEY,
-        receivers_key: str = DEFAULT_RECEIVERS_KEY,
-    ) -> None:
+    def __init__(self, s3: Any, bucket: str, render: Renderer) -> None:
         self._s3 = s3
         self._bucket = bucket
         self._render = render
-        self._job_key = job_key
-        self._receivers_key = receivers_key
         self._jobs: dict[str, tuple[Job, Mapping[str, Receiver]]] = {}
         self._lock = threading.Lock()
 
@@ -164,11 +153,12 @@ class S3PlanSource:
             cached = self._jobs.get(job_id)
         if cached is not None:
             return cached
-        document = json.loads(self._read(self._job_key.format(job_id=job_id)))
-        document.setdefault("receivers", [])
-        job = from_dict(document)
-        lines = self._read(self._receivers_key.format(job_id=job_id)).splitlines()
-        receivers = {r.id: r for r in (receiver_from_dict(json.loads(x)) for x in lines if x)}
+        document = json.loads(self._read(layout.job_key(job_id)))
+        try:
+            job = layout.decode_job(document, self._read(layout.receivers_key(job_id)))
+        except (KeyError, TypeError, ValueError) as error:
+            raise CallContextError(f"job {job_id} is not stored as intake writes it") from error
+        receivers = {r.id: r for r in job.receivers}
         with self._lock:
             self._jobs[job_id] = (job, receivers)
         return job, receivers
@@ -236,17 +226,11 @@ def _from_environment(env: Mapping[str, str]) -> CallServices:
         clients.dynamodb_client(), clients.sfn_client(), env["CALLGUARD_OUTBOUND_TOKEN_TABLE"]
     )
     s3 = clients.s3_client()
-    plans = S3PlanSource(
-        s3,
-        env["CALLGUARD_OUTBOUND_JOB_BUCKET"],
-        _job_renderer(),
-        job_key=env.get("CALLGUARD_OUTBOUND_JOB_KEY", DEFAULT_JOB_KEY),
-        receivers_key=env.get("CALLGUARD_OUTBOUND_RECEIVERS_KEY", DEFAULT_RECEIVERS_KEY),
-    )
+    plans = S3PlanSource(s3, env["CALLGUARD_OUTBOUND_JOB_BUCKET"], job_renderer())
     return CallServices(tokens, plans, env["CALLGUARD_TABLE"])
 
 
-def _job_renderer() -> Renderer:
+def job_renderer() -> Renderer:
     """Return the job engine's renderer (sandboxed templates into escaped SSML)."""
     module = importlib.import_module(RENDERER_MODULE)
     engine: Any = module.Renderer()

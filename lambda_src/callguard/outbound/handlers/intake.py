@@ -8,7 +8,8 @@ the job document, as other systems send it). Each is read with the job readers
 * invalid -> the problems are written as JSON next to the upload
   (``<key>.errors.json``; for a message, ``errors/<job id>.json`` in the work
   bucket) and published to the completion topic; nothing is started;
-* valid -> the normalised job is written to the work bucket and a state machine
+* valid -> the normalised job is written to the work bucket (``jobs/<id>/job.json``
+  and its receivers as JSON Lines, see :mod:`callguard.outbound.layout`) and a state machine
   execution is started *named by the job id*, which is derived from the upload
   (bucket, key and version or ETag; a message's content), so the same upload
   delivered twice starts one job: ``ExecutionAlreadyExists`` is success.
@@ -31,7 +32,7 @@ from typing import Any, Final, Protocol
 from botocore.exceptions import ClientError
 
 from callguard.logs import log_invocation, set_level
-from callguard.outbound import model
+from callguard.outbound import layout, model
 from callguard.outbound.handlers import clients, orchestration
 from callguard.store.errors import error_code
 
@@ -86,8 +87,7 @@ def job_id_for(*parts: str) -> str:
 
 def start_job(config: orchestration.OrchestrationSettings, job: model.Job) -> bool:
     """Store the normalised job and start its execution; ``False`` if it was started already."""
-    key = orchestration.job_key(job.id)
-    orchestration.put_json(config.work_bucket, key, model.to_dict(job))
+    key = orchestration.store_job(config, job)
     try:
         clients.sfn_client().start_execution(
             stateMachineArn=config.state_machine_arn,
@@ -156,7 +156,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if record.get("eventSource") == "aws:sqs":
             body = str(record.get("body", "")).encode()
             job_id = job_id_for("message", hashlib.sha256(body).hexdigest())
-            errors_at = (config.work_bucket, f"errors/{job_id}.json")
+            errors_at = (config.work_bucket, layout.errors_key(job_id))
             name = "message.json"
         else:
             s3 = record["s3"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from callguard.outbound import model
+from callguard.outbound import layout, model
 from callguard.outbound.contact_cap_store import ContactCapStore
 from callguard.outbound.handlers import clients
 from callguard.outbound.handlers.clients import OutboundConfigError
@@ -91,20 +91,27 @@ def results(config: OrchestrationSettings) -> JobResults:
     return JobResults(clients.dynamodb_client(), config.results_table)
 
 
-def job_key(job_id: str) -> str:
-    """Where the normalised job lives in the work bucket."""
-    return f"jobs/{job_id}/job.json"
+job_key = layout.job_key
+round_key = layout.round_key
 
 
-def round_key(job_id: str, round_number: int) -> str:
-    """Where a round's Map items live in the work bucket."""
-    return f"jobs/{job_id}/rounds/{round_number:04d}.json"
+def store_job(config: OrchestrationSettings, job: model.Job) -> str:
+    """Write the normalised job as :mod:`callguard.outbound.layout` lays it out; return its key."""
+    for key, body in layout.encode_job(job).items():
+        content_type = "application/x-ndjson" if key.endswith(".jsonl") else "application/json"
+        s3_client().put_object(
+            Bucket=config.work_bucket, Key=key, Body=body, ContentType=content_type
+        )
+    return layout.job_key(job.id)
 
 
 def load_job(config: OrchestrationSettings, key: str) -> model.Job:
-    """Read the normalised job intake wrote."""
-    body = s3_client().get_object(Bucket=config.work_bucket, Key=key)["Body"].read()
-    return model.from_dict(json.loads(body))
+    """Read the normalised job intake wrote (its document at ``key`` and its receivers file)."""
+    s3 = s3_client()
+    document = json.loads(s3.get_object(Bucket=config.work_bucket, Key=key)["Body"].read())
+    receivers_key = layout.receivers_key(str(document["id"]))
+    lines = s3.get_object(Bucket=config.work_bucket, Key=receivers_key)["Body"].read()
+    return layout.decode_job(document, lines.decode("utf-8"))
 
 
 def put_json(bucket: str, key: str, document: Any) -> None:
