@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import json
 import signal
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -24,72 +22,7 @@ from runtime_events import EventFactory
 
 from callguard import aws, deadline
 from callguard.handlers import check_number, flag_number
-
-#: What the trickling server sends, a byte at a time: a complete answer would block.
-LISTED = json.dumps({"Item": {"status": {"S": "blocked"}, "reason": {"S": "fraud"}}}).encode()
-#: Seconds between two trickled bytes: well under the read timeout, so no attempt times out.
-TRICKLE_PAUSE = 0.1
-
-
-class FaultServer(ThreadingHTTPServer):
-    """An HTTP server that fails every request in a chosen way and counts them."""
-
-    daemon_threads = True
-
-    def __init__(self, mode: str) -> None:
-        super().__init__(("127.0.0.1", 0), FaultHandler)
-        self.mode = mode
-        self.requests = 0
-        self.lock = threading.Lock()
-        self.release = threading.Event()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class FaultHandler(BaseHTTPRequestHandler):
-    server: FaultServer
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        with self.server.lock:
-            self.server.requests += 1
-        if self.server.mode == "hang":
-            self.server.release.wait(30)  # stall until the test ends
-            return
-        if self.server.mode == "trickle":
-            self._trickle()
-            return
-        body = (
-            b'{"__type":"com.amazonaws.dynamodb.v20120810#ThrottlingException",'
-            b'"message":"Rate of requests exceeds the allowed throughput."}'
-        )
-        self.send_response(400)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Retry-After", "5")  # as DynamoDB's front end may: botocore ignores it
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _trickle(self) -> None:
-        """Answer at once, then send the body one byte per pause (minutes in all)."""
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.0")
-        self.send_header("Content-Length", str(len(LISTED)))
-        self.end_headers()
-        self.wfile.flush()
-        for index in range(len(LISTED)):
-            if self.server.release.wait(TRICKLE_PAUSE):
-                return
-            try:
-                self.wfile.write(LISTED[index : index + 1])
-                self.wfile.flush()
-            except OSError:  # the client gave up: what the deadline is for
-                return
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output quiet."""
+from callguard_tools.bench.fault_endpoints import FaultMode, FaultServer, serving
 
 
 class LambdaContext:
@@ -110,31 +43,23 @@ def faulty_dynamodb(
 
 
 @pytest.fixture
-def fault_mode() -> str:
+def fault_mode() -> FaultMode:
     """Overridden by ``@pytest.mark.parametrize("fault_mode", ...)``."""
     return "hang"
 
 
 @pytest.fixture
-def fault_server(fault_mode: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultServer]:
+def fault_server(fault_mode: FaultMode, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultServer]:
     yield from _serve(fault_mode, monkeypatch)
 
 
-def _serve(mode: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultServer]:
-    server = FaultServer(mode)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", server.url)
-    monkeypatch.setenv("CALLGUARD_TABLE", "callguard-test")
-    aws.reset_clients()
-    aws.dynamodb_client()  # as the handler module's import does in Lambda's init phase
-    try:
+def _serve(mode: FaultMode, monkeypatch: pytest.MonkeyPatch) -> Iterator[FaultServer]:
+    with serving(mode) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", server.url)
+        monkeypatch.setenv("CALLGUARD_TABLE", "callguard-test")
+        aws.reset_clients()
+        aws.dynamodb_client()  # as the handler module's import does in Lambda's init phase
         yield server
-    finally:
-        server.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def test_worst_case_is_under_three_seconds() -> None:

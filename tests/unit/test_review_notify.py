@@ -7,18 +7,17 @@ a supervisor's subscription would, so the tests read the real published message.
 from __future__ import annotations
 
 import json
-import threading
 from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from runtime_events import CONTACT_ID, INSTANCE_ARN, PREVIOUS_CONTACT_ID, EventFactory, LogLines
-from test_faults import FaultServer
 
 from callguard import aws, notify
 from callguard.config import ConfigError, load
 from callguard.handlers import flag_number
 from callguard.store import DenyList
+from callguard_tools.bench.fault_endpoints import serving
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -276,18 +275,10 @@ def test_a_hanging_sns_gets_one_attempt_and_the_flag_still_succeeds(
     store: DenyList, make_event: EventFactory, monkeypatch: pytest.MonkeyPatch, log_lines: LogLines
 ) -> None:
     """SNS accepts the connection and never answers: one request, a read timeout, a stored flag."""
-    server = FaultServer("hang")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", server.url)
-    aws.reset_clients()
-    try:
+    with serving("hang") as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SNS", server.url)
+        aws.reset_clients()
         assert flag(make_event) == PENDING_ANSWER
-    finally:
-        server.release.set()
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
     line = last_line(log_lines)
     assert (line["notification"], line["notification_error"]) == ("failed", "ReadTimeoutError")
     assert server.requests == aws.SNS_MAX_ATTEMPTS == 1

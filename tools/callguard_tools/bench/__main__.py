@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from callguard_tools.bench import bulk_import, outbound, outbound_pipeline, runtime
+from callguard_tools.bench import bulk_import, faults, outbound, outbound_pipeline, runtime
 
 
 def main() -> None:
-    """Run the runtime, bulk-import, outbound job and outbound pipeline benchmarks in turn."""
+    """Run the runtime, fault, bulk-import, outbound job and outbound pipeline benches in turn."""
     runtime.run()
+    print(flush=True)
+    faults.run()
     print(flush=True)
     bulk_import.run()
     print(flush=True)
