@@ -35,37 +35,37 @@ UPLOADS: Final = Resource(
     "--uploads-bucket",
     "CALLGUARD_OUTBOUND_UPLOADS_BUCKET",
     "outbound_uploads_bucket",
-    "Bucket jobs are uploaded to",
+    "uploads bucket (jobs are uploaded to it)",
 )
 WORK: Final = Resource(
     "--work-bucket",
     "CALLGUARD_OUTBOUND_WORK_BUCKET",
     "outbound_work_bucket",
-    "Bucket holding the normalised jobs",
+    "work bucket (the normalised jobs)",
 )
 REPORTS: Final = Resource(
     "--reports-bucket",
     "CALLGUARD_OUTBOUND_REPORTS_BUCKET",
     "outbound_reports_bucket",
-    "Bucket the reports are written to",
+    "reports bucket",
 )
 RESULTS: Final = Resource(
     "--results-table",
     "CALLGUARD_OUTBOUND_RESULTS_TABLE",
     "outbound_results_table",
-    "DynamoDB results table",
+    "results table (DynamoDB)",
 )
 STATE_MACHINE: Final = Resource(
     "--state-machine-arn",
     "CALLGUARD_OUTBOUND_STATE_MACHINE_ARN",
     "outbound_state_machine_arn",
-    "ARN of the job state machine",
+    "job state machine ARN",
 )
 TOKENS: Final = Resource(
     "--token-table",
     "CALLGUARD_OUTBOUND_TOKEN_TABLE",
     "outbound_token_table",
-    "DynamoDB task-token table (the waiting calls)",
+    "task-token table (DynamoDB; the waiting calls)",
 )
 
 _Command = TypeVar("_Command", bound=Callable[..., Any])
@@ -83,7 +83,7 @@ def resource_options(*resources: Resource) -> Callable[[_Command], _Command]:
                 metavar="NAME"
                 if "bucket" in resource.option or "table" in resource.option
                 else "ARN",
-                help=f"{resource.help} (env {resource.envvar}; "
+                help=f"The {resource.help} (env {resource.envvar}; "
                 f"Terraform output {resource.output}).",
             )(command)
         return command
@@ -95,7 +95,7 @@ def required(resource: Resource, value: str | None) -> str:
     """Return the resource's value, or stop (exit 2) naming the option, variable and output."""
     if not value or not value.strip():
         raise CliUsageError(
-            f"no {resource.help[0].lower() + resource.help[1:]} given: pass {resource.option}, "
+            f"no {resource.help} given: pass {resource.option}, "
             f"set {resource.envvar}, or read Terraform output {resource.output}"
         )
     return value.strip()
