@@ -27,7 +27,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "denylist": "Add, remove, check, list, import and export deny-list numbers.",
     "connect": "Wire callguard into Connect resources Terraform does not manage.",
     "flows": "Lint, render, diagram and simulate the Amazon Connect flows.",
-    "outbound": "Check and preview outbound call jobs (workbook, CSV or JSON); write a sample.",
+    "outbound": "Check, preview, submit and follow outbound call jobs; download their reports.",
 }
 
 

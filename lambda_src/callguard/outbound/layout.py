@@ -32,6 +32,11 @@ def round_key(job_id: str, round_number: int) -> str:
     return f"jobs/{job_id}/rounds/{round_number:04d}.json"
 
 
+def report_key(job_id: str, name: str) -> str:
+    """Return the key of one of the job's report files (``report.xlsx``, ``results.json``...)."""
+    return f"reports/{job_id}/{name}"
+
+
 def errors_key(job_id: str) -> str:
     """Return the key of the problems of a refused job message."""
     return f"errors/{job_id}.json"

@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 #: Mode of every file the CLI writes: read and write for the owner only.
 PRIVATE_MODE = 0o600
@@ -27,10 +27,21 @@ def write_private(path: Path, write: Callable[[TextIO], _Result]) -> _Result:
 
     The handle writes ``\\n`` as is (``newline=""``), as the csv module expects.
     """
+    return _write_private(path, lambda fd: os.fdopen(fd, "w", encoding="utf-8", newline=""), write)
+
+
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` as :func:`write_private` does (a downloaded report)."""
+    _write_private(path, lambda fd: os.fdopen(fd, "wb"), lambda handle: handle.write(data))
+
+
+def _write_private(
+    path: Path, open_descriptor: Callable[[int], Any], write: Callable[[Any], _Result]
+) -> _Result:
     descriptor, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
     try:
         os.fchmod(descriptor, PRIVATE_MODE)  # mkstemp's mode already; said once more on purpose
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        with open_descriptor(descriptor) as handle:
             result = write(handle)
         Path(temporary).replace(path)
     except BaseException:

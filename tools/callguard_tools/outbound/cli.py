@@ -16,15 +16,21 @@ from callguard import numbers
 from callguard.outbound.load import is_unreadable, load_job
 from callguard.outbound.problems import Problem, has_errors
 from callguard.outbound.render import Renderer, RenderError, render_messages
+from callguard_tools.admin.group import AwsCommandGroup
+from callguard_tools.outbound.jobs_command import COMMANDS as JOB_COMMANDS
 from callguard_tools.outbound.report_command import report_command
 
 #: Exit codes of ``validate``.
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
-@click.group()
+@click.group(cls=AwsCommandGroup)
 def outbound() -> None:
-    """Check and preview outbound call jobs (workbook, CSV or JSON); write a sample.
+    """Check, preview, submit and follow outbound call jobs; download their reports.
+
+    validate, preview, template and report work offline; submit, status, cancel,
+    download and list work on the deployed pipeline (resource names from options,
+    environment variables or the Terraform outputs each option names).
 
     \b
     Examples:
@@ -32,10 +38,14 @@ def outbound() -> None:
       callguard outbound validate my-job.xlsx
       callguard outbound preview my-job.xlsx --receiver s001
       callguard outbound report results.jsonl --job my-job.xlsx --format xlsx --output report.xlsx
+      callguard outbound submit my-job.xlsx
+      callguard outbound status JOB_ID --watch
     """
 
 
 outbound.add_command(report_command)
+for _command in JOB_COMMANDS:
+    outbound.add_command(_command)
 
 
 def _job_path(_ctx: click.Context, _param: click.Parameter, value: str) -> Path:

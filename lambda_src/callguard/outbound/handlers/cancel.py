@@ -1,11 +1,7 @@
 """Lambda entry point that cancels a job: no further call, waiting calls end ``cancelled``.
 
-Input ``{"job_id"}``. The job is flagged in the results table (the planner then
-schedules nobody and ends the remaining receivers ``cancelled``) and in the
-task-token table (the dialer places none of the job's queued calls), and every
-call already waiting is resolved ``cancelled``. The execution is not stopped:
-it runs on to its report and notification, which say what happened before the
-cancel. (Stopping it with StopExecution would skip the report.)
+Input ``{"job_id"}``. What a cancel does is :func:`callguard.outbound.cancelling.cancel_job`
+(``callguard outbound cancel`` runs the same code).
 """
 
 from __future__ import annotations
@@ -15,6 +11,7 @@ import os
 from typing import Any
 
 from callguard.logs import log_invocation, set_level
+from callguard.outbound.cancelling import cancel_job
 from callguard.outbound.handlers import clients, orchestration
 from callguard.outbound.task_tokens import TaskTokenStore
 
@@ -27,10 +24,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not job_id:
         raise ValueError("cancel: 'job_id' is required")
     config = orchestration.settings()
-    orchestration.results(config).mark_cancelled(job_id)
     tokens = TaskTokenStore(
         clients.dynamodb_client(), clients.sfn_client(), clients.settings().token_table
     )
-    ended = tokens.cancel_job(job_id)
+    ended = cancel_job(orchestration.results(config), tokens, job_id)
     log_invocation(logging.INFO, {"event": "job_cancelled", "job_id": job_id, "ended": ended})
     return {"job_id": job_id, "waiting_calls_ended": ended}

@@ -18,6 +18,7 @@ import os
 from typing import Any, Final
 
 from callguard.logs import log_invocation, set_level
+from callguard.outbound import layout
 from callguard.outbound.handlers import orchestration
 from callguard.outbound.job_results import ReceiverResult
 from callguard.outbound.model import Job
@@ -61,15 +62,15 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     results = {r.receiver_id: r for r in orchestration.results(config).receivers(job.id)}
     rows = result_records(job, results)
     bucket = config.reports_bucket or config.work_bucket
-    key = f"reports/{job.id}/results.json"
+    key = layout.report_key(job.id, "results.json")
     orchestration.put_json(bucket, key, {"job_id": job.id, "results": rows})
     files, report_counts = report_files(job, results)
     for name, body in files.items():
         orchestration.s3_client().put_object(
-            Bucket=bucket, Key=f"reports/{job.id}/{name}", Body=body
+            Bucket=bucket, Key=layout.report_key(job.id, name), Body=body
         )
     counts = dict(sorted(report_counts.items()))
-    key = f"reports/{job.id}/report.xlsx"
+    key = layout.report_key(job.id, "report.xlsx")
     message = {
         "job_id": job.id,
         "receivers": len(rows),
