@@ -42,7 +42,7 @@ module "outbound" {
 
   denylist_table_name = module.callguard.table_name
   denylist_table_arn  = module.callguard.table_arn
-  lambda_zip_path     = coalesce(var.outbound.lambda_zip_path, "${path.root}/../../../build/lambda/callguard-outbound.zip")
+  lambda_zip_path     = coalesce(var.outbound.lambda_zip_path, "${dirname(local.lambda_zip_path)}/callguard-outbound.zip")
   functions = {
     runtime                  = var.functions.runtime
     architecture             = var.functions.architecture

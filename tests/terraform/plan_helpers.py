@@ -150,6 +150,9 @@ def write_stand_in_zip(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("callguard/__init__.py", '"""Stand-in package for offline plans."""\n')
+    # The outbound engine's package sits next to the main one (terraform/shared/main.tf).
+    if path.name == "callguard.zip":
+        write_stand_in_zip(path.with_name("callguard-outbound.zip"))
     return path
 
 
