@@ -47,9 +47,9 @@ variable "lambda_zip_path" {
 variable "functions" {
   description = "Runtime, architecture, log retention and hardening shared with the environment's other functions."
   type = object({
-    runtime               = optional(string)
-    architecture          = optional(string)
-    log_retention_in_days = optional(number)
+    runtime               = optional(string, "python3.13")
+    architecture          = optional(string, "arm64")
+    log_retention_in_days = optional(number, 365)
     vpc_config = optional(object({
       subnet_ids         = list(string)
       security_group_ids = list(string)
