@@ -100,6 +100,10 @@ locals {
     conditions = []
   }
 
+  # Every function is capped (checkov CKV_AWS_115): a call runs its in-call
+  # steps one at a time, so the concurrent-call budget bounds those functions.
+  per_call_concurrency = var.max_concurrent_calls
+
   call_statements = [local.tokens_rw, local.read_jobs, local.key_statement]
 
   # timeout: Connect waits at most 8 s for the in-call functions.
@@ -116,19 +120,19 @@ locals {
       ]
     }
     plan = {
-      handler     = "plan", timeout = 60, reserved = null, connect = false, send_task = false
+      handler     = "plan", timeout = 60, reserved = 2, connect = false, send_task = false
       description = "callguard outbound: plans the next round of calls"
       environment = local.orchestration_environment
       statements  = [local.work_rw, local.results_rw, local.denylist_read, local.cap_rw, local.key_statement]
     }
     record = {
-      handler     = "record", timeout = 60, reserved = null, connect = false, send_task = false
+      handler     = "record", timeout = 60, reserved = local.per_call_concurrency, connect = false, send_task = false
       description = "callguard outbound: records one call's outcome"
       environment = local.orchestration_environment
       statements  = [local.work_rw, local.results_rw, local.key_statement]
     }
     report = {
-      handler     = "report", timeout = 300, reserved = null, connect = false, send_task = false
+      handler     = "report", timeout = 300, reserved = 1, connect = false, send_task = false
       description = "callguard outbound: writes the job report and announces it"
       environment = local.orchestration_environment
       statements = [
@@ -138,7 +142,7 @@ locals {
       ]
     }
     cancel = {
-      handler     = "cancel", timeout = 60, reserved = null, connect = false, send_task = true
+      handler     = "cancel", timeout = 60, reserved = 1, connect = false, send_task = true
       description = "callguard outbound: cancels a job"
       environment = merge(local.orchestration_environment, { CALLGUARD_OUTBOUND_TOKEN_TABLE = module.tables.names.tokens })
       statements = [
@@ -160,34 +164,34 @@ locals {
       ]
     }
     contact_events = {
-      handler     = "contact_events", timeout = 30, reserved = null, connect = false, send_task = true
+      handler     = "contact_events", timeout = 30, reserved = local.per_call_concurrency, connect = false, send_task = true
       description = "callguard outbound: ends a call's wait when Connect reports it disconnected"
       environment = local.dialer_environment
       statements  = [local.tokens_rw, local.cap_rw, local.key_statement]
     }
     call_step = {
-      handler     = "call_step", timeout = 8, reserved = null, connect = true, send_task = true
+      handler     = "call_step", timeout = 8, reserved = local.per_call_concurrency, connect = true, send_task = true
       description = "callguard outbound: gives the contact flow its next prompt"
       environment = local.call_environment, statements = local.call_statements
     }
     record_answer = {
-      handler     = "record_answer", timeout = 8, reserved = null, connect = true, send_task = true
+      handler     = "record_answer", timeout = 8, reserved = local.per_call_concurrency, connect = true, send_task = true
       description = "callguard outbound: stores one answer of the call"
       environment = local.call_environment, statements = local.call_statements
     }
     finish_call = {
-      handler     = "finish_call", timeout = 8, reserved = null, connect = true, send_task = true
+      handler     = "finish_call", timeout = 8, reserved = local.per_call_concurrency, connect = true, send_task = true
       description = "callguard outbound: ends the call's wait with its answers"
       environment = local.call_environment, statements = local.call_statements
     }
     opt_out = {
-      handler     = "opt_out", timeout = 8, reserved = null, connect = true, send_task = true
+      handler     = "opt_out", timeout = 8, reserved = local.per_call_concurrency, connect = true, send_task = true
       description = "callguard outbound: puts a receiver who opts out on the deny list"
       environment = local.call_environment
       statements  = concat(local.call_statements, [local.denylist_write])
     }
     answer_check = {
-      handler     = "answer_check", timeout = 8, reserved = null, connect = true, send_task = true
+      handler     = "answer_check", timeout = 8, reserved = local.per_call_concurrency, connect = true, send_task = true
       description = "callguard outbound: checks an answer against the question's rules"
       environment = local.call_environment, statements = local.call_statements
     }
