@@ -7,9 +7,14 @@ prod's leave it off. The assertions read the plans of the applied roots.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 from plan_helpers import (  # noqa: F401 - fixtures are used by name
+    Deployed,
+    _run,
+    _var_args,
     as_list,
     deployed_plans,
     deployed_roots,
@@ -35,6 +40,39 @@ OUTPUTS = (
 )
 
 
+OUTBOUND_ON = {
+    "enabled": True,
+    "instance": "support",
+    "contact_flow_id": DEV_FLOW,
+    "source_phone_number": "+442079460000",
+    "source_phone_number_id": DEV_NUMBER,
+    "retention_days": 30,
+}
+
+
+@pytest.fixture(scope="module")
+def outbound_plans(
+    tmp_path_factory: pytest.TempPathFactory,
+    stand_in_zip: Path,  # noqa: F811
+    deployed_plans: dict[str, Plan],  # noqa: F811
+) -> dict[str, Plan]:
+    """prod as committed (off); dev applied with the outbound block on, then planned."""
+    dev = Deployed.apply("dev", tmp_path_factory.mktemp("outbound-dev"), stand_in_zip)
+    on = {"outbound": OUTBOUND_ON}
+    _run(
+        [
+            "apply",
+            "-input=false",
+            "-lock=false",
+            "-auto-approve",
+            "-no-color",
+            *_var_args(dev.variables(on)),
+        ],
+        dev.directory,
+    )
+    return {"prod": deployed_plans["prod"], "dev": dev.plan(on)}
+
+
 def _outbound(plan: Plan, resource_type: str) -> list[dict[str, Any]]:
     return [r for r in of_type(plan, resource_type) if r["address"].startswith(PREFIX)]
 
@@ -49,9 +87,9 @@ def _statements(plan: Plan) -> list[dict[str, Any]]:
 
 
 def test_prod_has_no_outbound_resources(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    plan = deployed_plans["prod"]
+    plan = outbound_plans["prod"]
     assert [
         r["address"] for r in planned_resources(plan) if "module.outbound" in r["address"]
     ] == []
@@ -60,18 +98,18 @@ def test_prod_has_no_outbound_resources(
 
 
 def test_dev_outputs_are_set(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    outputs = deployed_plans["dev"]["planned_values"]["outputs"]
+    outputs = outbound_plans["dev"]["planned_values"]["outputs"]
     for name in OUTPUTS:
         assert outputs[name]["value"], name
     assert outputs["outbound_job_queue_url"]["value"].endswith(".fifo")
 
 
 def test_buckets_are_encrypted_versioned_private_tls_only_and_expire(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    plan = deployed_plans["dev"]
+    plan = outbound_plans["dev"]
     buckets = _outbound(plan, "aws_s3_bucket")
     assert len(buckets) == 3
     encryption = _outbound(plan, "aws_s3_bucket_server_side_encryption_configuration")
@@ -102,9 +140,9 @@ def test_buckets_are_encrypted_versioned_private_tls_only_and_expire(
 
 
 def test_uploads_notify_intake_from_this_bucket_and_account(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    plan = deployed_plans["dev"]
+    plan = outbound_plans["dev"]
     [notification] = _outbound(plan, "aws_s3_bucket_notification")
     [target] = notification["values"]["lambda_function"]
     assert target["lambda_function_arn"].endswith("-outbound-intake")
@@ -125,9 +163,9 @@ def test_uploads_notify_intake_from_this_bucket_and_account(
 
 
 def test_queues_are_encrypted_with_dead_letters_and_alarms(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    plan = deployed_plans["dev"]
+    plan = outbound_plans["dev"]
     queues = {q["values"]["name"]: q["values"] for q in _outbound(plan, "aws_sqs_queue")}
     assert len(queues) == 4
     jobs = next(v for n, v in queues.items() if n.endswith("-outbound-jobs.fifo"))
@@ -154,11 +192,11 @@ def test_queues_are_encrypted_with_dead_letters_and_alarms(
 
 
 def test_tables_match_the_stores_with_pitr(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
     tables = {
         t["values"]["name"]: t["values"]
-        for t in _outbound(deployed_plans["dev"], "aws_dynamodb_table")
+        for t in _outbound(outbound_plans["dev"], "aws_dynamodb_table")
     }
     keys = {
         name.rsplit("-outbound-", 1)[1]: (t["hash_key"], t.get("range_key"))
@@ -176,9 +214,9 @@ def test_tables_match_the_stores_with_pitr(
 
 
 def test_state_machine_logs_without_data_and_traces(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    [machine] = _outbound(deployed_plans["dev"], "aws_sfn_state_machine")
+    [machine] = _outbound(outbound_plans["dev"], "aws_sfn_state_machine")
     values = machine["values"]
     assert values["type"] == "STANDARD"
     logging = values["logging_configuration"][0]
@@ -189,11 +227,11 @@ def test_state_machine_logs_without_data_and_traces(
 
 
 def test_outbound_calls_are_scoped_to_the_flow_and_number(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
     statements = [
         s
-        for s in _statements(deployed_plans["dev"])
+        for s in _statements(outbound_plans["dev"])
         if "connect:StartOutboundVoiceContact" in as_list(s["Action"])
     ]
     assert len(statements) == 1
@@ -205,9 +243,9 @@ def test_outbound_calls_are_scoped_to_the_flow_and_number(
 
 
 def test_disconnected_rule_filters_instance_and_flow(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    [rule] = _outbound(deployed_plans["dev"], "aws_cloudwatch_event_rule")
+    [rule] = _outbound(outbound_plans["dev"], "aws_cloudwatch_event_rule")
     pattern = json.loads(rule["values"]["event_pattern"])
     assert pattern["source"] == ["aws.connect"]
     assert pattern["detail-type"] == ["Amazon Connect Contact Event"]
@@ -219,20 +257,20 @@ def test_disconnected_rule_filters_instance_and_flow(
 
 
 def test_dialer_paces_with_reserved_concurrency(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
     [dialer] = [
         f
-        for f in _outbound(deployed_plans["dev"], "aws_lambda_function")
+        for f in _outbound(outbound_plans["dev"], "aws_lambda_function")
         if f["values"]["handler"].endswith("dialer.handler")
     ]
     assert dialer["values"]["reserved_concurrent_executions"] == 1
 
 
 def test_in_call_functions_are_associated_with_the_instance(
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    outbound_plans: dict[str, Plan],
 ) -> None:
-    associations = _outbound(deployed_plans["dev"], "aws_connect_lambda_function_association")
+    associations = _outbound(outbound_plans["dev"], "aws_connect_lambda_function_association")
     names = sorted(a["values"]["function_arn"].rsplit("-outbound-", 1)[1] for a in associations)
     assert names == ["answer-check", "call-step", "finish-call", "opt-out", "record-answer"]
     assert {a["values"]["instance_id"] for a in associations} == {DEV_INSTANCE}
