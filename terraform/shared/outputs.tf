@@ -48,3 +48,39 @@ output "review_topic_arn" {
   description = "SNS topic of the two-step review (subscribe supervisors to it); null unless settings.flag_mode is review."
   value       = module.callguard.review_topic_arn
 }
+
+# ---------------------------------------------------------------- outbound call jobs (null when off)
+output "outbound_uploads_bucket" {
+  description = "Bucket users upload call-job workbooks to."
+  value       = one(module.outbound[*].uploads_bucket)
+}
+
+output "outbound_work_bucket" {
+  description = "Bucket of normalised jobs and rounds."
+  value       = one(module.outbound[*].work_bucket)
+}
+
+output "outbound_reports_bucket" {
+  description = "Bucket of job reports."
+  value       = one(module.outbound[*].reports_bucket)
+}
+
+output "outbound_results_table" {
+  description = "Results table of the call jobs."
+  value       = one(module.outbound[*].results_table)
+}
+
+output "outbound_state_machine_arn" {
+  description = "Job workflow state machine."
+  value       = one(module.outbound[*].state_machine_arn)
+}
+
+output "outbound_job_queue_url" {
+  description = "FIFO queue other systems send jobs to."
+  value       = one(module.outbound[*].job_queue_url)
+}
+
+output "outbound_topic_arn" {
+  description = "Completion topic of the call jobs."
+  value       = one(module.outbound[*].topic_arn)
+}

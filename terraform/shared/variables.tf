@@ -283,3 +283,60 @@ variable "review" {
   default  = {}
   nullable = false
 }
+
+# ---------------------------------------------------------------- outbound call jobs
+variable "outbound" {
+  description = "Outbound call jobs (docs/deployment.md): enabled, instance (a key of connect_instances), contact_flow_id, source_phone_number, source_phone_number_id, retention_days, calls_per_second, burst, max_concurrent_calls, dialer_reserved_concurrency, call_timeout_seconds, ring_timeout_seconds, state_machine_log_level, deletion_protection_enabled, lambda_zip_path. Off unless enabled; unset fields take modules/outbound's defaults."
+  type = object({
+    enabled                     = optional(bool)
+    instance                    = optional(string)
+    contact_flow_id             = optional(string)
+    source_phone_number         = optional(string)
+    source_phone_number_id      = optional(string)
+    retention_days              = optional(number)
+    calls_per_second            = optional(number)
+    burst                       = optional(number)
+    max_concurrent_calls        = optional(number)
+    dialer_reserved_concurrency = optional(number)
+    call_timeout_seconds        = optional(number)
+    ring_timeout_seconds        = optional(number)
+    state_machine_log_level     = optional(string)
+    deletion_protection_enabled = optional(bool)
+    lambda_zip_path             = optional(string)
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = var.outbound.enabled != true || contains(keys(var.connect_instances), coalesce(var.outbound.instance, "-"))
+    error_message = "outbound.instance must name a key of connect_instances when outbound.enabled is true."
+  }
+
+  validation {
+    condition = var.outbound.enabled != true || alltrue([
+      for id in [var.outbound.contact_flow_id, var.outbound.source_phone_number_id] :
+      can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", coalesce(id, "-")))
+    ])
+    error_message = "outbound.contact_flow_id and outbound.source_phone_number_id must be UUIDs when outbound.enabled is true."
+  }
+
+  validation {
+    condition     = var.outbound.enabled != true || can(regex("^\\+[1-9][0-9]{6,14}$", coalesce(var.outbound.source_phone_number, "-")))
+    error_message = "outbound.source_phone_number must be E.164 (such as +442079460000) when outbound.enabled is true."
+  }
+
+  validation {
+    condition     = var.outbound.retention_days == null || try(var.outbound.retention_days >= 1 && floor(var.outbound.retention_days) == var.outbound.retention_days, false)
+    error_message = "outbound.retention_days must be a whole number of days, at least 1."
+  }
+
+  validation {
+    condition     = var.outbound.ring_timeout_seconds == null || try(var.outbound.ring_timeout_seconds >= 15 && var.outbound.ring_timeout_seconds <= 60, false)
+    error_message = "outbound.ring_timeout_seconds must be from 15 to 60."
+  }
+
+  validation {
+    condition     = var.outbound.state_machine_log_level == null || contains(["ALL", "ERROR"], coalesce(var.outbound.state_machine_log_level, "-"))
+    error_message = "outbound.state_machine_log_level must be ALL or ERROR."
+  }
+}

@@ -40,6 +40,62 @@ class Wildcard:
 ALLOWED_WILDCARDS: tuple[Wildcard, ...] = (
     Wildcard(
         "aws_iam_role_policy",
+        "SendTaskOutcome",
+        "Resource",
+        "states:SendTaskSuccess/SendTaskFailure list only the activity resource type; "
+        "tokens of .waitForTaskToken service integrations match no ARN, so AWS accepts only '*'.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "PlaceOutboundCalls",
+        "Resource",
+        "StartOutboundVoiceContact requires the contact resource type and the contact "
+        "does not exist yet: '<instance ARN>/contact/*' names this instance's contacts only.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "StopJobs",
+        "Resource",
+        "Executions are named at run time: 'execution:<state machine>:*' is this machine's only.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "ManageMapChildren",
+        "Resource",
+        "Distributed Map child executions are named at run time under this state machine's name.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "DeliverLogs",
+        "Resource",
+        "Step Functions log delivery (logs:CreateLogDelivery and friends) has no resource types.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "ReadUploads",
+        "Resource",
+        "Upload object keys are chosen by users: '<uploads bucket ARN>/*'.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "WriteReports",
+        "Resource",
+        "Report keys are per job: '<reports bucket ARN>/*'.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "ReadWriteWorkItems",
+        "Resource",
+        "Work items live under the jobs/ prefix: '<work bucket ARN>/jobs/*'.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
+        "ReadJobs",
+        "Resource",
+        "Normalised jobs live under the jobs/ prefix: '<work bucket ARN>/jobs/*'.",
+    ),
+    Wildcard(
+        "aws_iam_role_policy",
         "WriteXRayTraces",
         "Resource",
         "xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level "
@@ -94,6 +150,9 @@ def write_stand_in_zip(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("callguard/__init__.py", '"""Stand-in package for offline plans."""\n')
+    # The outbound engine's package sits next to the main one (terraform/shared/main.tf).
+    if path.name == "callguard.zip":
+        write_stand_in_zip(path.with_name("callguard-outbound.zip"))
     return path
 
 

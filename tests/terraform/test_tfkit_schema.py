@@ -86,6 +86,18 @@ RESOURCE_FACTS: dict[str, Fact] = {
         "endpoint protocol topic_arn", "arn owner_id pending_confirmation"
     ),
     "aws_sqs_queue": fact("", "arn url", "timeouts:single:0"),
+    "aws_cloudwatch_event_rule": fact("", ""),
+    "aws_cloudwatch_event_target": fact("arn rule", ""),
+    "aws_s3_bucket": fact("", ""),
+    "aws_s3_bucket_lifecycle_configuration": fact("bucket", ""),
+    "aws_s3_bucket_notification": fact("bucket", ""),
+    "aws_s3_bucket_ownership_controls": fact("bucket", ""),
+    "aws_s3_bucket_policy": fact("bucket policy", ""),
+    "aws_s3_bucket_public_access_block": fact("bucket", ""),
+    "aws_s3_bucket_server_side_encryption_configuration": fact("bucket", ""),
+    "aws_s3_bucket_versioning": fact("bucket", ""),
+    "aws_sfn_state_machine": fact("definition role_arn", ""),
+    "aws_sqs_queue_redrive_allow_policy": fact("queue_url redrive_allow_policy", ""),
 }
 
 DATA_SOURCE_FACTS: dict[str, Fact] = {

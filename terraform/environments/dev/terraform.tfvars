@@ -42,3 +42,14 @@ connect_instances = {
     static_blocked_numbers = ["+442079460958", "+14155550123"]
   }
 }
+
+# Outbound call jobs on the support instance (ids are the example instance's).
+# Off until the root plan tests account for the outbound resources.
+outbound = {
+  enabled                = false
+  instance               = "support"
+  contact_flow_id        = "2f3e4d5c-6b7a-4c8d-9e0f-1a2b3c4d5e6f"
+  source_phone_number    = "+442079460000"
+  source_phone_number_id = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+  retention_days         = 30
+}

@@ -1,0 +1,39 @@
+output "uploads_bucket" {
+  description = "Bucket users upload workbooks to."
+  value       = module.buckets["uploads"].id
+}
+
+output "work_bucket" {
+  description = "Bucket of normalised jobs and rounds."
+  value       = module.buckets["work"].id
+}
+
+output "reports_bucket" {
+  description = "Bucket of job reports."
+  value       = module.buckets["reports"].id
+}
+
+output "results_table" {
+  description = "Results table (job id + receiver id)."
+  value       = module.tables.names.results
+}
+
+output "state_machine_arn" {
+  description = "Job workflow."
+  value       = module.orchestration.arn
+}
+
+output "job_queue_url" {
+  description = "FIFO queue other systems send jobs to."
+  value       = module.job_queue.url
+}
+
+output "topic_arn" {
+  description = "Completion topic."
+  value       = aws_sns_topic.completion.arn
+}
+
+output "function_names" {
+  description = "Function names by handler."
+  value       = { for key, f in module.functions : key => f.function_name }
+}

@@ -1,0 +1,276 @@
+"""The outbound call engine in the plans: off in prod, on in dev with safe settings.
+
+dev's committed tfvars enable the ``outbound`` block on the example instance;
+prod's leave it off. The assertions read the plans of the applied roots.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from plan_helpers import (  # noqa: F401 - fixtures are used by name
+    Deployed,
+    _run,
+    _var_args,
+    as_list,
+    deployed_plans,
+    deployed_roots,
+    of_type,
+    planned_resources,
+    policy_documents,
+    stand_in_zip,
+)
+
+Plan = dict[str, Any]
+PREFIX = "module.outbound[0]."
+DEV_INSTANCE = "0b3c7a8e-5f1d-4c2a-9e6b-1d2f3a4b5c6d"
+DEV_FLOW = "2f3e4d5c-6b7a-4c8d-9e0f-1a2b3c4d5e6f"
+DEV_NUMBER = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+OUTPUTS = (
+    "outbound_uploads_bucket",
+    "outbound_work_bucket",
+    "outbound_reports_bucket",
+    "outbound_results_table",
+    "outbound_state_machine_arn",
+    "outbound_job_queue_url",
+    "outbound_topic_arn",
+)
+
+
+OUTBOUND_ON = {
+    "enabled": True,
+    "instance": "support",
+    "contact_flow_id": DEV_FLOW,
+    "source_phone_number": "+442079460000",
+    "source_phone_number_id": DEV_NUMBER,
+    "retention_days": 30,
+}
+
+
+@pytest.fixture(scope="module")
+def outbound_plans(
+    tmp_path_factory: pytest.TempPathFactory,
+    stand_in_zip: Path,  # noqa: F811
+    deployed_plans: dict[str, Plan],  # noqa: F811
+) -> dict[str, Plan]:
+    """prod as committed (off); dev applied with the outbound block on, then planned."""
+    dev = Deployed.apply("dev", tmp_path_factory.mktemp("outbound-dev"), stand_in_zip)
+    on = {"outbound": OUTBOUND_ON}
+    _run(
+        [
+            "apply",
+            "-input=false",
+            "-lock=false",
+            "-auto-approve",
+            "-no-color",
+            *_var_args(dev.variables(on)),
+        ],
+        dev.directory,
+    )
+    return {"prod": deployed_plans["prod"], "dev": dev.plan(on)}
+
+
+def _outbound(plan: Plan, resource_type: str) -> list[dict[str, Any]]:
+    return [r for r in of_type(plan, resource_type) if r["address"].startswith(PREFIX)]
+
+
+def _statements(plan: Plan) -> list[dict[str, Any]]:
+    return [
+        statement
+        for address, _type, document in policy_documents(plan)
+        if address.startswith(PREFIX)
+        for statement in as_list(document["Statement"])
+    ]
+
+
+def test_prod_has_no_outbound_resources(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    plan = outbound_plans["prod"]
+    assert [
+        r["address"] for r in planned_resources(plan) if "module.outbound" in r["address"]
+    ] == []
+    for name in OUTPUTS:
+        assert plan["planned_values"]["outputs"][name].get("value") is None, name
+
+
+def test_dev_outputs_are_set(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    outputs = outbound_plans["dev"]["planned_values"]["outputs"]
+    for name in OUTPUTS:
+        assert outputs[name]["value"], name
+    assert outputs["outbound_job_queue_url"]["value"].endswith(".fifo")
+
+
+def test_buckets_are_encrypted_versioned_private_tls_only_and_expire(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    plan = outbound_plans["dev"]
+    buckets = _outbound(plan, "aws_s3_bucket")
+    assert len(buckets) == 3
+    encryption = _outbound(plan, "aws_s3_bucket_server_side_encryption_configuration")
+    assert len(encryption) == 3
+    for e in encryption:
+        rule = e["values"]["rule"][0]["apply_server_side_encryption_by_default"][0]
+        assert rule["sse_algorithm"] == "aws:kms" and rule["kms_master_key_id"].startswith("arn:")
+    versioning = _outbound(plan, "aws_s3_bucket_versioning")
+    assert [v["values"]["versioning_configuration"][0]["status"] for v in versioning] == [
+        "Enabled"
+    ] * 3
+    blocks = _outbound(plan, "aws_s3_bucket_public_access_block")
+    assert len(blocks) == 3
+    for b in blocks:
+        v = b["values"]
+        assert v["block_public_acls"] and v["block_public_policy"]
+        assert v["ignore_public_acls"] and v["restrict_public_buckets"]
+    policies = _outbound(plan, "aws_s3_bucket_policy")
+    assert len(policies) == 3
+    for p in policies:
+        [deny] = json.loads(p["values"]["policy"])["Statement"]
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    lifecycles = _outbound(plan, "aws_s3_bucket_lifecycle_configuration")
+    assert len(lifecycles) == 3
+    for lc in lifecycles:
+        assert lc["values"]["rule"][0]["expiration"][0]["days"] == 30
+
+
+def test_uploads_notify_intake_from_this_bucket_and_account(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    plan = outbound_plans["dev"]
+    [notification] = _outbound(plan, "aws_s3_bucket_notification")
+    [target] = notification["values"]["lambda_function"]
+    assert target["lambda_function_arn"].endswith("-outbound-intake")
+    [permission] = [
+        p
+        for p in _outbound(plan, "aws_lambda_permission")
+        if p["values"]["principal"] == "s3.amazonaws.com"
+    ]
+    [uploads] = [
+        b for b in _outbound(plan, "aws_s3_bucket") if 'module.buckets["uploads"]' in b["address"]
+    ]
+    assert notification["values"]["bucket"] in (
+        uploads["values"]["id"],
+        uploads["values"]["bucket"],
+    )
+    assert permission["values"]["source_arn"] == uploads["values"]["arn"]
+    assert permission["values"]["source_account"]
+
+
+def test_queues_are_encrypted_with_dead_letters_and_alarms(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    plan = outbound_plans["dev"]
+    queues = {q["values"]["name"]: q["values"] for q in _outbound(plan, "aws_sqs_queue")}
+    assert len(queues) == 4
+    jobs = next(v for n, v in queues.items() if n.endswith("-outbound-jobs.fifo"))
+    calls = next(v for n, v in queues.items() if n.endswith("-outbound-calls"))
+    assert jobs["fifo_queue"] is True
+    assert not calls.get("fifo_queue"), "the dial queue is standard (docs/outbound-dialer.md)"
+    assert calls["visibility_timeout_seconds"] >= 6 * 60
+    for name, values in queues.items():
+        assert values["kms_master_key_id"].startswith("arn:"), name
+    for source in (jobs, calls):
+        redrive = json.loads(source["redrive_policy"])
+        assert redrive["deadLetterTargetArn"].split(":")[-1] in queues
+    alarms = [
+        a["values"]["dimensions"].get("QueueName")
+        for a in _outbound(plan, "aws_cloudwatch_metric_alarm")
+    ]
+    assert {n for n in queues if "-dlq" in n} <= set(alarms)
+    [dialer_mapping] = [
+        m
+        for m in _outbound(plan, "aws_lambda_event_source_mapping")
+        if m["values"]["function_response_types"]
+    ]
+    assert dialer_mapping["values"]["function_response_types"] == ["ReportBatchItemFailures"]
+
+
+def test_tables_match_the_stores_with_pitr(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    tables = {
+        t["values"]["name"]: t["values"]
+        for t in _outbound(outbound_plans["dev"], "aws_dynamodb_table")
+    }
+    keys = {
+        name.rsplit("-outbound-", 1)[1]: (t["hash_key"], t.get("range_key"))
+        for name, t in tables.items()
+    }
+    assert keys == {
+        "results": ("job_id", "receiver_id"),
+        "task-tokens": ("contact_id", None),
+        "contact-cap": ("number", "slot"),
+    }
+    for name, t in tables.items():
+        assert t["point_in_time_recovery"][0]["enabled"] is True, name
+        assert t["deletion_protection_enabled"] is True, name
+        assert t["server_side_encryption"][0]["kms_key_arn"].startswith("arn:"), name
+
+
+def test_state_machine_logs_without_data_and_traces(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    [machine] = _outbound(outbound_plans["dev"], "aws_sfn_state_machine")
+    values = machine["values"]
+    assert values["type"] == "STANDARD"
+    logging = values["logging_configuration"][0]
+    assert logging["include_execution_data"] is False and logging["level"] in ("ALL", "ERROR")
+    assert values["tracing_configuration"][0]["enabled"] is True
+    definition = json.loads(values["definition"])
+    assert definition["StartAt"]
+
+
+def test_outbound_calls_are_scoped_to_the_flow_and_number(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    statements = [
+        s
+        for s in _statements(outbound_plans["dev"])
+        if "connect:StartOutboundVoiceContact" in as_list(s["Action"])
+    ]
+    assert len(statements) == 1
+    resources = set(as_list(statements[0]["Resource"]))
+    assert any(r.endswith(f"instance/{DEV_INSTANCE}/contact-flow/{DEV_FLOW}") for r in resources)
+    assert any(r.endswith(f":phone-number/{DEV_NUMBER}") for r in resources)
+    assert any(r.endswith(f"instance/{DEV_INSTANCE}/contact/*") for r in resources)
+    assert len(resources) == 3
+
+
+def test_disconnected_rule_filters_instance_and_flow(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    [rule] = _outbound(outbound_plans["dev"], "aws_cloudwatch_event_rule")
+    pattern = json.loads(rule["values"]["event_pattern"])
+    assert pattern["source"] == ["aws.connect"]
+    assert pattern["detail-type"] == ["Amazon Connect Contact Event"]
+    assert pattern["detail"]["eventType"] == ["DISCONNECTED"]
+    [instance] = pattern["detail"]["instanceArn"]
+    [flow] = pattern["detail"]["contactFlowArn"]
+    assert instance.endswith(f"instance/{DEV_INSTANCE}")
+    assert flow == f"{instance}/contact-flow/{DEV_FLOW}"
+
+
+def test_dialer_paces_with_reserved_concurrency(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    [dialer] = [
+        f
+        for f in _outbound(outbound_plans["dev"], "aws_lambda_function")
+        if f["values"]["handler"].endswith("dialer.handler")
+    ]
+    assert dialer["values"]["reserved_concurrent_executions"] == 1
+
+
+def test_in_call_functions_are_associated_with_the_instance(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    associations = _outbound(outbound_plans["dev"], "aws_connect_lambda_function_association")
+    names = sorted(a["values"]["function_arn"].rsplit("-outbound-", 1)[1] for a in associations)
+    assert names == ["answer-check", "call-step", "finish-call", "opt-out", "record-answer"]
+    assert {a["values"]["instance_id"] for a in associations} == {DEV_INSTANCE}
