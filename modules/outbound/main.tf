@@ -315,8 +315,9 @@ resource "aws_s3_bucket_notification" "uploads" {
 
   lambda_function {
     lambda_function_arn = module.functions["intake"].arn
-    events              = ["s3:ObjectCreated:*"]
-    filter_suffix       = ".xlsx"
+    # Every upload: intake reads workbooks, CSV bundles and JSON jobs and refuses the
+    # rest with an errors file beside it (which it skips itself).
+    events = ["s3:ObjectCreated:*"]
   }
 
   depends_on = [aws_lambda_permission.uploads]

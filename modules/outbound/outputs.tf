@@ -18,6 +18,11 @@ output "results_table" {
   value       = module.tables.names.results
 }
 
+output "token_table" {
+  description = "Task-token table (contact id -> the call's waiting task); callguard outbound cancel needs it."
+  value       = module.tables.names.tokens
+}
+
 output "state_machine_arn" {
   description = "Job workflow."
   value       = module.orchestration.arn

@@ -70,6 +70,11 @@ output "outbound_results_table" {
   value       = one(module.outbound[*].results_table)
 }
 
+output "outbound_token_table" {
+  description = "Task-token table of the call jobs (callguard outbound cancel)."
+  value       = one(module.outbound[*].token_table)
+}
+
 output "outbound_state_machine_arn" {
   description = "Job workflow state machine."
   value       = one(module.outbound[*].state_machine_arn)

@@ -172,6 +172,33 @@ def planned_resources(plan: Mapping[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def without_module(plan: Mapping[str, Any], address: str) -> dict[str, Any]:
+    """Return ``plan`` with the module at ``address`` (and its children) left out.
+
+    For tests about one part of a root (the deny list) that count or inspect every
+    resource of a type: another part (the outbound engine) has its own tests.
+    """
+
+    def prune(module: Mapping[str, Any]) -> dict[str, Any]:
+        children = [
+            prune(child)
+            for child in module.get("child_modules", [])
+            if not (child["address"] == address or child["address"].startswith(address + "["))
+        ]
+        return {**module, "child_modules": children}
+
+    planned = {
+        **plan["planned_values"],
+        "root_module": prune(plan["planned_values"]["root_module"]),
+    }
+    changes = [
+        change
+        for change in plan.get("resource_changes", [])
+        if not change["address"].startswith((address + ".", address + "["))
+    ]
+    return {**plan, "planned_values": planned, "resource_changes": changes}
+
+
 def of_type(plan: Mapping[str, Any], resource_type: str) -> list[dict[str, Any]]:
     """Return the planned resources of one type."""
     return [r for r in planned_resources(plan) if r["type"] == resource_type]

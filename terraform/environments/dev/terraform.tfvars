@@ -44,9 +44,8 @@ connect_instances = {
 }
 
 # Outbound call jobs on the support instance (ids are the example instance's).
-# Off until the root plan tests account for the outbound resources.
 outbound = {
-  enabled                = false
+  enabled                = true
   instance               = "support"
   contact_flow_id        = "2f3e4d5c-6b7a-4c8d-9e0f-1a2b3c4d5e6f"
   source_phone_number    = "+442079460000"
