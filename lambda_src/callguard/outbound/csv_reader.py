@@ -13,10 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
-
-from collections.abc import Iterator
 
 from callguard.outbound.limits import Limits
 from callguard.outbound.problems import Problem, UnreadableJobError, error

@@ -112,7 +112,7 @@ def checked_text(text: str, location: str, limits: Limits, problems: list[Proble
     return ""
 
 
-def build_table(  # noqa: PLR0913 - the table's name, its rows and how to read them
+def build_table(
     name: str,
     rows: Iterable[tuple[int, list[Cell]]],
     limits: Limits,

@@ -33,8 +33,8 @@ _FORMAT_NOISE_RE: Final = re.compile(r'"[^"]*"|\\.|_.|\*.|\[(?!h+\]|m+\]|s+\])[^
 _DATE_CODE_RE: Final = re.compile(r"[dmhysDMHYS]")
 _TIMEDELTA_RE: Final = re.compile(r"\[(h+|m+|s+)\]")
 _REF_LETTERS_RE: Final = re.compile(r"[A-Z]+")
-_WINDOWS_EPOCH: Final = dt.datetime(1899, 12, 30)  # noqa: DTZ001 - spreadsheet dates are naive
-_MAC_EPOCH: Final = dt.datetime(1904, 1, 1)  # noqa: DTZ001
+_WINDOWS_EPOCH: Final = dt.datetime(1899, 12, 30)
+_MAC_EPOCH: Final = dt.datetime(1904, 1, 1)
 
 
 class XmlRefusedError(Exception):
@@ -220,7 +220,7 @@ def column_index(ref: str) -> int:
 
 
 def from_serial(value: float, kind: str, epoch: dt.datetime) -> object:
-    """A date-formatted number as a date/time value, as openpyxl's ``from_excel`` does."""
+    """Return a date-formatted number as a date or time value, as openpyxl's ``from_excel`` does."""
     if kind == "timedelta":
         return dt.timedelta(days=value)
     day, fraction = divmod(value, 1)
@@ -233,7 +233,7 @@ def from_serial(value: float, kind: str, epoch: dt.datetime) -> object:
     return epoch + dt.timedelta(days=day) + diff
 
 
-def iter_rows(  # noqa: C901, PLR0915 - one state machine over one sheet's elements
+def iter_rows(  # noqa: PLR0915 - one state machine over one sheet's elements
     archive: zipfile.ZipFile, part: str, book: Book, layout: Layout, max_rows: int
 ) -> Iterator[tuple[int, list[object]]]:
     """Yield (row number, values) of a sheet, streaming; gaps in a row are ``None``.
