@@ -28,3 +28,11 @@ def test_anchor_child_renders_every_message(tmp_path: Path) -> None:
     sample = outbound._run(outbound.ANCHOR_CHILD, str(path))
     assert sample.count == 10 * 8  # greeting, six questions, ending
     assert sample.seconds > 0 and sample.peak_kib > 0
+
+
+def test_a_child_peak_is_its_own_not_the_parent_s(tmp_path: Path) -> None:
+    ballast = bytearray(300 * 1024 * 1024)  # the parent's peak: far above any empty child's
+    ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page so it is resident
+    sample = outbound._run(outbound.EMPTY_CHILD)
+    assert sample.peak_kib < 100 * 1024
+    del ballast

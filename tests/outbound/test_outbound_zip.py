@@ -49,6 +49,19 @@ def test_the_outbound_zip_holds_engine_deps_and_time_zone_data_within_budget(
     assert outbound.size <= build_lambda.MAX_OUTBOUND_ZIP_BYTES
 
 
+def test_the_outbound_zip_leaves_out_geocoder_and_carrier_data(
+    zips: tuple[BuildResult, BuildResult],
+) -> None:
+    _, outbound = zips
+    with zipfile.ZipFile(outbound.path) as archive:
+        names = archive.namelist()
+    unused = [
+        n for n in names if n.startswith(("phonenumbers/geodata/", "phonenumbers/carrierdata/"))
+    ]
+    assert not unused, unused[:3]
+    assert "phonenumbers/data/__init__.py" in names  # parsing and validation metadata stay
+
+
 def test_the_outbound_zip_is_reproducible(
     zips: tuple[BuildResult, BuildResult], tmp_path: Path
 ) -> None:
@@ -64,7 +77,12 @@ def test_the_outbound_engine_imports_and_runs_from_its_zip(
         "import callguard.outbound.load as l, openpyxl, jinja2, phonenumbers;"
         "import phonenumbers.timezone as t;"
         "assert l.__file__.startswith(sys.argv[1]) and openpyxl.__file__.startswith(sys.argv[1]);"
-        "assert 'Asia/Hong_Kong' in t.time_zones_for_number(phonenumbers.parse('+85291234567'))"
+        "assert 'Asia/Hong_Kong' in t.time_zones_for_number(phonenumbers.parse('+85291234567'));"
+        "assert phonenumbers.is_valid_number(phonenumbers.parse('+442079460958'));"
+        "from callguard.outbound.phones import normalise;"
+        "from callguard.outbound.tables import Cell;"
+        "assert normalise(Cell('91234567', 'r!B2', numeric=True), 'HK') == ('+85291234567', None);"
+        "from callguard.spreadsheet import neutralise; assert neutralise('=1') == \"'=1\""
     )
     subprocess.run([sys.executable, "-c", code, str(zips[1].path)], check=True, cwd=tmp_path)
 

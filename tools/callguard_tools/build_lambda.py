@@ -51,6 +51,11 @@ OUTBOUND_REQUIREMENTS: Final = Path("lambda_src", "requirements-outbound.txt")
 OUTBOUND_OUTPUT: Final = Path("build", "lambda", "callguard-outbound.zip")
 #: Sub-packages of ``callguard`` the inbound zip leaves out (relative to the package).
 INBOUND_EXCLUDES: Final = ("outbound",)
+#: Dependency data the outbound engine never reads, left out of its zip (relative to
+#: the installed dependencies): libphonenumber's geocoder and carrier names (tens of
+#: MiB unpacked). The engine parses and validates numbers and reads their time zones
+#: (``phonenumbers.timezone``, kept), so it needs the full distribution, not these.
+OUTBOUND_DEPENDENCY_EXCLUDES: Final = ("phonenumbers/geodata", "phonenumbers/carrierdata")
 DEFAULT_CACHE: Final = Path("build", "cache")
 
 #: Lambda architecture -> manylinux platform tag pip installs wheels for.
@@ -204,10 +209,13 @@ def build(
     package: Path = RUNTIME_PACKAGE,
     max_bytes: int = MAX_ZIP_BYTES,
     exclude: Sequence[str] = INBOUND_EXCLUDES,
+    dependency_exclude: Sequence[str] = (),
 ) -> BuildResult:
     """Build a zip and enforce its size budget; raise :class:`BuildError` on failure.
 
     The defaults build the inbound zip; :func:`build_outbound` the outbound one.
+    ``exclude`` names sub-packages of ``package`` to leave out, ``dependency_exclude``
+    directories of the installed dependencies.
     Relative paths are taken from the checkout's root, whatever the current directory.
     """
     root = checkout_root("the Lambda build")
@@ -216,7 +224,10 @@ def build(
     )
     target = target or Target()
     deps, cache_hit = install_dependencies(requirements, target, cache_dir)
-    files = [*iter_files(package, f"{package.name}/", exclude), *iter_files(deps)]
+    files = [
+        *iter_files(package, f"{package.name}/", exclude),
+        *iter_files(deps, exclude=dependency_exclude),
+    ]
     entries = write_zip(files, output)
     data = output.read_bytes()
     if len(data) > max_bytes:
@@ -245,6 +256,7 @@ def build_outbound(
         requirements=OUTBOUND_REQUIREMENTS,
         max_bytes=max_bytes,
         exclude=(),
+        dependency_exclude=OUTBOUND_DEPENDENCY_EXCLUDES,
     )
 
 

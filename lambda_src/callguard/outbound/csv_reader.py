@@ -13,15 +13,22 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
-from openpyxl.utils import get_column_letter
-
 from callguard.outbound.limits import Limits
 from callguard.outbound.problems import Problem, UnreadableJobError, error
-from callguard.outbound.tables import Cell, RawJob, Table
-from callguard.outbound.xlsx_reader import SHEET_NAMES, pairs
+from callguard.outbound.tables import (
+    SHEET_NAMES,
+    Cell,
+    RawJob,
+    Table,
+    build_table,
+    checked_text,
+    column_letter,
+    pairs,
+)
 from callguard.outbound.zipcheck import open_checked
 
 CSV_NAMES: Final = {role: tuple(f"{n}.csv" for n in names) for role, names in SHEET_NAMES.items()}
@@ -88,44 +95,18 @@ def _table(
                 f"{role}.csv is not UTF-8 (byte {exc.start}); save it as CSV UTF-8",
             )
         ) from None
-    table = Table(name=role, location=role)
-    width = 2 if keyed else 0
     reader = csv.reader(io.StringIO(text, newline=""))
+    table = Table(name=role, location=role)
     try:
-        for number, row in enumerate(reader, start=1):
-            if number - 1 > limits.max_rows:
-                problems.append(
-                    error(
-                        f"{role}!A{number}",
-                        "too_many_rows",
-                        f"{role}.csv has more than {limits.max_rows:,} rows; split the job",
-                    )
-                )
-                break
-            cells = _cells(role, number, row, limits, problems)
-            if not keyed and not table.header:
-                if not any(c.text.strip() for c in cells):
-                    continue
-                while cells and not cells[-1].text.strip():
-                    cells.pop()
-                table.header, width = cells, len(cells)
-                continue
-            extra = [c for c in cells[width:] if c.text.strip()]
-            if extra:
-                problems.append(
-                    error(
-                        extra[0].location,
-                        "missing_header",
-                        "this value is in a column without a header; name the column",
-                    )
-                )
-            table.rows.append(
-                cells[:width]
-                + [
-                    Cell("", f"{role}!{get_column_letter(i + 1)}{number}")
-                    for i in range(len(cells), width)
-                ]
-            )
+        build_table(
+            role,
+            _numbered(role, reader, limits, problems),
+            limits,
+            problems,
+            keyed=keyed,
+            what=f"{role}.csv",
+            into=table,
+        )
     except csv.Error as exc:
         if "field limit" in str(exc):  # the csv module's own cap (128 KiB) on one field
             problems.append(
@@ -144,31 +125,22 @@ def _table(
     return table
 
 
-def _cells(
-    role: str, number: int, row: list[str], limits: Limits, problems: list[Problem]
-) -> list[Cell]:
-    if len(row) > limits.max_columns:
-        problems.append(
-            error(
-                f"{role}!A{number}",
-                "too_many_columns",
-                f"{role}.csv row {number} has more than {limits.max_columns} columns",
-            )
-        )
-        row = row[: limits.max_columns]
-    cells = []
-    for index, value in enumerate(row):
-        location = f"{role}!{get_column_letter(index + 1)}{number}"
-        text = value
-        if len(text) > limits.max_cell_chars:
+def _numbered(
+    role: str, reader: Iterator[list[str]], limits: Limits, problems: list[Problem]
+) -> Iterator[tuple[int, list[Cell]]]:
+    """Yield (row number, cells) of a CSV file, reporting rows too wide and cells too long."""
+    for number, row in enumerate(reader, start=1):
+        if len(row) > limits.max_columns:
             problems.append(
                 error(
-                    location,
-                    "cell_too_long",
-                    f"the cell holds {len(text):,} characters, over the limit of "
-                    f"{limits.max_cell_chars:,}; shorten it",
+                    f"{role}!A{number}",
+                    "too_many_columns",
+                    f"{role}.csv row {number} has more than {limits.max_columns} columns",
                 )
             )
-            text = ""
-        cells.append(Cell(text, location))
-    return cells
+            row = row[: limits.max_columns]  # noqa: PLW2901 - the row, cut to the limit
+        cells = []
+        for index, value in enumerate(row):
+            location = f"{role}!{column_letter(index + 1)}{number}"
+            cells.append(Cell(checked_text(value, location, limits, problems), location))
+        yield number, cells

@@ -27,6 +27,7 @@ from typing import IO, Any, Final
 from callguard.numbers import is_e164
 from callguard.outbound.model import Job, Question, Receiver
 from callguard.outbound.results import Answer, CallStatus, ReceiverResult
+from callguard.spreadsheet import neutralise
 
 #: Status of a receiver for whom no result record exists (not reached yet, or lost).
 NO_RESULT: Final = "no_result"
@@ -35,17 +36,10 @@ REPORT_STATUSES: Final = (*(s.value for s in CallStatus), NO_RESULT)
 #: The fixed columns after the receiver's own columns.
 FIXED_COLUMNS: Final = ("phone_number", "status", "error", "attempts", "call_time", "contact_id")
 
-#: A spreadsheet treats a text cell starting with one of these as a formula.
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
 #: Characters the xlsx format cannot hold (XML 1.0 forbids them); shown escaped.
 _ILLEGAL_XML_RE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Cell = str | int | float
-
-
-def neutralise(value: str) -> str:
-    """Prefix text a spreadsheet would run as a formula with ``'`` (formula injection)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,20 @@ model and reports problems, so the four ways in cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Final
+
+from callguard.outbound.limits import Limits
+from callguard.outbound.problems import Problem, error
+
+#: Accepted sheet names (case-insensitive): the Callouts blog's and its sample workbook's.
+#: A CSV bundle's files are these names with ``.csv``.
+SHEET_NAMES: Final = {
+    "configuration": ("configuration", "configures", "configure", "config"),
+    "questions": ("questions",),
+    "receivers": ("receivers",),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +86,97 @@ def cell_text(value: object) -> tuple[str, bool]:  # noqa: PLR0911 - one return 
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S" if value.second else "%H:%M"), False
     return str(value), False
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letters of a 1-based column number: ``1`` -> ``A``, ``28`` -> ``AB``."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def checked_text(text: str, location: str, limits: Limits, problems: list[Problem]) -> str:
+    """Return ``text``, or ``""`` with a problem when it is over the cell size limit."""
+    if len(text) <= limits.max_cell_chars:
+        return text
+    problems.append(
+        error(
+            location,
+            "cell_too_long",
+            f"the cell holds {len(text):,} characters, over the limit of "
+            f"{limits.max_cell_chars:,}; shorten it",
+        )
+    )
+    return ""
+
+
+def build_table(
+    name: str,
+    rows: Iterable[tuple[int, list[Cell]]],
+    limits: Limits,
+    problems: list[Problem],
+    *,
+    keyed: bool,
+    what: str,
+    into: Table | None = None,
+) -> Table:
+    """Turn numbered rows of cells into a :class:`Table`: what every reader shares.
+
+    The first non-blank row is the header (``keyed`` tables, the configuration, have
+    none and two columns); every data row gets one cell per header cell, blanks
+    where the row is short; a value right of the header is an error; more than
+    ``limits.max_rows`` rows stop the read with an error. ``what`` names the source
+    in messages (``the receivers sheet``, ``receivers.csv``). Rows go into ``into``
+    when given, so a reader that fails part-way keeps the rows read before.
+    """
+    table = into if into is not None else Table(name=name, location=name)
+    width = 2 if keyed else 0
+    for number, cells in rows:
+        if number - 1 > limits.max_rows:
+            problems.append(
+                error(
+                    f"{name}!A{number}",
+                    "too_many_rows",
+                    f"{what} has more than {limits.max_rows:,} rows; split the job into "
+                    "several files",
+                )
+            )
+            break
+        if not keyed and not table.header:
+            if not any(c.text.strip() for c in cells):
+                continue
+            while cells and not cells[-1].text.strip():
+                cells.pop()
+            table.header, width = cells, len(cells)
+            continue
+        extra = next((c for c in cells[width:] if c.text.strip()), None)
+        if extra is not None:
+            problems.append(
+                error(
+                    extra.location,
+                    "missing_header",
+                    "this value is in a column without a header; name the column in the "
+                    "header row or move the value",
+                )
+            )
+        del cells[width:]
+        cells.extend(
+            Cell("", f"{name}!{column_letter(i + 1)}{number}") for i in range(len(cells), width)
+        )
+        table.rows.append(cells)
+    return table
+
+
+def pairs(table: Table) -> list[tuple[Cell, Cell]]:
+    """Two-column configuration rows as (key, value); a ``Key | Value`` header is skipped."""
+    found: list[tuple[Cell, Cell]] = []
+    for row in table.rows:
+        key, value = row[0], row[1]
+        if not key.text.strip() and not value.text.strip():
+            continue
+        if not found and key.text.strip().casefold() == "key":
+            continue
+        found.append((key, value))
+    return found

@@ -9,6 +9,8 @@ many receivers is reported once, naming the first receiver and how many others.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Final
 
 from callguard.outbound.limits import DEFAULT_LIMITS, Limits
 from callguard.outbound.model import Job
@@ -29,7 +31,7 @@ def validate_job(job: Job, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
                 "the job has no greeting, no questions and no ending; write at least one",
             )
         )
-    usable: list[tuple[str, str, str]] = []
+    usable: list[_Usable] = []
     used: set[str] = set()
     for label, location, text in messages:
         try:
@@ -38,7 +40,7 @@ def validate_job(job: Job, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
             problems.append(error(location, exc.code, f"{label}: {exc}"))
             continue
         used |= names
-        usable.append((label, location, text))
+        usable.append(_Usable(label, location, text, tuple(sorted(names))))
     problems.extend(_render_all(job, usable, renderer, limits))
     for name in job.columns:
         if name not in used:
@@ -59,29 +61,68 @@ def validate_job(job: Job, limits: Limits = DEFAULT_LIMITS) -> list[Problem]:
     return problems
 
 
+#: Words in a template that make its output vary between renders with the same values.
+_CHANCE: Final = ("random", "lipsum")
+#: Most distinct value combinations remembered per template (bounds the memory).
+_MEMO_SIZE: Final = 1024
+
+
+@dataclass(slots=True)
+class _Usable:
+    """A template that passed :meth:`Renderer.check`, with the variables it reads.
+
+    ``sizes`` remembers the rendered size for each combination of those variables'
+    values: a template's output depends on nothing else (the sandbox allows no
+    input, and templates with chance in them are never remembered), so receivers
+    sharing the values of, say, ``class`` need that message rendered once.
+    """
+
+    label: str
+    location: str
+    text: str
+    names: tuple[str, ...]
+    sizes: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    @property
+    def memo(self) -> bool:
+        """Whether a rendering may be remembered (the template has no chance in it)."""
+        return not any(word in self.text for word in _CHANCE)
+
+
 def _render_all(
-    job: Job, messages: list[tuple[str, str, str]], renderer: Renderer, limits: Limits
+    job: Job, messages: list[_Usable], renderer: Renderer, limits: Limits
 ) -> list[Problem]:
     """Render every message for every receiver; one problem per (place, failure)."""
     failures: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     labels: dict[str, str] = {}
     over_budget: list[tuple[str, int]] = []
+    memos = [message.memo for message in messages]
     for receiver in job.receivers:
         values = variables(receiver)
         total = 0
-        for label, location, text in messages:
-            labels[location] = label
+        for message, memo in zip(messages, memos, strict=True):
+            location = message.location
+            labels[location] = message.label
+            key = tuple(values.get(name, "\0") for name in message.names) if memo else ()
+            size = message.sizes.get(key) if memo else None
+            if size is not None:
+                total += size
+                continue
             try:
-                total += len(renderer.render(text, values).encode())
+                size = len(renderer.render(message.text, values).encode())
             except RenderError as exc:
                 failures[(location, exc.code, str(exc))].append(receiver.id)
+                continue
+            total += size
+            if memo and len(message.sizes) < _MEMO_SIZE and all(n in values for n in message.names):
+                message.sizes[key] = size
         if total > limits.max_contact_attribute_bytes:
             over_budget.append((receiver.location or receiver.id, total))
     problems = []
-    for (location, code, message), ids in failures.items():
+    for (location, code, why), ids in failures.items():
         more = f" (and {len(ids) - 1:,} more)" if len(ids) > 1 else ""
         problems.append(
-            error(location, code, f"{labels[location]} for receiver {ids[0]!r}{more}: {message}")
+            error(location, code, f"{labels[location]} for receiver {ids[0]!r}{more}: {why}")
         )
     problems.extend(
         error(

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
+from callguard.spreadsheet import neutralise, restore
 from callguard_tools.admin.expiry import format_timestamp, from_epoch
 
 if TYPE_CHECKING:
@@ -69,25 +70,20 @@ def entry_record(entry: Entry) -> dict[str, str]:
     return record
 
 
-#: A spreadsheet treats a cell starting with one of these as a formula.
-_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-
-
 def escape_cell(value: str) -> str:
     """Prefix free text that a spreadsheet would run as a formula with ``'``.
 
     Reasons come from agents and from other people's files; an auditor opening
     an export in a spreadsheet must not execute ``=HYPERLINK(...)``. ``import``
-    removes the prefix again (:func:`unescape_cell`), so exports round-trip.
+    removes the prefix again (:func:`unescape_cell`), so exports round-trip. The
+    rule is :func:`callguard.spreadsheet.neutralise`, shared with the job report.
     """
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return neutralise(value)
 
 
 def unescape_cell(value: str) -> str:
     """Undo :func:`escape_cell`: drop one ``'`` that protects a formula character."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_STARTS):
-        return value[1:]
-    return value
+    return restore(value)
 
 
 def entry_json(entry: Entry) -> dict[str, Any]:

@@ -15,8 +15,12 @@ imports or memory; the sides alternate, sample after sample, so noise from a
 shared machine hits both alike, and the median is reported. *Time* is wall time
 inside the child from before the first import of the side's libraries to the end
 of the work (imports count: a cold Lambda pays them). *Peak memory* is the
-child's peak resident set size (``resource.getrusage(RUSAGE_SELF).ru_maxrss``),
-interpreter included; an empty interpreter's figure is printed for reference.
+child's peak resident set size, interpreter included; an empty interpreter's
+figure is printed for reference. On Linux it is ``VmHWM`` of ``/proc/self/status``,
+not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the parent's high-water
+mark into ``ru_maxrss`` across fork and exec, so every child, an empty one too,
+would report at least this benchmark's own size (about 40 MiB after it built the
+workbook), which hides most of the difference between the two sides.
 
 The outbound Lambda zip's size is printed when ``build/lambda/callguard-outbound.zip``
 exists. Knob: ``CALLGUARD_BENCH_OUTBOUND_ROUNDS`` (default 3).
@@ -61,7 +65,11 @@ started = time.perf_counter()
 """
 _REPORT: Final = """
 finished = time.perf_counter()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # Linux: this process's own high-water mark (ru_maxrss keeps the parent's, see above)
+    with open("/proc/self/status") as status:
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 sys.stdout.write(json.dumps({"seconds": finished - started, "peak_kib": peak, "count": count}))
 """
 #: The anchor: Callouts' reading (pandas) and rendering (plain Jinja2).
