@@ -110,9 +110,11 @@ def test_adding_an_instance_only_creates_its_resources(
 
 
 def test_removing_an_instance_only_deletes_its_resources(
-    dev: Deployed, instances: dict[str, Any]
+    dev: Deployed, instances: dict[str, Any], committed: Plan
 ) -> None:
-    key = sorted(instances)[-1]
+    # An instance the outbound engine does not call from (removing that one is refused).
+    outbound_instance = root_variable(committed, "outbound").get("instance")
+    key = sorted(k for k in instances if k != outbound_instance)[-1]
     del instances[key]
 
     plan = dev.plan({"connect_instances": instances})
