@@ -88,3 +88,15 @@ output "monitoring" {
     alarm_names    = module.monitoring.alarm_names
   }
 }
+
+output "function_platform" {
+  description = "Runtime, architecture, log retention and hardening of the environment's functions, defaults applied: other function modules of the environment (outbound) take them from here so the defaults live in one place."
+  value = {
+    runtime                  = var.functions.runtime
+    architecture             = var.functions.architecture
+    log_retention_in_days    = var.functions.log_retention_in_days
+    vpc_config               = var.functions.vpc_config
+    code_signing_config_arn  = var.functions.code_signing_config_arn
+    permissions_boundary_arn = var.functions.permissions_boundary_arn
+  }
+}

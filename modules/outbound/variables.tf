@@ -45,11 +45,11 @@ variable "lambda_zip_path" {
 }
 
 variable "functions" {
-  description = "Runtime, architecture, log retention and hardening shared with the environment's other functions."
+  description = "Runtime, architecture, log retention and hardening shared with the environment's other functions (modules/callguard's function_platform output, where their defaults live)."
   type = object({
-    runtime               = optional(string, "python3.13")
-    architecture          = optional(string, "arm64")
-    log_retention_in_days = optional(number, 365)
+    runtime               = string
+    architecture          = string
+    log_retention_in_days = number
     vpc_config = optional(object({
       subnet_ids         = list(string)
       security_group_ids = list(string)
@@ -57,7 +57,6 @@ variable "functions" {
     code_signing_config_arn  = optional(string)
     permissions_boundary_arn = optional(string)
   })
-  default  = {}
   nullable = false
 }
 

@@ -43,14 +43,7 @@ module "outbound" {
   denylist_table_name = module.callguard.table_name
   denylist_table_arn  = module.callguard.table_arn
   lambda_zip_path     = coalesce(var.outbound.lambda_zip_path, "${dirname(local.lambda_zip_path)}/callguard-outbound.zip")
-  functions = {
-    runtime                  = var.functions.runtime
-    architecture             = var.functions.architecture
-    log_retention_in_days    = var.functions.log_retention_in_days
-    vpc_config               = var.functions.vpc_config
-    code_signing_config_arn  = var.functions.code_signing_config_arn
-    permissions_boundary_arn = var.functions.permissions_boundary_arn
-  }
+  functions           = module.callguard.function_platform
 
   instance_id                 = local.outbound_instance.instance_id
   contact_flow_id             = var.outbound.contact_flow_id
