@@ -277,12 +277,29 @@ def wildcard_allowed(resource_type: str, sid: str, field: str) -> bool:
 # ------------------------------------------------------------------ making plans
 
 
+#: The outbound call engine's module in a root. Plans made here leave it out unless
+#: asked (``with_outbound=True``): the deny-list tests count and inspect every resource
+#: of a type, and dev's committed tfvars switch the outbound block on, so without this
+#: view every such test would have to know about the outbound tables, alarms and roles.
+#: tests/terraform/test_outbound_plan.py asks for the whole plan.
+OUTBOUND_MODULE = "module.outbound"
+
+
+def deny_list_view(plan: Mapping[str, Any], with_outbound: bool = False) -> dict[str, Any]:
+    """Return ``plan`` as the deny-list tests read it (whole when ``with_outbound``)."""
+    return dict(plan) if with_outbound else without_module(plan, OUTBOUND_MODULE)
+
+
 def plan_environment(
-    env: str, out_dir: Path, zip_path: Path, variables: Mapping[str, Any] | None = None
+    env: str,
+    out_dir: Path,
+    zip_path: Path,
+    variables: Mapping[str, Any] | None = None,
+    with_outbound: bool = False,
 ) -> dict[str, Any]:
     """Plan ``terraform/environments/<env>`` offline with its tfvars plus ``variables``."""
     merged = {"lambda_zip_path": str(zip_path), **(variables or {})}
-    return api.plan_offline(env, merged, out_dir=out_dir).plan
+    return deny_list_view(api.plan_offline(env, merged, out_dir=out_dir).plan, with_outbound)
 
 
 def _run(args: list[str], cwd: Path) -> str:
@@ -335,8 +352,13 @@ class Deployed:
         """Return the -var values: the stand-in zip plus ``changed``."""
         return {"lambda_zip_path": str(self.zip_path), **(changed or {})}
 
-    def plan(self, changed: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Plan against the applied state with ``changed`` variables; return the plan JSON."""
+    def plan(
+        self, changed: Mapping[str, Any] | None = None, with_outbound: bool = False
+    ) -> dict[str, Any]:
+        """Plan against the applied state with ``changed`` variables; return the plan JSON.
+
+        The outbound module is left out unless ``with_outbound`` (see ``OUTBOUND_MODULE``).
+        """
         self.plans += 1
         plan_file = self.directory / f"next-{self.plans}.tfplan"
         _run(
@@ -353,7 +375,7 @@ class Deployed:
         shown: dict[str, Any] = json.loads(
             _run(["show", "-json", "-no-color", str(plan_file)], self.directory)
         )
-        return shown
+        return deny_list_view(shown, with_outbound)
 
 
 # ------------------------------------------------------------------ fixtures
@@ -384,7 +406,7 @@ def stand_in_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def root_plans(
     tmp_path_factory: pytest.TempPathFactory, stand_in_zip: Path
 ) -> dict[str, dict[str, Any]]:
-    """The offline plan of every environment root, made once per test run."""
+    """The offline plan of every environment root, made once per test run (deny-list view)."""
     plans: dict[str, dict[str, Any]] = _memo(
         "root_plans",
         lambda: {
@@ -410,10 +432,22 @@ def deployed_roots(
     return roots
 
 
-@pytest.fixture(scope="session")
-def deployed_plans(deployed_roots: dict[str, Deployed]) -> dict[str, dict[str, Any]]:
-    """The no-change plan of every deployed root: all computed values known."""
+def _whole_deployed_plans(deployed_roots: dict[str, Deployed]) -> dict[str, dict[str, Any]]:
     plans: dict[str, dict[str, Any]] = _memo(
-        "deployed_plans", lambda: {env: d.plan() for env, d in deployed_roots.items()}
+        "whole_deployed_plans",
+        lambda: {env: d.plan(with_outbound=True) for env, d in deployed_roots.items()},
     )
     return plans
+
+
+@pytest.fixture(scope="session")
+def whole_deployed_plans(deployed_roots: dict[str, Deployed]) -> dict[str, dict[str, Any]]:
+    """The no-change plan of every deployed root, outbound module included."""
+    return _whole_deployed_plans(deployed_roots)
+
+
+@pytest.fixture(scope="session")
+def deployed_plans(deployed_roots: dict[str, Deployed]) -> dict[str, dict[str, Any]]:
+    """The no-change plan of every deployed root (all computed values known), deny-list view."""
+    whole = _whole_deployed_plans(deployed_roots)
+    return {env: deny_list_view(plan) for env, plan in whole.items()}

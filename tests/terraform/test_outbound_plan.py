@@ -16,12 +16,12 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
     _run,
     _var_args,
     as_list,
-    deployed_plans,
     deployed_roots,
     of_type,
     planned_resources,
     policy_documents,
     stand_in_zip,
+    whole_deployed_plans,
 )
 
 Plan = dict[str, Any]
@@ -54,7 +54,7 @@ OUTBOUND_ON = {
 def outbound_plans(
     tmp_path_factory: pytest.TempPathFactory,
     stand_in_zip: Path,  # noqa: F811
-    deployed_plans: dict[str, Plan],  # noqa: F811
+    whole_deployed_plans: dict[str, Plan],  # noqa: F811
 ) -> dict[str, Plan]:
     """prod as committed (off); dev applied with the outbound block on, then planned."""
     dev = Deployed.apply("dev", tmp_path_factory.mktemp("outbound-dev"), stand_in_zip)
@@ -70,7 +70,7 @@ def outbound_plans(
         ],
         dev.directory,
     )
-    return {"prod": deployed_plans["prod"], "dev": dev.plan(on)}
+    return {"prod": whole_deployed_plans["prod"], "dev": dev.plan(on, with_outbound=True)}
 
 
 def _outbound(plan: Plan, resource_type: str) -> list[dict[str, Any]]:

@@ -28,7 +28,6 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
     root_variable,
     stand_in_zip,
     wildcard_allowed,
-    without_module,
 )
 
 from callguard import config
@@ -57,17 +56,15 @@ HANDLERS = {
 @pytest.fixture(params=ENVIRONMENTS)
 def plan(request: pytest.FixtureRequest, root_plans: dict[str, Plan]) -> Plan:  # noqa: F811
     """The root's plan without the outbound engine (tests/terraform/test_outbound_plan.py)."""
-    return without_module(root_plans[request.param], OUTBOUND)
+    return root_plans[request.param]
 
 
 @pytest.fixture(params=ENVIRONMENTS)
 def deployed(request: pytest.FixtureRequest, deployed_plans: dict[str, Plan]) -> Plan:  # noqa: F811
     """The root's plan after an apply: ARNs and ids the provider computes are known."""
-    return without_module(deployed_plans[request.param], OUTBOUND)
+    return deployed_plans[request.param]
 
 
-#: The outbound engine's module: these tests are about the deny list.
-OUTBOUND = "module.outbound"
 #: Where the audit trail's resources live (its function is not invoked by Connect).
 AUDIT_PREFIX = "module.callguard.module.audit_trail."
 
