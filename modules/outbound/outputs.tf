@@ -42,3 +42,8 @@ output "function_names" {
   description = "Function names by handler."
   value       = { for key, f in module.functions : key => f.function_name }
 }
+
+output "dashboard_name" {
+  description = "CloudWatch dashboard of the outbound engine."
+  value       = aws_cloudwatch_dashboard.outbound.dashboard_name
+}

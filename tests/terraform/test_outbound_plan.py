@@ -7,6 +7,7 @@ prod's leave it off. The assertions read the plans of the applied roots.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
 )
 
 Plan = dict[str, Any]
+OUTBOUND_HANDLERS = Path(__file__).parents[2] / "lambda_src" / "callguard" / "outbound" / "handlers"
 PREFIX = "module.outbound[0]."
 DEV_INSTANCE = "0b3c7a8e-5f1d-4c2a-9e6b-1d2f3a4b5c6d"
 DEV_FLOW = "2f3e4d5c-6b7a-4c8d-9e0f-1a2b3c4d5e6f"
@@ -179,7 +181,7 @@ def test_queues_are_encrypted_with_dead_letters_and_alarms(
         redrive = json.loads(source["redrive_policy"])
         assert redrive["deadLetterTargetArn"].split(":")[-1] in queues
     alarms = [
-        a["values"]["dimensions"].get("QueueName")
+        (a["values"].get("dimensions") or {}).get("QueueName")
         for a in _outbound(plan, "aws_cloudwatch_metric_alarm")
     ]
     assert {n for n in queues if "-dlq" in n} <= set(alarms)
@@ -274,3 +276,32 @@ def test_in_call_functions_are_associated_with_the_instance(
     names = sorted(a["values"]["function_arn"].rsplit("-outbound-", 1)[1] for a in associations)
     assert names == ["answer-check", "call-step", "finish-call", "opt-out", "record-answer"]
     assert {a["values"]["instance_id"] for a in associations} == {DEV_INSTANCE}
+
+
+def test_operators_see_failed_calls_waiting_rounds_and_dead_letters(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    """The dashboard and the log metrics cover what the runbook asks an operator to watch."""
+    dev = outbound_plans["dev"]
+    filters = {
+        r["values"]["name"]: r["values"]["pattern"]
+        for r in _outbound(dev, "aws_cloudwatch_log_metric_filter")
+    }
+    assert any('$.status = "failed"' in p for p in filters.values())
+    assert any('$.action = "wait"' in p for p in filters.values())
+    # A pattern on an event no function logs would count nothing, forever.
+    handlers = "".join(path.read_text(encoding="utf-8") for path in OUTBOUND_HANDLERS.glob("*.py"))
+    for pattern in filters.values():
+        [event] = re.findall(r'\$\.event = "([a-z_]+)"', pattern)
+        assert f'"{event}"' in handlers, pattern
+    [dashboard] = _outbound(dev, "aws_cloudwatch_dashboard")
+    body = json.dumps(json.loads(dashboard["values"]["dashboard_body"]))
+    for metric in (
+        "FailedCalls",
+        "RoundsWaitingForWindow",
+        "ApproximateNumberOfMessagesVisible",
+        "Throttles",
+        "ExecutionsFailed",
+        "ExecutionsTimedOut",
+    ):
+        assert metric in body
