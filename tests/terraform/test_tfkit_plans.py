@@ -24,10 +24,14 @@ MODULES_WITH_TESTS = sorted({p.parent.parent for p in MODULES.glob("*/tests/*.tf
 
 @pytest.fixture(scope="module")
 def zip_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small deployment package, so plans do not depend on ``make build``."""
+    """A small deployment package, so plans do not depend on ``make build``.
+
+    dev enables the outbound block, whose package the root expects next to this one.
+    """
     path = tmp_path_factory.mktemp("zip") / "callguard.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("callguard/__init__.py", "")
+    for package in (path, path.with_name("callguard-outbound.zip")):
+        with zipfile.ZipFile(package, "w") as archive:
+            archive.writestr("callguard/__init__.py", "")
     return path
 
 
@@ -51,7 +55,13 @@ def test_plan_root_fixture_returns_the_parsed_plan(
     assert plan["format_version"]
     types = {c["type"] for c in plan["resource_changes"]}
     assert {"aws_dynamodb_table", "aws_lambda_function", "aws_connect_contact_flow"} <= types
-    assert all(c["change"]["actions"] == ["create"] for c in plan["resource_changes"])
+    managed = [c for c in plan["resource_changes"] if c["mode"] == "managed"]
+    assert managed
+    assert all(c["change"]["actions"] == ["create"] for c in managed)
+    # A data source whose arguments are unknown until apply is read then (the
+    # outbound workflow's policy document names functions not yet created).
+    data = [c for c in plan["resource_changes"] if c["mode"] == "data"]
+    assert all(c["change"]["actions"] == ["read"] for c in data)
     assert plan["variables"]["lambda_zip_path"]["value"] == str(zip_path)
 
 
