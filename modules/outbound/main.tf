@@ -3,8 +3,11 @@
 # Each concern is its own module; this one composes them and writes the IAM.
 
 locals {
-  instance_arn     = "arn:${var.partition}:connect:${var.region}:${var.account_id}:instance/${var.instance_id}"
-  contact_flow_arn = "${local.instance_arn}/contact-flow/${var.contact_flow_id}"
+  instance_arn = "arn:${var.partition}:connect:${var.region}:${var.account_id}:instance/${var.instance_id}"
+  # The flow the calls run: the user's own, or the one built below.
+  manage_voice     = var.contact_flow_id == null
+  contact_flow_id  = local.manage_voice ? module.call_flow[0].id : var.contact_flow_id
+  contact_flow_arn = "${local.instance_arn}/contact-flow/${local.contact_flow_id}"
   phone_number_arn = "arn:${var.partition}:connect:${var.region}:${var.account_id}:phone-number/${var.source_phone_number_id}"
 
   state_machine_name = "${var.name_prefix}-outbound"
@@ -106,8 +109,11 @@ locals {
 
   call_statements = [local.tokens_rw, local.read_jobs, local.key_statement]
 
-  # timeout: Connect waits at most 8 s for the in-call functions.
-  functions = {
+  # Two maps, two module calls: the flow's content names the in-call functions and
+  # the dialer's policy names the flow, so one module call would be a cycle.
+  functions = merge(local.pipeline_functions, local.in_call_functions)
+
+  pipeline_functions = {
     intake = {
       handler     = "intake", timeout = 60, reserved = 1, connect = false, send_task = false
       description = "callguard outbound: turns an uploaded workbook or queued job into a workflow"
@@ -169,6 +175,10 @@ locals {
       environment = local.dialer_environment
       statements  = [local.tokens_rw, local.cap_rw, local.key_statement]
     }
+  }
+
+  # timeout: Connect waits at most 8 s for the in-call functions.
+  in_call_functions = {
     call_step = {
       handler     = "call_step", timeout = 8, reserved = local.per_call_concurrency, connect = true, send_task = true
       description = "callguard outbound: gives the contact flow its next prompt"
@@ -256,7 +266,7 @@ resource "aws_sns_topic" "completion" {
 # ---------------------------------------------------------------- functions
 module "functions" {
   source   = "../lambda_function"
-  for_each = local.functions
+  for_each = local.pipeline_functions
 
   function_name = "${var.name_prefix}-outbound-${replace(each.key, "_", "-")}"
   description   = each.value.description
@@ -281,6 +291,60 @@ module "functions" {
   tags              = var.tags
 }
 
+# The functions the contact flow invokes during a call.
+module "call_functions" {
+  source   = "../lambda_function"
+  for_each = local.in_call_functions
+
+  function_name = "${var.name_prefix}-outbound-${replace(each.key, "_", "-")}"
+  description   = each.value.description
+  zip_path      = var.lambda_zip_path
+  handler       = "callguard.outbound.handlers.${each.value.handler}.handler"
+  runtime       = var.functions.runtime
+  architecture  = var.functions.architecture
+  timeout       = each.value.timeout
+
+  reserved_concurrent_executions = each.value.reserved
+
+  environment_variables = merge(each.value.environment, var.log_level == null ? {} : { CALLGUARD_LOG_LEVEL = var.log_level })
+  kms_key_arn           = var.kms_key_arn
+  log_retention_in_days = var.functions.log_retention_in_days
+  connect_instance_arns = each.value.connect ? { outbound = local.instance_arn } : {}
+
+  vpc_config               = var.functions.vpc_config
+  code_signing_config_arn  = var.functions.code_signing_config_arn
+  permissions_boundary_arn = var.functions.permissions_boundary_arn
+
+  policy_statements = each.value.statements
+  tags              = var.tags
+}
+
+moved {
+  from = module.functions["call_step"]
+  to   = module.call_functions["call_step"]
+}
+
+moved {
+  from = module.functions["record_answer"]
+  to   = module.call_functions["record_answer"]
+}
+
+moved {
+  from = module.functions["finish_call"]
+  to   = module.call_functions["finish_call"]
+}
+
+moved {
+  from = module.functions["opt_out"]
+  to   = module.call_functions["opt_out"]
+}
+
+moved {
+  from = module.functions["answer_check"]
+  to   = module.call_functions["answer_check"]
+}
+
+
 # states:SendTaskSuccess / SendTaskFailure: the Service Authorization Reference
 # lists only the activity resource type; tokens of service-integration callback
 # tasks (.waitForTaskToken) match no ARN, so AWS allows only Resource "*".
@@ -288,7 +352,7 @@ resource "aws_iam_role_policy" "send_task_outcome" {
   for_each = { for key, f in local.functions : key => f if f.send_task }
 
   name = "send-task-outcome"
-  role = module.functions[each.key].role_name
+  role = local.function_modules[each.key].role_name
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -366,10 +430,10 @@ resource "aws_lambda_permission" "disconnected" {
 
 # The in-call functions appear in the instance's flow editor.
 resource "aws_connect_lambda_function_association" "calls" {
-  for_each = { for key, f in local.functions : key => f if f.connect }
+  for_each = local.in_call_functions
 
   instance_id  = var.instance_id
-  function_arn = module.functions[each.key].arn
+  function_arn = module.call_functions[each.key].arn
 }
 
 # ---------------------------------------------------------------- workflow
@@ -392,7 +456,7 @@ module "orchestration" {
   work_bucket_arn      = module.buckets["work"].arn
   topic_arn            = aws_sns_topic.completion.arn
   instance_id          = var.instance_id
-  contact_flow_id      = var.contact_flow_id
+  contact_flow_id      = local.contact_flow_id
   max_concurrency      = var.max_concurrent_calls
   call_timeout_seconds = var.call_timeout_seconds
   ring_timeout_seconds = var.ring_timeout_seconds

@@ -40,7 +40,17 @@ output "topic_arn" {
 
 output "function_names" {
   description = "Function names by handler."
-  value       = { for key, f in module.functions : key => f.function_name }
+  value       = { for key, f in local.function_modules : key => f.function_name }
+}
+
+output "contact_flow_id" {
+  description = "Id of the contact flow the calls run: the one built here, or contact_flow_id when given."
+  value       = local.contact_flow_id
+}
+
+output "bot_alias_arns" {
+  description = "Lex V2 bot alias ARN per question type the built flow calls (empty when contact_flow_id is given)."
+  value       = local.manage_voice ? module.bots[0].alias_arns : {}
 }
 
 output "dashboard_name" {

@@ -66,8 +66,9 @@ variable "instance_id" {
 }
 
 variable "contact_flow_id" {
-  description = "Outbound contact flow (UUID) the calls run."
+  description = "Outbound contact flow (UUID) you made yourself. Null (the default): this module builds the Lex bots and the outbound call flow from flows/outbound_call.flow.json.tftpl and the calls run that."
   type        = string
+  default     = null
 }
 
 variable "source_phone_number" {
@@ -175,4 +176,101 @@ variable "tags" {
   description = "Tags for every resource."
   type        = map(string)
   default     = {}
+}
+
+# ---------------------------------------------------------------- the call's voice
+# Used only when contact_flow_id is null (the module builds the bots and the flow).
+
+variable "existing_alias_arns" {
+  description = "Per question type (ok, yes_no, multiple_choice, number, date, time), the ARN of a Lex V2 bot alias you already run; no bot is built for that type."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+}
+
+variable "locale_id" {
+  description = "Lex V2 locale of the bots, e.g. en_GB, en_US. The bot definition's utterances must be in that language."
+  type        = string
+  default     = "en_GB"
+  nullable    = false
+}
+
+variable "voice_id" {
+  description = "Amazon Polly voice of the call: the flow speaks the questions with it and the bots their own prompts (e.g. Amy, Brian, Joanna)."
+  type        = string
+  default     = "Amy"
+  nullable    = false
+}
+
+variable "voicemail_message" {
+  description = "What the flow leaves on an answering machine; empty leaves nothing and hangs up."
+  type        = string
+  default     = ""
+  nullable    = false
+}
+
+variable "retry_message" {
+  description = "What the flow says before asking a question again after an answer it did not understand."
+  type        = string
+  default     = "Sorry, I did not get that. Let me ask again."
+  nullable    = false
+}
+
+variable "opt_out_message" {
+  description = "What the flow says after the receiver asked not to be called again (the number is then on the deny list)."
+  type        = string
+  default     = "Thank you. We have added your number to our do-not-call list, and you will not be called again. Goodbye."
+  nullable    = false
+}
+
+variable "error_message" {
+  description = "What the flow says when a function fails mid-call, before hanging up."
+  type        = string
+  default     = "Sorry, something went wrong on our side. We will try again later. Goodbye."
+  nullable    = false
+}
+
+variable "answer_hints" {
+  description = "Per question type, the hint the flow speaks after the question (how to answer by voice or keypad)."
+  type        = map(string)
+  default = {
+    ok              = "Say okay, or press 1."
+    yes_no          = "Please say yes or no. You can also press 1 for yes, or 2 for no."
+    multiple_choice = "Say the letter of your choice, A to E, or press 1 to 5."
+    number          = "Say the number, or key it in and press the hash key."
+    date            = "Say the date, or key it in as year, month and day, eight digits, then hash."
+    time            = "Say the time, or key it in as four digits on the 24-hour clock, then hash."
+  }
+  nullable = false
+}
+
+variable "max_retries" {
+  description = "How often the flow asks a question again after an answer it did not understand (0-5)."
+  type        = number
+  default     = 2
+  nullable    = false
+
+  validation {
+    condition     = var.max_retries >= 0 && var.max_retries <= 5 && floor(var.max_retries) == var.max_retries
+    error_message = "max_retries must be a whole number from 0 to 5."
+  }
+}
+
+variable "max_repeats" {
+  description = "How often the receiver may ask for a question to be repeated (0-5)."
+  type        = number
+  default     = 3
+  nullable    = false
+
+  validation {
+    condition     = var.max_repeats >= 0 && var.max_repeats <= 5 && floor(var.max_repeats) == var.max_repeats
+    error_message = "max_repeats must be a whole number from 0 to 5."
+  }
+}
+
+variable "recording_enabled" {
+  description = "Whether the flow records the call (Connect stores the recording in the instance's recordings bucket)."
+  type        = bool
+  default     = false
+  nullable    = false
 }

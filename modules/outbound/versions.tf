@@ -7,5 +7,10 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 6.66"
     }
+    # The Lex V2 bots of the call (modules/outbound_bots).
+    awscc = {
+      source  = "hashicorp/awscc"
+      version = ">= 1.106.0"
+    }
   }
 }

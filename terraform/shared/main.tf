@@ -59,4 +59,16 @@ module "outbound" {
   state_machine_log_level     = var.outbound.state_machine_log_level
   deletion_protection_enabled = var.outbound.deletion_protection_enabled
   log_level                   = var.settings.log_level
+
+  # The call's voice (built when contact_flow_id is unset).
+  existing_alias_arns = var.outbound.existing_alias_arns
+  locale_id           = var.outbound.locale_id
+  voice_id            = var.outbound.voice_id
+  voicemail_message   = var.outbound.voicemail_message
+  retry_message       = var.outbound.retry_message
+  opt_out_message     = var.outbound.opt_out_message
+  error_message       = var.outbound.error_message
+  max_retries         = var.outbound.max_retries
+  max_repeats         = var.outbound.max_repeats
+  recording_enabled   = var.outbound.recording_enabled
 }

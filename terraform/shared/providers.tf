@@ -13,3 +13,9 @@ provider "aws" {
     })
   }
 }
+
+# Cloud Control: the outbound call's Lex V2 bots, their aliases and their
+# association with the instance (hashicorp/aws has no Lex V2 alias).
+provider "awscc" {
+  region = var.aws_region
+}

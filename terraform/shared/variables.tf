@@ -286,7 +286,7 @@ variable "review" {
 
 # ---------------------------------------------------------------- outbound call jobs
 variable "outbound" {
-  description = "Outbound call jobs (docs/deployment.md): enabled, instance (a key of connect_instances), contact_flow_id, source_phone_number, source_phone_number_id, retention_days, calls_per_second, burst, max_concurrent_calls, dialer_reserved_concurrency, call_timeout_seconds, ring_timeout_seconds, state_machine_log_level, deletion_protection_enabled, lambda_zip_path. Off unless enabled; unset fields take modules/outbound's defaults."
+  description = "Outbound call jobs (docs/deployment.md): enabled, instance (a key of connect_instances), contact_flow_id (your own flow; unset: the bots and the outbound call flow are built), source_phone_number, source_phone_number_id, retention_days, calls_per_second, burst, max_concurrent_calls, dialer_reserved_concurrency, call_timeout_seconds, ring_timeout_seconds, state_machine_log_level, deletion_protection_enabled, lambda_zip_path; for the built flow existing_alias_arns (per question type), locale_id, voice_id, voicemail_message, retry_message, opt_out_message, error_message, max_retries, max_repeats, recording_enabled. Off unless enabled; unset fields take modules/outbound's defaults."
   type = object({
     enabled                     = optional(bool)
     instance                    = optional(string)
@@ -303,6 +303,16 @@ variable "outbound" {
     state_machine_log_level     = optional(string)
     deletion_protection_enabled = optional(bool)
     lambda_zip_path             = optional(string)
+    existing_alias_arns         = optional(map(string))
+    locale_id                   = optional(string)
+    voice_id                    = optional(string)
+    voicemail_message           = optional(string)
+    retry_message               = optional(string)
+    opt_out_message             = optional(string)
+    error_message               = optional(string)
+    max_retries                 = optional(number)
+    max_repeats                 = optional(number)
+    recording_enabled           = optional(bool)
   })
   default  = {}
   nullable = false
@@ -313,11 +323,13 @@ variable "outbound" {
   }
 
   validation {
-    condition = var.outbound.enabled != true || alltrue([
-      for id in [var.outbound.contact_flow_id, var.outbound.source_phone_number_id] :
-      can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", coalesce(id, "-")))
-    ])
-    error_message = "outbound.contact_flow_id and outbound.source_phone_number_id must be UUIDs when outbound.enabled is true."
+    condition     = var.outbound.enabled != true || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", coalesce(var.outbound.source_phone_number_id, "-")))
+    error_message = "outbound.source_phone_number_id must be a UUID when outbound.enabled is true."
+  }
+
+  validation {
+    condition     = var.outbound.contact_flow_id == null || can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", coalesce(var.outbound.contact_flow_id, "-")))
+    error_message = "outbound.contact_flow_id, when given, must be a flow id (a UUID); leave it unset to have the outbound call flow built."
   }
 
   validation {

@@ -25,6 +25,9 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
     whole_deployed_plans,
 )
 
+from callguard_tools.flows.render import render_file
+from callguard_tools.flows.shipped_templates import DEMO_VALUES, FLOWS_DIR
+
 Plan = dict[str, Any]
 OUTBOUND_HANDLERS = Path(__file__).parents[2] / "lambda_src" / "callguard" / "outbound" / "handlers"
 PREFIX = "module.outbound[0]."
@@ -42,14 +45,19 @@ OUTPUTS = (
 )
 
 
+#: As dev's tfvars: no contact_flow_id, so the module builds the bots and the flow.
 OUTBOUND_ON = {
     "enabled": True,
     "instance": "support",
-    "contact_flow_id": DEV_FLOW,
     "source_phone_number": "+442079460000",
     "source_phone_number_id": DEV_NUMBER,
     "retention_days": 30,
 }
+#: The bring-your-own-flow option.
+OUTBOUND_OWN_FLOW = {**OUTBOUND_ON, "contact_flow_id": DEV_FLOW}
+REGION = "eu-west-2"
+ACCOUNT = "111122223333"
+QUESTION_TYPES = ("ok", "yes_no", "multiple_choice", "number", "date", "time")
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +66,11 @@ def outbound_plans(
     stand_in_zip: Path,  # noqa: F811
     whole_deployed_plans: dict[str, Plan],  # noqa: F811
 ) -> dict[str, Plan]:
-    """prod as committed (off); dev applied with the outbound block on, then planned."""
+    """prod as committed (off); dev applied with the outbound block on, then planned.
+
+    "dev" builds the call's voice (applied, so the flow's content is known);
+    "dev_own_flow" is the same state planned with a contact_flow_id of the user's.
+    """
     dev = Deployed.apply("dev", tmp_path_factory.mktemp("outbound-dev"), stand_in_zip)
     on = {"outbound": OUTBOUND_ON}
     _run(
@@ -72,11 +84,28 @@ def outbound_plans(
         ],
         dev.directory,
     )
-    return {"prod": whole_deployed_plans["prod"], "dev": dev.plan(on, with_outbound=True)}
+    return {
+        "prod": whole_deployed_plans["prod"],
+        "dev": dev.plan(on, with_outbound=True),
+        "dev_own_flow": dev.plan({"outbound": OUTBOUND_OWN_FLOW}, with_outbound=True),
+    }
 
 
 def _outbound(plan: Plan, resource_type: str) -> list[dict[str, Any]]:
     return [r for r in of_type(plan, resource_type) if r["address"].startswith(PREFIX)]
+
+
+def _call_flow(plan: Plan) -> dict[str, Any]:
+    [flow] = _outbound(plan, "aws_connect_contact_flow")
+    return flow
+
+
+def _dial_resources(plan: Plan) -> set[str]:
+    statements = [
+        s for s in _statements(plan) if "connect:StartOutboundVoiceContact" in as_list(s["Action"])
+    ]
+    assert len(statements) == 1
+    return set(as_list(statements[0]["Resource"]))
 
 
 def _statements(plan: Plan) -> list[dict[str, Any]]:
@@ -231,14 +260,9 @@ def test_state_machine_logs_without_data_and_traces(
 def test_outbound_calls_are_scoped_to_the_flow_and_number(
     outbound_plans: dict[str, Plan],
 ) -> None:
-    statements = [
-        s
-        for s in _statements(outbound_plans["dev"])
-        if "connect:StartOutboundVoiceContact" in as_list(s["Action"])
-    ]
-    assert len(statements) == 1
-    resources = set(as_list(statements[0]["Resource"]))
-    assert any(r.endswith(f"instance/{DEV_INSTANCE}/contact-flow/{DEV_FLOW}") for r in resources)
+    resources = _dial_resources(outbound_plans["dev"])
+    flow_id = _call_flow(outbound_plans["dev"])["values"]["contact_flow_id"]
+    assert any(r.endswith(f"instance/{DEV_INSTANCE}/contact-flow/{flow_id}") for r in resources)
     assert any(r.endswith(f":phone-number/{DEV_NUMBER}") for r in resources)
     assert any(r.endswith(f"instance/{DEV_INSTANCE}/contact/*") for r in resources)
     assert len(resources) == 3
@@ -255,7 +279,8 @@ def test_disconnected_rule_filters_instance_and_flow(
     [instance] = pattern["detail"]["instanceArn"]
     [flow] = pattern["detail"]["contactFlowArn"]
     assert instance.endswith(f"instance/{DEV_INSTANCE}")
-    assert flow == f"{instance}/contact-flow/{DEV_FLOW}"
+    flow_id = _call_flow(outbound_plans["dev"])["values"]["contact_flow_id"]
+    assert flow == f"{instance}/contact-flow/{flow_id}"
 
 
 def test_dialer_paces_with_reserved_concurrency(
@@ -305,3 +330,77 @@ def test_operators_see_failed_calls_waiting_rounds_and_dead_letters(
         "ExecutionsTimedOut",
     ):
         assert metric in body
+
+
+def test_dev_builds_a_bot_version_and_alias_per_question_type(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    plan = outbound_plans["dev"]
+    for resource_type in ("awscc_lex_bot", "awscc_lex_bot_version", "awscc_lex_bot_alias"):
+        keys = sorted(r["index"] for r in _outbound(plan, resource_type))
+        assert keys == sorted(QUESTION_TYPES), resource_type
+    bots = {r["values"]["name"] for r in _outbound(plan, "awscc_lex_bot")}
+    assert bots == {f"callguard-dev-{t.replace('_', '-')}" for t in QUESTION_TYPES}
+
+
+def test_every_bot_alias_is_associated_with_the_outbound_instance(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    plan = outbound_plans["dev"]
+    aliases = {r["values"]["arn"] for r in _outbound(plan, "awscc_lex_bot_alias")}
+    associations = _outbound(plan, "awscc_connect_integration_association")
+    assert {a["values"]["integration_arn"] for a in associations} == aliases
+    assert len(associations) == len(QUESTION_TYPES)
+    assert all(
+        a["values"]["instance_id"].endswith(f"instance/{DEV_INSTANCE}") for a in associations
+    )
+    assert {a["values"]["integration_type"] for a in associations} == {"LEX_BOT"}
+
+
+def test_call_flow_is_what_the_renderer_makes_of_the_planned_arns(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    plan = outbound_plans["dev"]
+    functions = {
+        f["values"]["function_name"].rsplit("-outbound-", 1)[1]: f["values"]["arn"]
+        for f in _outbound(plan, "aws_lambda_function")
+    }
+    aliases = {r["index"]: r["values"]["arn"] for r in _outbound(plan, "awscc_lex_bot_alias")}
+    # The module's defaults: those DEMO_VALUES does not share are set here.
+    variables = {
+        **DEMO_VALUES["outbound_call.flow.json.tftpl"],
+        "call_step_function_arn": functions["call-step"],
+        "record_answer_function_arn": functions["record-answer"],
+        "finish_function_arn": functions["finish-call"],
+        "invocation_timeout_seconds": 8,
+        "max_retries": 2,
+        "max_repeats": 3,
+        "voice": "Amy",
+        **{f"{t}_bot_alias_arn": aliases[t] for t in QUESTION_TYPES},
+    }
+    flow = _call_flow(plan)
+    assert flow["values"]["type"] == "CONTACT_FLOW"
+    assert flow["values"]["instance_id"] == DEV_INSTANCE
+    content = flow["values"]["content"]
+    assert content == render_file(FLOWS_DIR / "outbound_call.flow.json.tftpl", variables)
+
+    actions = json.loads(content)["Actions"]
+    lex = [a for a in actions if a["Type"] == "ConnectParticipantWithLexBot"]
+    assert {a["Parameters"]["LexV2Bot"]["AliasArn"] for a in lex} == set(aliases.values())
+    invoked = {
+        a["Parameters"]["LambdaFunctionARN"] for a in actions if a["Type"] == "InvokeLambdaFunction"
+    }
+    assert invoked == {functions[n] for n in ("call-step", "record-answer", "finish-call")}
+
+
+def test_own_flow_builds_no_bot_and_no_flow(outbound_plans: dict[str, Plan]) -> None:
+    plan = outbound_plans["dev_own_flow"]
+    assert _outbound(plan, "aws_connect_contact_flow") == []
+    for resource_type in (
+        "awscc_lex_bot",
+        "awscc_lex_bot_alias",
+        "awscc_connect_integration_association",
+    ):
+        assert _outbound(plan, resource_type) == []
+    resources = _dial_resources(plan)
+    assert any(r.endswith(f"instance/{DEV_INSTANCE}/contact-flow/{DEV_FLOW}") for r in resources)

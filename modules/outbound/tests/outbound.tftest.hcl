@@ -7,6 +7,18 @@ mock_provider "aws" {
   }
 }
 
+mock_provider "awscc" {
+  mock_resource "awscc_lex_bot" {
+    defaults = { bot_id = "BOTID00001" }
+  }
+  mock_resource "awscc_lex_bot_version" {
+    defaults = { bot_version = "1" }
+  }
+  mock_resource "awscc_lex_bot_alias" {
+    defaults = { arn = "arn:aws:lex:eu-west-2:111122223333:bot-alias/BOTID00001/ALIAS00001" }
+  }
+}
+
 variables {
   name_prefix            = "callguard-test"
   region                 = "eu-west-2"
@@ -39,5 +51,64 @@ run "composed" {
   assert {
     condition     = length(aws_connect_lambda_function_association.calls) == 5
     error_message = "The five in-call functions are associated with the instance."
+  }
+}
+
+# No contact_flow_id: the module builds the bots and the outbound call flow,
+# and the dialer and the DISCONNECTED rule use that flow.
+run "managed_voice" {
+  command = plan
+
+  # Known ARNs at plan time, so the rendered content can be checked.
+  override_module {
+    target = module.call_functions
+    outputs = {
+      arn           = "arn:aws:lambda:eu-west-2:111122223333:function:callguard-test-outbound-in-call"
+      function_name = "callguard-test-outbound-in-call"
+      role_name     = "callguard-test-outbound-in-call"
+    }
+  }
+
+  override_module {
+    target = module.bots
+    outputs = {
+      alias_arns         = { for t in ["ok", "yes_no", "multiple_choice", "number", "date", "time"] : t => "arn:aws:lex:eu-west-2:111122223333:bot-alias/BOT${t}/ALIAS" }
+      session_attributes = { for t in ["ok", "yes_no", "multiple_choice", "number", "date", "time"] : t => { "x-amz-lex:audio:start-timeout-ms:*:*" = "4000" } }
+    }
+  }
+
+  variables {
+    contact_flow_id = null
+    voice_id        = "Brian"
+    retry_message   = "Once more, please."
+  }
+
+  assert {
+    condition     = length(module.bots) == 1 && length(module.bots[0].alias_arns) == 6
+    error_message = "One bot alias per question type."
+  }
+
+  assert {
+    condition     = length(module.call_flow) == 1
+    error_message = "The calls run the flow built here."
+  }
+
+  assert {
+    condition     = strcontains(module.call_flow[0].content, "bot-alias/BOTyes_no/ALIAS")
+    error_message = "The flow calls the bot alias of each question type."
+  }
+
+  assert {
+    condition     = strcontains(module.call_flow[0].content, module.call_functions["call_step"].arn) && strcontains(module.call_flow[0].content, "\"Brian\"") && strcontains(module.call_flow[0].content, "Once more, please.")
+    error_message = "The flow invokes the in-call functions and speaks with the voice and texts as set."
+  }
+}
+
+run "own_flow_builds_no_voice" {
+  command = plan
+
+  assert {
+    condition     = length(module.bots) == 0 && length(module.call_flow) == 0
+    error_message = "With contact_flow_id given no bot and no flow is built."
   }
 }

@@ -47,7 +47,6 @@ connect_instances = {
 outbound = {
   enabled                = true
   instance               = "support"
-  contact_flow_id        = "2f3e4d5c-6b7a-4c8d-9e0f-1a2b3c4d5e6f"
   source_phone_number    = "+442079460000"
   source_phone_number_id = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
   retention_days         = 30
