@@ -203,12 +203,25 @@ def _odd_character(text: str) -> str | None:
     return None
 
 
+def valid_e164(text: str, default_country: str | None = None) -> str | None:
+    """Return ``text`` as E.164 when it is a *valid* number, else ``None``.
+
+    Valid is stricter than :func:`to_e164`'s *possible*: the number lies in a range
+    its country has assigned. Call jobs need it to tell whether a spreadsheet number
+    cell lost a leading zero; one parse answers both questions.
+    """
+    caller = _interpret(text.strip(), default_country, valid=True)[0]
+    return caller.e164 if caller.is_number else None
+
+
 def _parse_with_libphonenumber(text: str, default_country: str | None) -> Caller:
     """Parse a human-typed number (see :func:`_interpret`)."""
     return _interpret(text, default_country)[0]
 
 
-def _interpret(text: str, default_country: str | None) -> tuple[Caller, str]:  # noqa: PLR0911
+def _interpret(  # noqa: PLR0911
+    text: str, default_country: str | None, *, valid: bool = False
+) -> tuple[Caller, str]:
     """Parse a human-typed number; return its class and, when it is not one, why not.
 
     The one place ``phonenumbers`` parses, so that :func:`classify` and
@@ -245,6 +258,8 @@ def _interpret(text: str, default_country: str | None) -> tuple[Caller, str]:  #
     if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
         why = _reason_for(phonenumbers.ValidationResult, possible, _LENGTH_ERRORS)
         return Caller(UNPARSABLE), why
+    if valid and not phonenumbers.is_valid_number(parsed):
+        return Caller(UNPARSABLE), "is not a number in a range its country has assigned"
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if _E164_RE.fullmatch(e164) is None:
         return Caller(UNPARSABLE), "is not a valid phone number"

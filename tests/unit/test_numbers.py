@@ -241,3 +241,30 @@ def test_00_is_the_international_prefix_without_a_default_country(
 def test_the_call_path_keeps_accepting_any_e164_shape() -> None:
     """Connect's caller ids take the fast path: no country-code look-up on a call."""
     assert classify("+999123456789") == Caller(E164, "+999123456789")
+
+
+@given(regions, number_types)
+def test_valid_e164_accepts_every_region_s_example_numbers(region: str, kind: int) -> None:
+    example = phonenumbers.example_number_for_type(region, kind) or phonenumbers.example_number(
+        region
+    )
+    assert example is not None
+    e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    assert numbers.valid_e164(national, region) == e164
+    assert numbers.valid_e164(e164) == e164
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("+85201234567", None),  # possible length, but no Hong Kong range starts with 0
+        ("612345678", "IT"),  # Rome without its 0
+        ("+266696687", None),  # a withheld caller id spelt on the keypad
+        ("not a number", "GB"),
+    ],
+)
+def test_valid_e164_refuses_what_is_only_possible_or_not_a_number(
+    text: str, region: str | None
+) -> None:
+    assert numbers.valid_e164(text, region) is None

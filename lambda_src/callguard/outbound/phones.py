@@ -71,17 +71,6 @@ def _digits_of_numeric_text(text: str) -> str | None:
     return str(int(value))
 
 
-def _valid(text: str, region: str | None) -> str | None:
-    """E.164 of ``text`` when it is a *valid* (not just possible) number, else ``None``."""
-    try:
-        e164 = numbers.to_e164(text, region)
-    except numbers.NumberError:
-        return None
-    if not phonenumbers.is_valid_number(phonenumbers.parse(e164)):
-        return None
-    return e164
-
-
 def normalise(cell: Cell, region: str | None) -> tuple[str | None, Problem | None]:
     """Return (E.164, None) or (None, the problem naming ``cell``)."""
     text = cell.text.strip()
@@ -108,25 +97,25 @@ def normalise(cell: Cell, region: str | None) -> tuple[str | None, Problem | Non
 def _from_number_cell(
     digits: str, region: str | None, where: str
 ) -> tuple[str | None, Problem | None]:
-    masked = numbers.mask(digits)
     if region is None:
-        e164 = _valid("+" + digits, None)
+        e164 = numbers.valid_e164("+" + digits, None)
         if e164 is not None:
             return e164, None
         return None, error(
             where,
             "invalid_phone",
-            f"the number cell {masked} has no country code and the configuration sets no "
-            "phone_prefix or default_country; set one, or format the column as Text and "
-            "write +<country code><number>",
+            f"the number cell {numbers.mask(digits)} has no country code and the "
+            "configuration sets no phone_prefix or default_country; set one, or format the "
+            "column as Text and write +<country code><number>",
         )
-    national = _valid(digits, region)
+    national = numbers.valid_e164(digits, region)
     if national is not None:
         return national, None
-    international = _valid("+" + digits, None)
+    international = numbers.valid_e164("+" + digits, None)
     if international is not None:
         return international, None
-    if _valid("0" + digits, region) is not None:
+    masked = numbers.mask(digits)
+    if numbers.valid_e164("0" + digits, region) is not None:
         return None, error(
             where,
             "lost_leading_zero",
