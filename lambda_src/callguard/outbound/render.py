@@ -8,6 +8,13 @@ so user data can never break or inject SSML. The sandbox is not enough alone: th
 template's length and the output's size are capped (rendering streams and stops at
 the cap), and the only variables are the receiver's own columns plus ``id``.
 The author writes the inside of ``<speak>``; this module adds the tag.
+
+Most templates only print columns (``Hello {{ name }}``). Those are rendered by
+substitution with Jinja's own escaping (:func:`markupsafe.escape`), and Jinja is
+imported only for a template that uses anything more: a 10,000-receiver job then
+validates in a fraction of the time and without Jinja's imports (about 7 MiB of
+resident memory with the ``hashlib`` it pulls in). The two paths give the same
+text; a property test holds them to it on generated templates.
 """
 
 from __future__ import annotations
@@ -15,20 +22,35 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 from xml.parsers import expat
 
-import jinja2
-from jinja2 import meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
 
 from callguard.outbound.limits import DEFAULT_LIMITS, Limits
 from callguard.outbound.model import Job, Receiver
+
+if TYPE_CHECKING:
+    import jinja2
 
 _SPEAK_RE: Final = re.compile(r"<\s*/?\s*speak\b", re.IGNORECASE)
 _IDENTIFIER_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Characters XML 1.0 cannot hold, even escaped (control characters, lone surrogates).
 _NOT_XML_RE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: What makes a message need an XML parser: markup, entities, ``\r`` (which XML
+#: rewrites) or a character XML cannot hold. Text without any is its own spoken text.
+_NEEDS_PARSER_RE: Final = re.compile("[<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: ``{{ name }}``: the one construct a template may use and still skip Jinja.
+_PLACEHOLDER_RE: Final = re.compile(r"\{\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}\}")
+#: Names that mean something of their own to Jinja in a plain ``{{ name }}``:
+#: constants, ``not`` (an operator), ``self`` (the template), Jinja's globals
+#: (``jinja2.defaults.DEFAULT_NAMESPACE``; a test keeps this in step), plus the loop
+#: and macro variables for caution. Never substituted; Jinja renders them.
+_JINJA_NAMES: Final = frozenset(
+    {"true", "false", "none", "True", "False", "None", "not", "self"}
+    | {"range", "dict", "lipsum", "cycler", "joiner", "namespace"}
+    | {"loop", "super", "caller", "varargs", "kwargs"}
+)
 
 
 class RenderError(ValueError):
@@ -88,15 +110,62 @@ def _refuse_dtd(*_args: object) -> None:
     raise SsmlError("DTDs and entity declarations are not allowed")
 
 
+@dataclass(frozen=True, slots=True)
+class _Substitution:
+    """A template that only prints columns: literal text around ``{{ name }}`` places."""
+
+    literals: tuple[str, ...]
+    names: tuple[str, ...]
+
+    def render(self, values: Mapping[str, str]) -> str:
+        """Return the text Jinja would render, each value escaped as Jinja escapes it."""
+        parts = [self.literals[0]]
+        for name, literal in zip(self.names, self.literals[1:], strict=True):
+            parts.append(str(escape(values[name])))
+            parts.append(literal)
+        return "".join(parts)
+
+
+def _substitution(text: str) -> _Substitution | None:
+    """Return ``text`` as a :class:`_Substitution`, or ``None`` when it needs Jinja.
+
+    Conservative by design: any other brace, a name Jinja gives a meaning of its own,
+    a ``\\r`` or a final newline (which Jinja's lexer rewrites) sends the template to Jinja.
+    """
+    pieces = _PLACEHOLDER_RE.split(text)
+    literals, names = tuple(pieces[0::2]), tuple(pieces[1::2])
+    if any("{" in part or "}" in part or "\r" in part for part in literals):
+        return None
+    if text.endswith("\n") or any(name in _JINJA_NAMES for name in names):
+        return None
+    return _Substitution(literals, names)
+
+
 class Renderer:
     """Compiles each template once and renders it for any receiver, within :class:`Limits`."""
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
-        self._env = ImmutableSandboxedEnvironment(
-            undefined=jinja2.StrictUndefined, autoescape=True, auto_reload=False
-        )
+        self._jinja_env: jinja2.Environment | None = None
         self._compiled: dict[str, jinja2.Template] = {}
+        self._substitutions: dict[str, _Substitution | None] = {}
+
+    @property
+    def _env(self) -> jinja2.Environment:
+        """The sandbox, created (and Jinja imported) the first time a template needs it."""
+        if self._jinja_env is None:
+            import jinja2  # noqa: PLC0415 - only templates that do more than print columns
+            from jinja2.sandbox import ImmutableSandboxedEnvironment  # noqa: PLC0415
+
+            self._jinja_env = ImmutableSandboxedEnvironment(
+                undefined=jinja2.StrictUndefined, autoescape=True, auto_reload=False
+            )
+        return self._jinja_env
+
+    def _simple(self, text: str) -> _Substitution | None:
+        if text not in self._substitutions:
+            self._substitutions[text] = _substitution(text)
+        return self._substitutions[text]
 
     def check(self, text: str) -> set[str]:
         """Check a template's text; return the variable names it uses.
@@ -116,6 +185,12 @@ class Renderer:
                 "do not write <speak> or </speak>: every message is wrapped in <speak> "
                 "for you; remove the tag",
             )
+        simple = self._simple(text)
+        if simple is not None:
+            return set(simple.names)
+        import jinja2  # noqa: PLC0415 - see _env
+        from jinja2 import meta  # noqa: PLC0415
+
         try:
             parsed = self._env.parse(text)
         except jinja2.TemplateSyntaxError as exc:
@@ -136,6 +211,20 @@ class Renderer:
 
     def render(self, text: str, values: Mapping[str, str]) -> str:
         """Render ``text`` with ``values`` into one ``<speak>...</speak>`` SSML message."""
+        simple = self._simple(text)
+        if simple is not None and all(name in values for name in simple.names):
+            if len(text) > self.limits.max_template_chars or _SPEAK_RE.search(text):
+                self.check(text)  # raises the same error as the Jinja path
+            body = simple.render(values)
+            if len(body.encode()) > self.limits.max_message_bytes:
+                raise _too_large(self.limits.max_message_bytes)
+        else:
+            body = self._render_with_jinja(text, values)
+        return self._speak(body, values)
+
+    def _render_with_jinja(self, text: str, values: Mapping[str, str]) -> str:
+        import jinja2  # noqa: PLC0415 - see _env
+
         template = self._template(text)
         budget = self.limits.max_message_bytes
         parts: list[str] = []
@@ -144,11 +233,7 @@ class Renderer:
             for chunk in template.generate(dict(values)):
                 size += len(chunk.encode())
                 if size > budget:
-                    raise RenderError(
-                        "output_too_large",
-                        f"the rendered message is over {budget:,} bytes; shorten the "
-                        "template or the receiver's values",
-                    )
+                    raise _too_large(budget)
                 parts.append(chunk)
         except jinja2.UndefinedError as exc:
             raise RenderError(
@@ -169,9 +254,13 @@ class Renderer:
                 "render_failed",
                 f"the template failed: {type(exc).__name__}: {exc}; simplify the expression",
             ) from None
-        ssml = f"<speak>{''.join(parts)}</speak>"
+        return "".join(parts)
+
+    def _speak(self, body: str, values: Mapping[str, str]) -> str:
+        """Wrap ``body`` in ``<speak>``, check it is SSML and within the spoken length."""
+        ssml = f"<speak>{body}</speak>"
         try:
-            spoken = spoken_text(ssml)
+            spoken = spoken_text(ssml) if _NEEDS_PARSER_RE.search(body) else body
         except SsmlError as exc:
             bad = next((k for k, v in values.items() if _NOT_XML_RE.search(v)), None)
             if bad is not None:
@@ -192,6 +281,14 @@ class Renderer:
                 f"{self.limits.max_spoken_chars:,}; shorten it",
             )
         return ssml
+
+
+def _too_large(budget: int) -> RenderError:
+    return RenderError(
+        "output_too_large",
+        f"the rendered message is over {budget:,} bytes; shorten the template or the "
+        "receiver's values",
+    )
 
 
 def templates(job: Job) -> list[tuple[str, str, str]]:
