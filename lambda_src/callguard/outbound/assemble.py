@@ -8,6 +8,7 @@ job, and the problems make it invalid, so nothing is called.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Final
@@ -21,7 +22,7 @@ from callguard.outbound.job_config import (
     normalise_key,
     read_config,
 )
-from callguard.outbound.model import Job, Question, QuestionType, Receiver
+from callguard.outbound.model import Columns, Job, Question, QuestionType, Receiver
 from callguard.outbound.problems import Problem, error, warning
 from callguard.outbound.tables import Cell, RawJob, Table
 
@@ -40,6 +41,8 @@ def assemble(raw: RawJob) -> tuple[Job | None, list[Problem]]:
 
     The job is ``None`` only when a whole part (questions or receivers header) is
     unusable; otherwise it holds the receivers that were read without error.
+    The receivers' rows are consumed as they are read (``raw.receivers.rows`` is
+    empty afterwards), so a large job is never held twice in memory.
     """
     problems: list[Problem] = []
     settings, job_id = read_config(raw, problems)
@@ -153,7 +156,8 @@ def _read_receivers(
     receivers: list[Receiver] = []
     ids: dict[str, str] = {}
     phones_seen: dict[str, str] = {}
-    for row in table.rows:
+    positions = Columns.positions_of(tuple(name for _, name in extras))
+    for row in _drain(table.rows):
         if all(not cell.text.strip() for cell in row):
             continue  # a blank row is not a receiver
         receiver = _read_receiver(
@@ -162,6 +166,7 @@ def _read_receivers(
             phone_at=phone_at,
             tz_at=tz_at,
             extras=extras,
+            positions=positions,
             region=region,
             problems=problems,
         )
@@ -203,6 +208,14 @@ def _read_receivers(
     return receivers, [name for _, name in extras], header_at
 
 
+def _drain(rows: list[list[Cell]]) -> Iterator[list[Cell]]:
+    """Yield each row and let go of it, so the raw rows shrink as the receivers grow."""
+    for index, row in enumerate(rows):
+        rows[index] = []
+        yield row
+    rows.clear()
+
+
 def _extra_columns(table: Table, known: set[int], problems: list[Problem]) -> list[tuple[int, str]]:
     extras: list[tuple[int, str]] = []
     names: dict[str, str] = {}
@@ -242,6 +255,7 @@ def _read_receiver(
     phone_at: int,
     tz_at: int | None,
     extras: list[tuple[int, str]],
+    positions: Mapping[str, int],
     region: str | None,
     problems: list[Problem],
 ) -> Receiver | None:
@@ -278,7 +292,7 @@ def _read_receiver(
     return Receiver(
         id=receiver_id,
         phone=phone,
-        columns=MappingProxyType({name: row[index].text for index, name in extras}),
+        columns=Columns(positions, tuple(row[index].text for index, _name in extras)),
         timezone=timezone,
         location=row[id_at].location,
     )

@@ -25,8 +25,7 @@ from callguard.outbound.tables import (
     RawJob,
     Table,
     build_table,
-    checked_text,
-    column_letter,
+    checked,
     pairs,
 )
 from callguard.outbound.zipcheck import open_checked
@@ -140,7 +139,6 @@ def _numbered(
             )
             row = row[: limits.max_columns]  # noqa: PLW2901 - the row, cut to the limit
         cells = []
-        for index, value in enumerate(row):
-            location = f"{role}!{column_letter(index + 1)}{number}"
-            cells.append(Cell(checked_text(value, location, limits, problems), location))
+        for column, value in enumerate(row, start=1):
+            cells.append(checked(Cell(value, role, row=number, column=column), limits, problems))
         yield number, cells

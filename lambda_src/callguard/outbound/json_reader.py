@@ -23,7 +23,7 @@ from typing import Any, Final
 from callguard.outbound.limits import Limits
 from callguard.outbound.model import SCHEMA_VERSION
 from callguard.outbound.problems import Problem, UnreadableJobError, error
-from callguard.outbound.tables import Cell, RawJob, Table, cell_text
+from callguard.outbound.tables import Cell, RawJob, Table, cell_text, checked
 
 SCHEMA_FILE: Final = Path(__file__).with_name("job.schema.json")
 _CALLOUTS_CONFIG: Final = ("task_id", "greeting", "ending", "phone_prefix")
@@ -109,17 +109,7 @@ def _value(value: object, where: str, limits: Limits, problems: list[Problem]) -
         )
         return Cell("", where)
     text, numeric = cell_text(value)
-    if len(text) > limits.max_cell_chars:
-        problems.append(
-            error(
-                where,
-                "cell_too_long",
-                f"the value holds {len(text):,} characters, over the limit of "
-                f"{limits.max_cell_chars:,}; shorten it",
-            )
-        )
-        text = ""
-    return Cell(text, where, numeric)
+    return checked(Cell(text, where, numeric), limits, problems)
 
 
 def _objects(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -77,6 +77,38 @@ class Question:
     def header(self) -> str:
         """The report column header for this question's answer: ``Q1 (Yes/No)``."""
         return f"Q{self.number} ({self.type.value})"
+
+
+class Columns(Mapping[str, str]):
+    """A receiver's extra columns, read-only: the job's column names, the row's values.
+
+    Every receiver of a job has the same names, so they share one name-to-position
+    table and each keeps only a tuple of its values: a dict per receiver would
+    repeat the names' hash table 10,000 times in a large job.
+    """
+
+    __slots__ = ("_positions", "_values")
+
+    def __init__(self, positions: Mapping[str, int], values: tuple[str, ...]) -> None:
+        self._positions = positions
+        self._values = values
+
+    @staticmethod
+    def positions_of(names: tuple[str, ...]) -> Mapping[str, int]:
+        """Return the name-to-position table that the :class:`Columns` of one job share."""
+        return MappingProxyType({name: index for index, name in enumerate(names)})
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[self._positions[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __repr__(self) -> str:
+        return f"Columns({dict(self)!r})"
 
 
 @dataclass(frozen=True, slots=True)

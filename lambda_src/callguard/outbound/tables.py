@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from callguard.outbound.limits import Limits
@@ -31,11 +31,25 @@ class Cell:
 
     ``numeric`` matters for phone numbers: a spreadsheet number cell (or a JSON
     number) has lost any leading zero the person typed.
+
+    A cell of a sheet or a CSV file keeps its sheet, ``row`` and ``column`` (both
+    1-based) and spells its location (``receivers!B7``) only when asked: a
+    10,000-row job would otherwise hold 40,000 location strings that only a problem
+    ever reads. Any other cell (a JSON value) has ``place`` as its whole location.
     """
 
     text: str
-    location: str
+    place: str
     numeric: bool = False
+    row: int = 0
+    column: int = 0
+
+    @property
+    def location(self) -> str:
+        """Where the value is: ``receivers!B7``, or a JSON path such as ``$.receivers[6].phone``."""
+        if not self.row:
+            return self.place
+        return f"{self.place}!{column_letter(self.column)}{self.row}"
 
 
 @dataclass(slots=True)
@@ -97,19 +111,19 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def checked_text(text: str, location: str, limits: Limits, problems: list[Problem]) -> str:
-    """Return ``text``, or ``""`` with a problem when it is over the cell size limit."""
-    if len(text) <= limits.max_cell_chars:
-        return text
+def checked(cell: Cell, limits: Limits, problems: list[Problem]) -> Cell:
+    """Return ``cell``, or a blank copy with a problem when it is over the cell size limit."""
+    if len(cell.text) <= limits.max_cell_chars:
+        return cell
     problems.append(
         error(
-            location,
+            cell.location,
             "cell_too_long",
-            f"the cell holds {len(text):,} characters, over the limit of "
+            f"the value holds {len(cell.text):,} characters, over the limit of "
             f"{limits.max_cell_chars:,}; shorten it",
         )
     )
-    return ""
+    return replace(cell, text="")
 
 
 def build_table(
@@ -162,9 +176,7 @@ def build_table(
                 )
             )
         del cells[width:]
-        cells.extend(
-            Cell("", f"{name}!{column_letter(i + 1)}{number}") for i in range(len(cells), width)
-        )
+        cells.extend(Cell("", name, row=number, column=i + 1) for i in range(len(cells), width))
         table.rows.append(cells)
     return table
 

@@ -30,7 +30,7 @@ from callguard.outbound.tables import (
     RawJob,
     build_table,
     cell_text,
-    checked_text,
+    checked,
     column_letter,
     pairs,
 )
@@ -203,19 +203,18 @@ def _cell_rows(
                 )
             del values[limits.max_columns :]
         cells: list[Cell] = []
-        for index, value in enumerate(values):
-            location = f"{title}!{column_letter(index + 1)}{number}"
+        for column, value in enumerate(values, start=1):
             if isinstance(value, Formula):
                 problems.append(
                     error(
-                        location,
+                        f"{title}!{column_letter(column)}{number}",
                         "formula_cell",
                         f"the cell holds a formula ({value.text[:40]}), which is not "
                         "evaluated; replace it with its value (copy, then Paste Values)",
                     )
                 )
-                cells.append(Cell("", location))
+                cells.append(Cell("", title, row=number, column=column))
                 continue
             text, numeric = cell_text(value)
-            cells.append(Cell(checked_text(text, location, limits, problems), location, numeric))
+            cells.append(checked(Cell(text, title, numeric, number, column), limits, problems))
         yield number, cells
