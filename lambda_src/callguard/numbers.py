@@ -219,6 +219,20 @@ def _parse_with_libphonenumber(text: str, default_country: str | None) -> Caller
     return _interpret(text, default_country)[0]
 
 
+def _count_digits(text: str) -> tuple[int, str]:
+    """Return the digits in ``text``, and why it cannot be a number when it cannot."""
+    if text.isascii() and text.lstrip("+").isdigit():  # digits only: the common case
+        digits = len(text.lstrip("+"))
+    else:
+        odd = _odd_character(text)
+        if odd is not None:
+            return 0, f"contains a character that is not part of a phone number (U+{ord(odd):04X})"
+        digits = sum(char.isdigit() for char in text)
+    if digits > _MAX_DIGITS:
+        return digits, f"is too long ({digits} digits; at most {_MAX_DIGITS})"
+    return digits, ""
+
+
 def _interpret(  # noqa: PLR0911
     text: str, default_country: str | None, *, valid: bool = False
 ) -> tuple[Caller, str]:
@@ -230,14 +244,9 @@ def _interpret(  # noqa: PLR0911
     ``0044 20 7946 0958`` needs no default country. An extension (``ext. 123``,
     ``x12``) is refused rather than dropped: a caller id never carries one.
     """
-    odd = _odd_character(text)
-    if odd is not None:
-        return Caller(UNPARSABLE), (
-            f"contains a character that is not part of a phone number (U+{ord(odd):04X})"
-        )
-    digits = sum(char.isdigit() for char in text)
-    if digits > _MAX_DIGITS:
-        return Caller(UNPARSABLE), f"is too long ({digits} digits; at most {_MAX_DIGITS})"
+    digits, why = _count_digits(text)
+    if why:
+        return Caller(UNPARSABLE), why
     if text.startswith("00"):
         text = "+" + text[2:]
     if not text.startswith("+") and not default_country:
@@ -254,12 +263,14 @@ def _interpret(  # noqa: PLR0911
         return Caller(UNPARSABLE), why
     if parsed.extension:
         return Caller(UNPARSABLE), "has an extension; a caller id never has one, so remove it"
-    possible = phonenumbers.is_possible_number_with_reason(parsed)
-    if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
-        why = _reason_for(phonenumbers.ValidationResult, possible, _LENGTH_ERRORS)
-        return Caller(UNPARSABLE), why
-    if valid and not phonenumbers.is_valid_number(parsed):
-        return Caller(UNPARSABLE), "is not a number in a range its country has assigned"
+    if valid:  # a valid number is a possible one: one check is enough
+        if not phonenumbers.is_valid_number(parsed):
+            return Caller(UNPARSABLE), "is not a number in a range its country has assigned"
+    else:
+        possible = phonenumbers.is_possible_number_with_reason(parsed)
+        if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
+            why = _reason_for(phonenumbers.ValidationResult, possible, _LENGTH_ERRORS)
+            return Caller(UNPARSABLE), why
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if _E164_RE.fullmatch(e164) is None:
         return Caller(UNPARSABLE), "is not a valid phone number"

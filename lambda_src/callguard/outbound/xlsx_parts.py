@@ -47,13 +47,23 @@ def _refuse_dtd(*_args: object) -> None:
 
 def _parser() -> Any:
     parser = expat.ParserCreate(namespace_separator="}")
+    parser.buffer_text = True  # one text event per run of text, not one per buffer split
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     return parser
 
 
+#: Local names of the tags seen so far: a sheet repeats a handful of tags 100,000s of times.
+_LOCAL_NAMES: Final[dict[str, str]] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+    local = _LOCAL_NAMES.get(tag)
+    if local is None:
+        local = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) < 256:  # a hostile part cannot grow it without bound
+            _LOCAL_NAMES[tag] = local
+    return local
 
 
 def _parse(archive: zipfile.ZipFile, name: str, start: Callable[..., None], **more: Any) -> None:
