@@ -8,9 +8,7 @@ collected, never raised, naming the cell of each bad value.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -68,6 +66,8 @@ def is_timezone(name: str) -> bool:
     """Return whether ``name`` is an IANA time zone (``Europe/London``) this system knows."""
     if not name or name != name.strip() or ".." in name or name.startswith("/"):
         return False
+    import zoneinfo  # noqa: PLC0415 - loaded only for jobs that name a zone
+
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -106,6 +106,8 @@ def read_config(raw: RawJob, problems: list[Problem]) -> tuple[_Settings, str]:
             continue
         key = _CONFIG_BY_ALIAS.get(name)
         if key is None:
+            import difflib  # noqa: PLC0415 - only a misspelt key needs it
+
             close = difflib.get_close_matches(name, list(_CONFIG_BY_ALIAS), n=1)
             hint = f"did you mean {close[0]}? " if close else ""
             problems.append(

@@ -10,8 +10,6 @@ import zipfile
 from pathlib import Path
 
 from callguard.outbound.assemble import assemble
-from callguard.outbound.csv_reader import read_csv_bundle
-from callguard.outbound.json_reader import read_json
 from callguard.outbound.limits import DEFAULT_LIMITS, Limits
 from callguard.outbound.model import Job
 from callguard.outbound.problems import Problem, UnreadableJobError, error
@@ -24,10 +22,15 @@ def read_raw(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[RawJob, list[
     """Read ``path`` by its kind; raise :class:`UnreadableJobError` if it is none of them."""
     if not path.exists():
         raise UnreadableJobError(error(path.name, "file_missing", "the file does not exist"))
+    # Each reader is imported when its format is met: a workbook never loads csv or json.
     if path.is_dir():
+        from callguard.outbound.csv_reader import read_csv_bundle  # noqa: PLC0415
+
         return read_csv_bundle(path, limits)
     suffix = path.suffix.casefold()
     if suffix == ".json":
+        from callguard.outbound.json_reader import read_json  # noqa: PLC0415
+
         return read_json(path, limits)
     if suffix in {".xlsx", ".xlsm"}:
         return read_xlsx(path, limits)
@@ -35,7 +38,11 @@ def read_raw(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[RawJob, list[
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 is_workbook = "[Content_Types].xml" in archive.namelist()
-            return (read_xlsx if is_workbook else read_csv_bundle)(path, limits)
+            if is_workbook:
+                return read_xlsx(path, limits)
+            from callguard.outbound.csv_reader import read_csv_bundle  # noqa: PLC0415
+
+            return read_csv_bundle(path, limits)
         return read_xlsx(path, limits)  # reports "not a zip"
     raise UnreadableJobError(
         error(

@@ -18,7 +18,6 @@ what only call jobs have:
 
 from __future__ import annotations
 
-import decimal
 import re
 from typing import Final
 
@@ -62,6 +61,10 @@ def _digits_of_numeric_text(text: str) -> str | None:
     """Exact digits of ``12345678.0`` / ``8.5212345678E10``; ``None`` if not a whole number."""
     if _NUMERIC_TEXT_RE.fullmatch(text) is None:
         return None
+    if text.isdigit():
+        return str(int(text))
+    import decimal  # noqa: PLC0415 - only exported number cells (12345678.0, 8.5E10) need it
+
     try:
         value = decimal.Decimal(text)
     except decimal.InvalidOperation:  # pragma: no cover - the pattern admits only decimals
