@@ -13,7 +13,8 @@ from pipeline_helpers import Problem, job_bytes, make_job, number, stand_in_load
 from callguard.outbound import model
 from callguard.outbound.handlers import intake
 from callguard_tools.outbound_sim.fake_connect import Script
-from callguard_tools.outbound_sim.pipeline import JOBS_BUCKET, WORK_BUCKET, offline_pipeline
+from callguard_tools.outbound_sim.pipeline import offline_pipeline
+from callguard_tools.outbound_sim.pipeline_config import JOBS_BUCKET, WORK_BUCKET
 
 
 def test_invalid_upload_writes_errors_next_to_it_and_starts_nothing() -> None:

@@ -12,7 +12,8 @@ from callguard.outbound.handlers.call_context import CallContextError, S3PlanSou
 from callguard_tools.flows.connect_event import Contact
 from callguard_tools.flows.simulation import CallScript, press, say
 from callguard_tools.outbound_sim.calls import CallRig
-from callguard_tools.outbound_sim.pipeline import DENY_TABLE, REGION, WORK_BUCKET, offline_pipeline
+from callguard_tools.outbound_sim.pipeline import offline_pipeline
+from callguard_tools.outbound_sim.pipeline_config import DENY_TABLE, REGION, WORK_BUCKET
 
 
 def test_a_call_is_served_for_a_job_exactly_as_intake_stored_it() -> None:

@@ -7,7 +7,8 @@ from collections import Counter
 from pipeline_helpers import job_bytes, make_job, number, rows_by_id, stand_in_loader
 
 from callguard_tools.outbound_sim.fake_connect import Outcome, Script
-from callguard_tools.outbound_sim.pipeline import Faults, PipelineSettings, offline_pipeline
+from callguard_tools.outbound_sim.pipeline import offline_pipeline
+from callguard_tools.outbound_sim.pipeline_config import Faults, PipelineSettings
 
 ANSWERED = Script(answers=("yes", "no"), ring_seconds=2, seconds_per_question=3)
 

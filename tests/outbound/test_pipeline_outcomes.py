@@ -19,7 +19,8 @@ from pipeline_helpers import (
 
 from callguard.outbound import model
 from callguard_tools.outbound_sim.fake_connect import Outcome, Script
-from callguard_tools.outbound_sim.pipeline import PipelineSettings, offline_pipeline
+from callguard_tools.outbound_sim.pipeline import offline_pipeline
+from callguard_tools.outbound_sim.pipeline_config import PipelineSettings
 
 ANSWERS = ("yes", "no")
 #: receiver ids by what they do, 30 in all.

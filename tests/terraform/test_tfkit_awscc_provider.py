@@ -19,7 +19,7 @@ from test_tfkit_provider import _conforms
 from tf.types import Unknown
 
 from callguard_tools.tfkit import launcher
-from callguard_tools.tfkit.provider import values
+from callguard_tools.tfkit.provider import applied_values, planned_values, values
 from callguard_tools.tfkit.provider.schema import cty_of, document
 
 CTX = values.Context(region="eu-west-2", account="111122223333")
@@ -69,7 +69,7 @@ def _bot_proposal() -> dict[str, Any]:
 
 def test_plan_marks_computed_values_inside_nested_attributes_unknown() -> None:
     block = RESOURCES["awscc_lex_bot"]
-    planned = values.plan_create(block, _bot_proposal(), CTX)
+    planned = planned_values.plan_create(block, _bot_proposal(), CTX)
     assert planned["bot_id"] is Unknown and planned["arn"] is Unknown
     assert planned["bot_tags"] is Unknown  # optional + computed, not configured
     assert planned["data_privacy"] == {"child_directed": False}
@@ -83,19 +83,19 @@ def test_plan_marks_computed_values_inside_nested_attributes_unknown() -> None:
 
 def test_apply_gives_lex_shaped_ids_and_arns_and_typed_values() -> None:
     block = RESOURCES["awscc_lex_bot"]
-    planned = values.plan_create(block, _bot_proposal(), CTX)
-    bot = values.apply("awscc_lex_bot", block, planned, CTX)
+    planned = planned_values.plan_create(block, _bot_proposal(), CTX)
+    bot = applied_values.apply("awscc_lex_bot", block, planned, CTX)
     assert LEX_ID.match(bot["bot_id"])
     assert bot["arn"] == f"arn:aws:lex:eu-west-2:111122223333:bot/{bot['bot_id']}"
     for name, (spec, _) in block["attributes"].items():
         assert _conforms(bot[name], cty_of(spec)), name
-    assert values.apply("awscc_lex_bot", block, planned, CTX) == bot  # deterministic
+    assert applied_values.apply("awscc_lex_bot", block, planned, CTX) == bot  # deterministic
 
     alias_block = RESOURCES["awscc_lex_bot_alias"]
-    alias = values.apply(
+    alias = applied_values.apply(
         "awscc_lex_bot_alias",
         alias_block,
-        values.plan_create(
+        planned_values.plan_create(
             alias_block,
             _object(alias_block["attributes"], bot_id=bot["bot_id"], bot_alias_name="live"),
             CTX,
@@ -110,18 +110,20 @@ def test_apply_gives_lex_shaped_ids_and_arns_and_typed_values() -> None:
 
 def test_update_keeps_computed_values_of_unchanged_set_elements() -> None:
     block = RESOURCES["awscc_lex_bot"]
-    applied = values.apply(
-        "awscc_lex_bot", block, values.plan_create(block, _bot_proposal(), CTX), CTX
+    applied = applied_values.apply(
+        "awscc_lex_bot", block, planned_values.plan_create(block, _bot_proposal(), CTX), CTX
     )
     # Terraform cannot pair set elements whose computed values were filled in, so
     # it proposes the configuration again, computed values null.
-    planned = values.plan_update(
+    planned = planned_values.plan_update(
         block, {**_bot_proposal(), **_computed(block, applied)}, CTX, applied
     )
     assert planned == applied
     changed = _bot_proposal()
     changed["bot_locales"][0]["intents"][0]["name"] = "StopCalls"
-    replanned = values.plan_update(block, {**changed, **_computed(block, applied)}, CTX, applied)
+    replanned = planned_values.plan_update(
+        block, {**changed, **_computed(block, applied)}, CTX, applied
+    )
     (intent,) = replanned["bot_locales"][0]["intents"]
     assert intent["name"] == "StopCalls" and intent["description"] is Unknown
 

@@ -15,7 +15,13 @@ import pytest
 from tf.types import Unknown
 
 from callguard_tools.tfkit import launcher
-from callguard_tools.tfkit.provider import datasources, policy_document, values
+from callguard_tools.tfkit.provider import (
+    applied_values,
+    datasources,
+    planned_values,
+    policy_document,
+    values,
+)
 from callguard_tools.tfkit.provider.schema import document
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -40,7 +46,7 @@ def _proposed(type_name: str, **config: Any) -> dict[str, Any]:
 
 def test_plan_leaves_computed_unknown_and_knows_region_and_tags() -> None:
     block = RESOURCES["aws_dynamodb_table"]
-    planned = values.plan_create(block, _proposed("aws_dynamodb_table", name="t"), CTX)
+    planned = planned_values.plan_create(block, _proposed("aws_dynamodb_table", name="t"), CTX)
     assert planned["arn"] is Unknown
     assert planned["stream_arn"] is Unknown
     assert planned["name"] == "t"
@@ -56,7 +62,7 @@ def test_plan_marks_computed_attributes_inside_blocks_unknown() -> None:
         name="t",
         point_in_time_recovery=[{"enabled": True, "recovery_period_in_days": None}],
     )
-    planned = values.plan_create(block, proposed, CTX)
+    planned = planned_values.plan_create(block, proposed, CTX)
     assert planned["point_in_time_recovery"][0]["recovery_period_in_days"] is Unknown
     assert planned["point_in_time_recovery"][0]["enabled"] is True
 
@@ -64,18 +70,18 @@ def test_plan_marks_computed_attributes_inside_blocks_unknown() -> None:
 def test_apply_fills_realistic_deterministic_values() -> None:
     block = RESOURCES["aws_connect_contact_flow"]
     proposed = _proposed("aws_connect_contact_flow", instance_id=INSTANCE_ID, name="inbound")
-    planned = values.plan_create(block, proposed, CTX)
-    applied = values.apply("aws_connect_contact_flow", block, planned, CTX)
+    planned = planned_values.plan_create(block, proposed, CTX)
+    applied = applied_values.apply("aws_connect_contact_flow", block, planned, CTX)
     assert UUID.match(applied["contact_flow_id"])
     assert applied["arn"] == (
         f"arn:aws:connect:eu-west-2:111122223333:instance/{INSTANCE_ID}"
         f"/contact-flow/{applied['contact_flow_id']}"
     )
     assert applied["id"] == f"{INSTANCE_ID}:{applied['contact_flow_id']}"
-    assert values.apply("aws_connect_contact_flow", block, planned, CTX) == applied
-    other = values.plan_create(block, {**proposed, "name": "other"}, CTX)
+    assert applied_values.apply("aws_connect_contact_flow", block, planned, CTX) == applied
+    other = planned_values.plan_create(block, {**proposed, "name": "other"}, CTX)
     assert (
-        values.apply("aws_connect_contact_flow", block, other, CTX)["contact_flow_id"]
+        applied_values.apply("aws_connect_contact_flow", block, other, CTX)["contact_flow_id"]
         != (applied["contact_flow_id"])
     )
 
@@ -85,8 +91,8 @@ def test_apply_lambda_function_arns() -> None:
     proposed = _proposed(
         "aws_lambda_function", function_name="cg-check", role="arn:aws:iam::1:role/r"
     )
-    applied = values.apply(
-        "aws_lambda_function", block, values.plan_create(block, proposed, CTX), CTX
+    applied = applied_values.apply(
+        "aws_lambda_function", block, planned_values.plan_create(block, proposed, CTX), CTX
     )
     arn = "arn:aws:lambda:eu-west-2:111122223333:function:cg-check"
     assert applied["arn"] == arn
@@ -135,8 +141,8 @@ def test_apply_arn_shapes(
     type_name: str, config: dict[str, Any], attribute: str, expected: str
 ) -> None:
     block = RESOURCES[type_name]
-    planned = values.plan_create(block, _proposed(type_name, **config), CTX)
-    assert values.apply(type_name, block, planned, CTX)[attribute] == expected
+    planned = planned_values.plan_create(block, _proposed(type_name, **config), CTX)
+    assert applied_values.apply(type_name, block, planned, CTX)[attribute] == expected
 
 
 def test_partition_follows_region() -> None:
@@ -424,7 +430,7 @@ def _minimal(block: dict[str, Any]) -> dict[str, Any]:
     """Return a proposed state with every required argument and required block set."""
     state: dict[str, Any] = {}
     for name, (cty, flags) in block["attributes"].items():
-        state[name] = values.synthesize(name, cty, "seed") if flags == "r" else None
+        state[name] = applied_values.synthesize(name, cty, "seed") if flags == "r" else None
         if flags == "r" and name.endswith("_arn"):  # inputs users give as ARNs
             state[name] = CTX.arn("sns", name)
     for name, spec in block.get("blocks", {}).items():
@@ -448,8 +454,8 @@ def _check_known(block: dict[str, Any], state: dict[str, Any], where: str) -> No
 @pytest.mark.parametrize("type_name", sorted(RESOURCES))
 def test_every_resource_type_plans_and_applies_to_known_typed_values(type_name: str) -> None:
     block = RESOURCES[type_name]
-    planned = values.plan_create(block, _minimal(block), CTX)
-    applied = values.apply(type_name, block, planned, CTX)
+    planned = planned_values.plan_create(block, _minimal(block), CTX)
+    applied = applied_values.apply(type_name, block, planned, CTX)
     _check_known(block, applied, type_name)
     if "arn" in block["attributes"] and block["attributes"]["arn"][1] == "c":
         assert applied["arn"].startswith("arn:aws:"), applied["arn"]

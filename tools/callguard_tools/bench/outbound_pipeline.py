@@ -11,7 +11,7 @@ Printed:
 
 * wall time (real seconds) and simulated seconds (the dialer and the fake Connect
   run on a clock ``time_scale`` times faster than real time; see
-  :mod:`callguard_tools.outbound_sim.pipeline`);
+  :mod:`callguard_tools.outbound_sim.pipeline_clocks`);
 * calls per second achieved (placed calls over the simulated span) against the
   configured rate, and the most calls Connect saw in any one simulated second
   against its limit;
@@ -40,7 +40,8 @@ from typing import Final
 from callguard.outbound import model
 from callguard.outbound.handlers import intake, orchestration
 from callguard_tools.outbound_sim.fake_connect import Script
-from callguard_tools.outbound_sim.pipeline import PipelineSettings, offline_pipeline
+from callguard_tools.outbound_sim.pipeline import offline_pipeline
+from callguard_tools.outbound_sim.pipeline_config import PipelineSettings
 
 DEFAULT_RECEIVERS: Final = 2_000
 #: States Callouts' design enters per receiver (see the module docstring).

@@ -27,7 +27,8 @@ from callguard_tools.demo.story import Story
 from callguard_tools.flows.simulation import HANG_UP, press, say
 from callguard_tools.flows.transcript import mask_number
 from callguard_tools.outbound_sim.fake_connect import AttemptScripts, Outcome, Script
-from callguard_tools.outbound_sim.pipeline import DENY_TABLE, PipelineSettings, offline_pipeline
+from callguard_tools.outbound_sim.pipeline import offline_pipeline
+from callguard_tools.outbound_sim.pipeline_config import DENY_TABLE, PipelineSettings
 
 #: The sample job's receivers: id -> number (the UK's drama range).
 NUMBERS: Final = {

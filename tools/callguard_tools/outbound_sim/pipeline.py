@@ -6,7 +6,7 @@ What runs for real:
   ``templatefile()`` renders it, executed by moto's Step Functions interpreter
   (``execute_state_machine``), against moto's S3, SQS, DynamoDB and SNS;
 * every Lambda step (plan, record, report) is the real handler, run in-process in
-  place of moto's Docker-based invoke (:func:`_patched_invoke`);
+  place of moto's Docker-based invoke (:func:`~.lambda_steps.invoke_in_process`);
 * intake and cancel are the real handlers, called as their triggers would;
 * the dial queue is consumed by the real :class:`~callguard.outbound.dialer.Dialer`
   (as the event source mapping would: batches, ``batchItemFailures`` kept, the
@@ -19,44 +19,39 @@ What runs for real:
   voicemail) is resolved by a small stand-in, as the flow's last Lambda would.
 
 Time: moto's Wait states, task timeouts and SQS visibility run in real seconds.
-The dialer's pacing and the fake Connect run on a :class:`ScaledClock`, simulated
+The dialer's pacing and the fake Connect run on a :class:`~.pipeline_clocks.ScaledClock`, simulated
 seconds passing ``scale`` times faster than real ones, so a 15-second ring or a
 1-call-per-second rate costs a fraction of a real second; rates and concurrency
 are measured and limited in those simulated seconds, consistently on both sides.
+
+This module wires the deployment (:class:`Pipeline`, :func:`offline_pipeline`); what a
+run is built with (names, :class:`~.pipeline_config.PipelineSettings`,
+:class:`~.pipeline_config.Faults`), its clocks and what it measures
+(:class:`~.pipeline_stats.RunStats`) live in the ``pipeline_*`` modules beside it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
-import threading
 import time
 import traceback
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any, Final
+from typing import Any
 from unittest import mock
 
 import boto3
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
-from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
-    WaitFunction,
-)
-from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 
 from callguard.outbound.dialer import Dialer
-from callguard.outbound.handlers import call_context, clients, intake, plan, record, report
+from callguard.outbound.handlers import call_context, clients, intake
 from callguard.outbound.handlers import cancel as cancel_handler
 from callguard.outbound.handlers import contact_events as contact_events_handler
 from callguard.outbound.handlers.call_context import S3PlanSource
 from callguard.outbound.handlers.dialer import SqsRequeue
 from callguard.outbound.pacing import TokenBucket
-from callguard.outbound.planner import Planner
 from callguard.outbound.task_tokens import Outcome as TokenOutcome
 from callguard.outbound.task_tokens import TaskTokenStore
 from callguard.store.schema import create_table
@@ -64,173 +59,28 @@ from callguard_tools.flows.connect_event import Contact
 from callguard_tools.flows.simulation import HANG_UP, CallScript, SimulationResult, Turn, say
 from callguard_tools.outbound_sim import state_machine, tables
 from callguard_tools.outbound_sim.calls import CallRig
-from callguard_tools.outbound_sim.fake_connect import (
-    FakeCall,
-    FakeConnect,
-    Outcome,
-    Script,
-    SimClock,
+from callguard_tools.outbound_sim.fake_connect import FakeCall, FakeConnect, Outcome, Script
+from callguard_tools.outbound_sim.lambda_steps import STEP_HANDLERS, invoke_in_process
+from callguard_tools.outbound_sim.pipeline_clocks import ScaledClock, WaitWarp
+from callguard_tools.outbound_sim.pipeline_config import (
+    ACCOUNT,
+    DENY_TABLE,
+    DIAL_QUEUE,
+    FLOW_ID,
+    INSTANCE_ID,
+    JOBS_BUCKET,
+    REGION,
+    REPORTS_BUCKET,
+    RESULTS_TABLE,
+    SOURCE_NUMBER,
+    STATE_MACHINE,
+    TOKEN_TABLE,
+    TOPIC,
+    WORK_BUCKET,
+    Faults,
+    PipelineSettings,
 )
-
-REGION: Final = "eu-west-2"
-ACCOUNT: Final = "123456789012"
-INSTANCE_ID: Final = "11111111-2222-3333-4444-555555555555"
-FLOW_ID: Final = "99999999-8888-7777-6666-555555555555"
-SOURCE_NUMBER: Final = "+442071838750"
-
-#: Resource names of the offline pipeline.
-JOBS_BUCKET: Final = "callguard-outbound-jobs"
-WORK_BUCKET: Final = "callguard-outbound-work"
-REPORTS_BUCKET: Final = "callguard-outbound-reports"
-RESULTS_TABLE: Final = "callguard-outbound-results"
-TOKEN_TABLE: Final = "callguard-outbound-tokens"  # noqa: S105 - a table name
-DENY_TABLE: Final = "callguard-numbers"
-DIAL_QUEUE: Final = "callguard-outbound-dial"
-TOPIC: Final = "callguard-outbound-jobs"
-STATE_MACHINE: Final = "callguard-outbound-job"
-
-#: The Lambda steps the state machine invokes, by function name.
-STEP_HANDLERS: Final[Mapping[str, Callable[[dict[str, Any], Any], Any]]] = {
-    "callguard-outbound-plan": plan.handler,
-    "callguard-outbound-record": record.handler,
-    "callguard-outbound-report": report.handler,
-}
-
-
-class ScaledClock(SimClock):
-    """Simulated seconds that pass ``scale`` times faster than real ones.
-
-    :meth:`sync` moves simulated time to match the real time elapsed (the pump does
-    it on every turn); :meth:`sleep` sleeps the real fraction and syncs.
-    """
-
-    def __init__(self, scale: float) -> None:
-        super().__init__(start=time.time())
-        self.scale = scale
-        self._origin = self.now
-        self._real_origin = time.monotonic()
-
-    def sync(self) -> None:
-        """Catch up with real time."""
-        self.advance_to(self._origin + (time.monotonic() - self._real_origin) * self.scale)
-
-    def sleep(self, seconds: float) -> None:
-        """Let ``seconds`` simulated seconds pass (really)."""
-        time.sleep(max(seconds, 0.0) / self.scale)
-        self.sync()
-
-
-@dataclass
-class PipelineSettings:
-    """Knobs of one offline run (template variables, quotas, pacing)."""
-
-    max_concurrency: int = 10
-    call_timeout_seconds: int = 20
-    ring_timeout_seconds: int = 15
-    calls_per_second: float = 1.0
-    burst: int = 1
-    connect_rate_limit: int = 2
-    connect_concurrent_limit: int = 10
-    time_scale: float = 50.0
-    dial_visibility_seconds: int = 2
-    lambda_retry_interval_seconds: int = 1
-    #: Skip the state machine's Wait states: the plan and record steps then read a
-    #: clock moved on by each skipped wait (:class:`WaitWarp`), so a retry delay or a
-    #: calling window opening costs no real time.
-    skip_waits: bool = False
-
-
-class WaitWarp:
-    """Time for the plan and record steps: real time plus every Wait state skipped so far.
-
-    moto computes a Wait state's seconds against real time; the part of it not yet
-    skipped is ``wait_seconds - offset``, which moves the offset on instead of sleeping.
-    """
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-        self.skipped = 0
-
-    def __call__(self) -> float:
-        """Return the steps' present (epoch seconds)."""
-        return time.time() + self.offset
-
-    def install(self) -> contextlib.AbstractContextManager[Any]:
-        """Patch moto's Wait states and the steps' clocks (undone on exit)."""
-        warp = self
-
-        def wait_interval(function: Any, env: Any, wait_seconds: int) -> None:
-            del function, env
-            remaining = wait_seconds - warp.offset
-            if remaining > 0:
-                warp.offset += remaining
-                warp.skipped += 1
-
-        stack = contextlib.ExitStack()
-        stack.enter_context(mock.patch.object(WaitFunction, "_wait_interval", wait_interval))
-        stack.enter_context(mock.patch.object(record, "time", SimpleNamespace(time=warp)))
-        stack.enter_context(
-            mock.patch.object(plan, "Planner", functools.partial(Planner, clock=warp))
-        )
-        return stack
-
-
-@dataclass
-class Faults:
-    """Faults to inject."""
-
-    #: Lose the DISCONNECTED event of calls to these numbers (the backstop must end them).
-    lose_events_for: frozenset[str] = frozenset()
-    #: The first N dialer batches "crash" after placing their calls: nothing is acknowledged.
-    crash_batches: int = 0
-    #: Resolve every completed call's token a second time (flow retry).
-    resolve_twice: bool = False
-
-
-@dataclass
-class RunStats:
-    """What the run measured."""
-
-    wall_seconds: float = 0.0
-    parent_transitions: int = 0
-    child_transitions: int = 0
-    dialer_batches: int = 0
-    crashed_batches: int = 0
-    second_resolves: int = 0
-    handler_errors: list[str] = field(default_factory=list)
-
-
-class _TransitionCounter:
-    """Counts ``*StateEntered`` history events of every event manager (parent and children).
-
-    moto keeps a Distributed Map's child executions out of the API (no
-    ``DescribeMapRun``/child ``GetExecutionHistory``), so their events are counted
-    where moto records them.
-    """
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self._lock = threading.Lock()
-        self._original = EventManager.add_event
-
-    def install(self) -> contextlib.AbstractContextManager[Any]:
-        counter = self
-        original = self._original
-
-        def add_event(
-            manager: EventManager, context: Any, event_type: Any, *a: Any, **k: Any
-        ) -> int:
-            name = str(getattr(event_type, "value", event_type))
-            if name.endswith("StateEntered"):
-                with counter._lock:
-                    counter.counts[name] += 1
-            return original(manager, context, event_type, *a, **k)
-
-        return mock.patch.object(EventManager, "add_event", add_event)
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
+from callguard_tools.outbound_sim.pipeline_stats import RunStats, TransitionCounter
 
 
 class Pipeline:
@@ -247,7 +97,7 @@ class Pipeline:
         self.faults = faults
         self.clock = ScaledClock(settings.time_scale)
         self.stats = RunStats()
-        self.counter = _TransitionCounter()
+        self.counter = TransitionCounter()
         self.warp = WaitWarp()
         session = boto3.Session(region_name=REGION)
         self.s3 = session.client("s3")
@@ -576,20 +426,6 @@ def receiver_turns(script: Script) -> tuple[Turn, ...] | None:
     return None
 
 
-def _patched_invoke(
-    self: LambdaFunction, body: Any, request_headers: Any, response_headers: Any
-) -> bytes:
-    """Moto's ``LambdaFunction.invoke`` replaced by the real handler, in-process."""
-    handler = STEP_HANDLERS[self.function_name]
-    event = json.loads(body) if body else {}
-    try:
-        answer = handler(event, None)
-    except Exception as error:
-        response_headers["x-amz-function-error"] = "Unhandled"
-        return json.dumps({"errorMessage": str(error), "errorType": type(error).__name__}).encode()
-    return json.dumps(answer).encode()
-
-
 @contextlib.contextmanager
 def offline_pipeline(
     settings: PipelineSettings | None = None,
@@ -608,7 +444,7 @@ def offline_pipeline(
     with contextlib.ExitStack() as stack:
         stack.enter_context(mock.patch.dict(os.environ, env))
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
-        stack.enter_context(mock.patch.object(LambdaFunction, "invoke", _patched_invoke))
+        stack.enter_context(mock.patch.object(LambdaFunction, "invoke", invoke_in_process))
         pipeline = Pipeline(
             settings or PipelineSettings(),
             scripts if scripts is not None else {},

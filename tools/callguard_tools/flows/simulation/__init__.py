@@ -14,8 +14,9 @@ through flow documents the way Connect runs them. The public API:
 
 Inside: :mod:`.library` compiles a parsed flow (refusing a malformed one with
 a :class:`~callguard_tools.flows.model.FlowShapeError`), :mod:`.actions` holds
-one handler per action type in :data:`~.actions.ACTION_HANDLERS`, and
-:mod:`.walker` is the engine that runs them. ``callguard flows simulate``
+one handler per action type in :data:`~.actions.ACTION_HANDLERS` (written by
+family in the ``*_actions`` modules, to the contract of :mod:`.action_handler`),
+and :mod:`.walker` is the engine that runs them. ``callguard flows simulate``
 (:mod:`callguard_tools.flows.simulate_command`) and ``make demo`` are built on it.
 """
 

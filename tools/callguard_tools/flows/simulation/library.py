@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from callguard_tools.flows.model import Action, Flow, FlowShapeError
-from callguard_tools.flows.simulation.actions import (
-    ACTION_HANDLERS,
+from callguard_tools.flows.simulation.action_handler import (
     ActionHandler,
     ParameterError,
     ParameterReader,
 )
+from callguard_tools.flows.simulation.actions import ACTION_HANDLERS
 
 #: The kind of a flow that does not say what it is (a bare document).
 DEFAULT_KIND = "CONTACT_FLOW"

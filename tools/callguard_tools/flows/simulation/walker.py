@@ -4,8 +4,9 @@ The walker is the simulator's engine: it holds what the contact carries
 (attributes, the last Lambda result, stored input, the working queue), the
 stack of flows and modules it is in, and the transitions every action shares
 (next, an error type, the first matching condition). What each action type
-does lives in :mod:`.actions`, one handler per type; the walker runs the
-handler compiled into each :class:`~.library.Step` and never reads raw JSON.
+does lives in the ``*_actions`` modules, one handler per type, gathered in
+:mod:`.actions`; the walker runs the handler compiled into each
+:class:`~.library.Step` and never reads raw JSON.
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ offer only set and single nesting, while most AWS blocks are lists, so this pack
 builds the protocol messages itself (:mod:`.schema`) and keeps ``tf`` for the wire work.
 
 * :mod:`.schema`: compact JSON schema -> protocol ``Schema`` messages;
-* :mod:`.values`: plan (computed = unknown) and apply (deterministic realistic values);
+* :mod:`.values`: what planning and applying share (the provider context, unknowns, digests);
+* :mod:`.planned_values`: plan (computed = unknown);
+* :mod:`.applied_values` and :mod:`.derived_attributes`: apply (deterministic realistic values);
 * :mod:`.datasources`: deterministic answers for the data sources the project reads;
 * :mod:`.server`: the gRPC servicer and the go-plugin handshake.
 """

@@ -3,7 +3,7 @@
 Every answer is derived from the data source's arguments and the provider
 configuration (region, account), never from a clock or randomness, so a plan is the
 same on every machine. A data source without a rule here gets generic values of the
-right type for its computed attributes (see :func:`values.synthesize`).
+right type for its computed attributes (see :func:`~.applied_values.synthesize`).
 """
 
 from __future__ import annotations
@@ -12,14 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from callguard_tools.tfkit.provider import policy_document
+from callguard_tools.tfkit.provider.applied_values import synthesize
 from callguard_tools.tfkit.provider.schema import Block, attributes, cty_of
-from callguard_tools.tfkit.provider.values import (
-    EPOCH_ISO,
-    Context,
-    _digest,
-    _uuid,
-    synthesize,
-)
+from callguard_tools.tfkit.provider.values import EPOCH_ISO, Context, digest, seeded_uuid
 
 Values = dict[str, Any]
 
@@ -39,7 +34,7 @@ def _caller_identity(config: Values, ctx: Context) -> Values:
     return {
         "account_id": ctx.account,
         "arn": f"arn:{ctx.partition}:iam::{ctx.account}:user/callguard-offline",
-        "user_id": "AIDA" + _digest(ctx.account)[:17].upper(),
+        "user_id": "AIDA" + digest(ctx.account)[:17].upper(),
         "id": ctx.account,
     }
 
@@ -68,7 +63,7 @@ def _partition(config: Values, ctx: Context) -> Values:
 
 def _connect_instance(config: Values, ctx: Context) -> Values:
     alias = config.get("instance_alias")
-    instance_id = config.get("instance_id") or _uuid(_digest(alias or ""), "instance_id")
+    instance_id = config.get("instance_id") or seeded_uuid(digest(alias or ""), "instance_id")
     alias = alias or f"callguard-{instance_id[:8]}"
     return {
         "instance_id": instance_id,
@@ -79,7 +74,7 @@ def _connect_instance(config: Values, ctx: Context) -> Values:
         "identity_management_type": "CONNECT_MANAGED",
         "status": "ACTIVE",
         "service_role": f"arn:{ctx.partition}:iam::{ctx.account}:role/aws-service-role/"
-        "connect.amazonaws.com/AWSServiceRoleForAmazonConnect_" + _digest(instance_id)[:20],
+        "connect.amazonaws.com/AWSServiceRoleForAmazonConnect_" + digest(instance_id)[:20],
         "inbound_calls_enabled": True,
         "outbound_calls_enabled": True,
         "contact_flow_logs_enabled": True,
@@ -94,14 +89,14 @@ def _connect_instance(config: Values, ctx: Context) -> Values:
 def _connect_queue(config: Values, ctx: Context) -> Values:
     instance_id = config["instance_id"]
     name = config.get("name")
-    queue_id = config.get("queue_id") or _uuid(_digest(instance_id, name or ""), "queue_id")
+    queue_id = config.get("queue_id") or seeded_uuid(digest(instance_id, name or ""), "queue_id")
     return {
         "queue_id": queue_id,
         "name": name or f"queue-{queue_id[:8]}",
         "id": f"{instance_id}:{queue_id}",
         "arn": ctx.arn("connect", f"instance/{instance_id}/queue/{queue_id}"),
         "description": "",
-        "hours_of_operation_id": _uuid(_digest(instance_id), "hours_of_operation_id"),
+        "hours_of_operation_id": seeded_uuid(digest(instance_id), "hours_of_operation_id"),
         "max_contacts": 0,
         "status": "ENABLED",
         "outbound_caller_config": [],
@@ -111,7 +106,7 @@ def _connect_queue(config: Values, ctx: Context) -> Values:
 
 def _policy_document(config: Values, ctx: Context) -> Values:
     rendered, minified = policy_document.render(config)
-    return {"json": rendered, "minified_json": minified, "id": _digest(rendered)[:10]}
+    return {"json": rendered, "minified_json": minified, "id": digest(rendered)[:10]}
 
 
 RULES: dict[str, Callable[[Values, Context], Values]] = {
@@ -132,7 +127,7 @@ def read(type_name: str, block: Block, config: Values, ctx: Context) -> Values:
     """
     rule = RULES.get(type_name)
     answers = rule(config, ctx) if rule else {}
-    seed = _digest(type_name, repr(sorted((k, repr(v)) for k, v in config.items())))
+    seed = digest(type_name, repr(sorted((k, repr(v)) for k, v in config.items())))
     state = dict(config)
     for name, (cty, flags) in attributes(block).items():
         if state.get(name) is not None or "c" not in flags:

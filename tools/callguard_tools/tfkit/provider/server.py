@@ -33,7 +33,7 @@ from tf.gen import tfplugin_pb2_grpc as rpc
 from tf.runner import _self_signed_cert
 from tf.utils import read_dynamic_value, to_dynamic_value
 
-from callguard_tools.tfkit.provider import datasources, values
+from callguard_tools.tfkit.provider import applied_values, datasources, planned_values, values
 from callguard_tools.tfkit.provider.schema import (
     PROVIDERS,
     Block,
@@ -198,9 +198,9 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
         if proposed is None:
             planned = None
         elif prior is None:
-            planned = values.plan_create(block, proposed, self.ctx)
+            planned = planned_values.plan_create(block, proposed, self.ctx)
         else:
-            planned = values.plan_update(block, proposed, self.ctx, prior)
+            planned = planned_values.plan_update(block, proposed, self.ctx, prior)
         return pb.PlanResourceChange.Response(
             planned_state=to_dynamic_value(planned), planned_private=request.prior_private
         )
@@ -211,7 +211,9 @@ class StandInProvider(rpc.ProviderServicer):  # type: ignore[misc]
         block = self._resource(request.type_name)
         planned = read_dynamic_value(request.planned_state)
         new_state = (
-            None if planned is None else values.apply(request.type_name, block, planned, self.ctx)
+            None
+            if planned is None
+            else applied_values.apply(request.type_name, block, planned, self.ctx)
         )
         return pb.ApplyResourceChange.Response(
             new_state=to_dynamic_value(new_state), private=request.planned_private
