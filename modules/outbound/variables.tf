@@ -231,17 +231,15 @@ variable "error_message" {
 }
 
 variable "answer_hints" {
-  description = "Per question type, the hint the flow speaks after the question (how to answer by voice or keypad)."
+  description = "Per question type (ok, yes_no, multiple_choice, number, date, time), the hint the flow speaks after the question (how to answer by voice or keypad). A type left out keeps its default hint (local.default_answer_hints in voice.tf)."
   type        = map(string)
-  default = {
-    ok              = "Say okay, or press 1."
-    yes_no          = "Please say yes or no. You can also press 1 for yes, or 2 for no."
-    multiple_choice = "Say the letter of your choice, A to E, or press 1 to 5."
-    number          = "Say the number, or key it in and press the hash key."
-    date            = "Say the date, or key it in as year, month and day, eight digits, then hash."
-    time            = "Say the time, or key it in as four digits on the 24-hour clock, then hash."
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = length(setsubtract(keys(var.answer_hints), keys(local.default_answer_hints))) == 0
+    error_message = "answer_hints may name only the question types ok, yes_no, multiple_choice, number, date and time; not ${join(", ", sort(setsubtract(keys(var.answer_hints), keys(local.default_answer_hints))))}."
   }
-  nullable = false
 }
 
 variable "max_retries" {

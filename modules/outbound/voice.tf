@@ -5,6 +5,17 @@
 locals {
   # Every function module instance by key, whichever call built it.
   function_modules = merge(module.functions, module.call_functions)
+
+  # The hint per question type; var.answer_hints overrides only the types it names.
+  default_answer_hints = {
+    ok              = "Say okay, or press 1."
+    yes_no          = "Please say yes or no. You can also press 1 for yes, or 2 for no."
+    multiple_choice = "Say the letter of your choice, A to E, or press 1 to 5."
+    number          = "Say the number, or key it in and press the hash key."
+    date            = "Say the date, or key it in as year, month and day, eight digits, then hash."
+    time            = "Say the time, or key it in as four digits on the 24-hour clock, then hash."
+  }
+  answer_hints = merge(local.default_answer_hints, var.answer_hints)
 }
 
 module "bots" {
@@ -44,7 +55,7 @@ module "call_flow" {
     },
     { for type, arn in module.bots[0].alias_arns : "${type}_bot_alias_arn" => arn },
     { for type, attributes in module.bots[0].session_attributes : "${type}_session_attributes" => attributes },
-    { for type, hint in var.answer_hints : "hint_${type}" => hint },
+    { for type, hint in local.answer_hints : "hint_${type}" => hint },
   ))
   tags = var.tags
 }

@@ -68,6 +68,7 @@ module "outbound" {
   retry_message       = var.outbound.retry_message
   opt_out_message     = var.outbound.opt_out_message
   error_message       = var.outbound.error_message
+  answer_hints        = var.outbound.answer_hints
   max_retries         = var.outbound.max_retries
   max_repeats         = var.outbound.max_repeats
   recording_enabled   = var.outbound.recording_enabled

@@ -286,7 +286,7 @@ variable "review" {
 
 # ---------------------------------------------------------------- outbound call jobs
 variable "outbound" {
-  description = "Outbound call jobs (docs/deployment.md): enabled, instance (a key of connect_instances), contact_flow_id (your own flow; unset: the bots and the outbound call flow are built), source_phone_number, source_phone_number_id, retention_days, calls_per_second, burst, max_concurrent_calls, dialer_reserved_concurrency, call_timeout_seconds, ring_timeout_seconds, state_machine_log_level, deletion_protection_enabled, lambda_zip_path; for the built flow existing_alias_arns (per question type), locale_id, voice_id, voicemail_message, retry_message, opt_out_message, error_message, max_retries, max_repeats, recording_enabled. Off unless enabled; unset fields take modules/outbound's defaults."
+  description = "Outbound call jobs (docs/deployment.md): enabled, instance (a key of connect_instances), contact_flow_id (your own flow; unset: the bots and the outbound call flow are built), source_phone_number, source_phone_number_id, retention_days, calls_per_second, burst, max_concurrent_calls, dialer_reserved_concurrency, call_timeout_seconds, ring_timeout_seconds, state_machine_log_level, deletion_protection_enabled, lambda_zip_path; for the built flow existing_alias_arns (per question type), locale_id, voice_id, voicemail_message, retry_message, opt_out_message, error_message, answer_hints (per question type; the types left out keep their default), max_retries, max_repeats, recording_enabled. Off unless enabled; unset fields take modules/outbound's defaults."
   type = object({
     enabled                     = optional(bool)
     instance                    = optional(string)
@@ -310,6 +310,7 @@ variable "outbound" {
     retry_message               = optional(string)
     opt_out_message             = optional(string)
     error_message               = optional(string)
+    answer_hints                = optional(map(string))
     max_retries                 = optional(number)
     max_repeats                 = optional(number)
     recording_enabled           = optional(bool)
@@ -345,6 +346,11 @@ variable "outbound" {
   validation {
     condition     = var.outbound.ring_timeout_seconds == null || try(var.outbound.ring_timeout_seconds >= 15 && var.outbound.ring_timeout_seconds <= 60, false)
     error_message = "outbound.ring_timeout_seconds must be from 15 to 60."
+  }
+
+  validation {
+    condition     = length(setsubtract(keys(coalesce(var.outbound.answer_hints, {})), ["ok", "yes_no", "multiple_choice", "number", "date", "time"])) == 0
+    error_message = "outbound.answer_hints may name only the question types ok, yes_no, multiple_choice, number, date and time; not ${join(", ", sort(setsubtract(keys(coalesce(var.outbound.answer_hints, {})), ["ok", "yes_no", "multiple_choice", "number", "date", "time"])))}."
   }
 
   validation {

@@ -61,6 +61,22 @@ GOOD_CALLS: dict[str, dict[str, str]] = {
         ),
         "queue_id": f'"{QUEUE_ID}"',
     },
+    "outbound": {
+        "name_prefix": '"callguard-test"',
+        "region": '"eu-west-2"',
+        "account_id": '"111122223333"',
+        "kms_key_arn": f'"{KEY_ARN}"',
+        "log_group_prefix": '"/callguard/callguard-test/"',
+        "denylist_table_name": '"callguard-test-denylist"',
+        "denylist_table_arn": '"arn:aws:dynamodb:eu-west-2:111122223333:table/callguard-test"',
+        "lambda_zip_path": '"callguard.zip"',
+        "functions": (
+            '{ runtime = "python3.13", architecture = "arm64", log_retention_in_days = 365 }'
+        ),
+        "instance_id": f'"{INSTANCE_ID}"',
+        "source_phone_number": '"+442079460000"',
+        "source_phone_number_id": '"5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"',
+    },
 }
 
 
@@ -283,6 +299,13 @@ BAD_CALLS = [
         "must not be empty",
         id="empty-message",
     ),
+    pytest.param(
+        "outbound",
+        {"answer_hints": '{ date = "Key it in.", dates = "A typo." }'},
+        "answer_hints may name only the question types ok, yes_no, multiple_choice, "
+        "number, date and time; not dates.",
+        id="outbound-answer-hint-type",
+    ),
 ]
 
 
@@ -327,6 +350,11 @@ BOUNDARY_GOOD_CALLS = [
     pytest.param("connect_instance", {"check_timeout_seconds": "8"}, id="check-timeout-8"),
     pytest.param("log_group", {"retention_in_days": "0"}, id="retention-forever"),
     pytest.param("denylist_table", {"point_in_time_recovery_days": "1"}, id="pitr-one-day"),
+    pytest.param(
+        "outbound",
+        {"answer_hints": '{ date = "Key it in.", time = "Key it in." }'},
+        id="outbound-some-answer-hints",
+    ),
     pytest.param("connect_instance", _challenge(), id="challenge-defaults"),
     pytest.param(
         "connect_instance",

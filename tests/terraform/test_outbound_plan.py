@@ -17,6 +17,7 @@ from plan_helpers import (  # noqa: F401 - fixtures are used by name
     _run,
     _var_args,
     as_list,
+    changed_addresses,
     deployed_roots,
     of_type,
     planned_resources,
@@ -55,6 +56,9 @@ OUTBOUND_ON = {
 }
 #: The bring-your-own-flow option.
 OUTBOUND_OWN_FLOW = {**OUTBOUND_ON, "contact_flow_id": DEV_FLOW}
+#: One answer hint of the root's own; the other five keep the module's.
+DATE_HINT = "Key in the date as day, month and year, then hash."
+OUTBOUND_DATE_HINT = {**OUTBOUND_ON, "answer_hints": {"date": DATE_HINT}}
 REGION = "eu-west-2"
 ACCOUNT = "111122223333"
 QUESTION_TYPES = ("ok", "yes_no", "multiple_choice", "number", "date", "time")
@@ -69,7 +73,8 @@ def outbound_plans(
     """prod as committed (off); dev applied with the outbound block on, then planned.
 
     "dev" builds the call's voice (applied, so the flow's content is known);
-    "dev_own_flow" is the same state planned with a contact_flow_id of the user's.
+    "dev_own_flow" is the same state planned with a contact_flow_id of the user's;
+    "dev_date_hint" the same state planned with ``answer_hints = { date = ... }``.
     """
     dev = Deployed.apply("dev", tmp_path_factory.mktemp("outbound-dev"), stand_in_zip)
     on = {"outbound": OUTBOUND_ON}
@@ -88,6 +93,7 @@ def outbound_plans(
         "prod": whole_deployed_plans["prod"],
         "dev": dev.plan(on, with_outbound=True),
         "dev_own_flow": dev.plan({"outbound": OUTBOUND_OWN_FLOW}, with_outbound=True),
+        "dev_date_hint": dev.plan({"outbound": OUTBOUND_DATE_HINT}, with_outbound=True),
     }
 
 
@@ -404,3 +410,32 @@ def test_own_flow_builds_no_bot_and_no_flow(outbound_plans: dict[str, Plan]) -> 
         assert _outbound(plan, resource_type) == []
     resources = _dial_resources(plan)
     assert any(r.endswith(f"instance/{DEV_INSTANCE}/contact-flow/{DEV_FLOW}") for r in resources)
+
+
+def _hints(plan: Plan) -> dict[str, str]:
+    """The hints the flow hands call_step (LambdaInvocationAttributes of next-step)."""
+    actions = json.loads(_call_flow(plan)["values"]["content"])["Actions"]
+    [step] = [a for a in actions if a["Identifier"] == "next-step"]
+    attributes: dict[str, str] = step["Parameters"]["LambdaInvocationAttributes"]
+    return {name: value for name, value in attributes.items() if name.startswith("Hint")}
+
+
+def test_a_root_answer_hint_replaces_only_its_own_type(
+    outbound_plans: dict[str, Plan],
+) -> None:
+    defaults = _hints(outbound_plans["dev"])
+    assert sorted(defaults) == [
+        "HintDate",
+        "HintMultipleChoice",
+        "HintNumber",
+        "HintOK",
+        "HintTime",
+        "HintYesNo",
+    ]
+    assert all(defaults.values()), defaults
+    assert DATE_HINT not in defaults.values()
+
+    assert _hints(outbound_plans["dev_date_hint"]) == {**defaults, "HintDate": DATE_HINT}
+    # Only the flow's content changes: no function is redeployed for a hint.
+    changed = changed_addresses(outbound_plans["dev_date_hint"])
+    assert set(changed) == {_call_flow(outbound_plans["dev"])["address"]}, changed

@@ -16,7 +16,7 @@ from typing import Any
 import hcl2
 from plan_helpers import of_type, stand_in_zip  # noqa: F401
 
-from callguard_tools.tfkit import plans
+from callguard_tools.tfkit import plans, tfvars_check
 from callguard_tools.tfkit.paths import repo_root
 
 REPO = repo_root()
@@ -85,3 +85,52 @@ def test_module_defaults_reach_the_dev_plan(tmp_path: Path, stand_in_zip: Path) 
     assert check["environment"][0]["variables"]["CALLGUARD_DEFAULT_REASON"] == "Planted default"
     challenge = functions["callguard-dev-challenge-code"]
     assert challenge["environment"][0]["variables"]["CALLGUARD_CHALLENGE_LENGTH"] == "5"
+
+
+# ------------------------------------------------------------------ the outbound block
+
+#: modules/outbound inputs with a default that the ``outbound`` block does not carry,
+#: and why. Every other one is a key of the block, passed on under its own name.
+OUTBOUND_INPUTS_NOT_IN_THE_BLOCK = {
+    "partition": "the root's aws_partition",
+    "log_level": "the root's settings.log_level, shared with the inbound functions",
+    "tags": "the roots tag through the provider's default_tags",
+    "alarm_actions": "not exposed yet: the roots give the outbound alarms no actions",
+}
+#: Keys of the block that are not module inputs of the same name.
+OUTBOUND_BLOCK_ONLY = {"enabled", "instance"}
+
+
+def _hcl(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        document: dict[str, Any] = hcl2.load(handle)
+    return document
+
+
+def _block(document: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
+    [body] = [b[f'"{name}"'] for b in document[kind] if f'"{name}"' in b]
+    return dict(body)
+
+
+def test_outbound_keys_reach_the_module_and_are_documented() -> None:
+    root = REPO / "terraform" / "shared"
+    keys = set(tfvars_check.root_variables(root)["outbound"].attributes)
+    call = _block(_hcl(root / "main.tf"), "module", "outbound")
+    module_inputs = {
+        name.strip('"'): body
+        for block in _hcl(REPO / "modules" / "outbound" / "variables.tf")["variable"]
+        for name, body in block.items()
+    }
+
+    passed = {
+        key for key in keys if re.search(rf"\bvar\.outbound\.{key}\b", str(call.get(key, "")))
+    }
+    assert passed == keys - OUTBOUND_BLOCK_ONLY
+    with_defaults = {name for name, body in module_inputs.items() if "default" in body}
+    assert with_defaults - keys == set(OUTBOUND_INPUTS_NOT_IN_THE_BLOCK)
+
+    description = _block(_hcl(root / "variables.tf"), "variable", "outbound")["description"]
+    assert {key for key in keys if not re.search(rf"\b{key}\b", description)} == set()
+    section = (REPO / "docs" / "deployment.md").read_text(encoding="utf-8")
+    section = section.split("## Outbound call jobs", 1)[1].split("\n## ", 1)[0]
+    assert set(re.findall(r"^\| `([a-z_]+)` \|", section, re.MULTILINE)) == keys

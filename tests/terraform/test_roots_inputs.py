@@ -110,3 +110,25 @@ def test_default_country_must_be_a_region_libphonenumber_knows(
     said = _plan_error(tmp_path, stand_in_zip, {"settings": {"default_country": country}})
 
     assert f'settings.default_country (CALLGUARD_DEFAULT_COUNTRY) = "{country}" is not' in said
+
+
+def test_answer_hints_for_an_unknown_question_type_are_refused(
+    tmp_path: Path,
+    stand_in_zip: Path,  # noqa: F811
+) -> None:
+    outbound = {
+        "enabled": True,
+        "instance": "support",
+        "source_phone_number": "+442079460000",
+        "source_phone_number_id": "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d",
+        "answer_hints": {"date": "Key in the date.", "dates": "A typo.", "yes-no": "Another."},
+    }
+
+    said = _plan_error(tmp_path, stand_in_zip, {"outbound": outbound})
+
+    expected = (
+        "outbound.answer_hints may name only the question types ok, yes_no, "
+        "multiple_choice, number, date and time; not dates, yes-no."
+    )
+    assert said.count(expected) == 1, said
+    assert "modules/" not in said
