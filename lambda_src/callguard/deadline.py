@@ -20,6 +20,11 @@ remaining time, and runs its AWS calls inside :func:`enforced`:
   :data:`REPEAT_SECONDS` until the block ends, so a wrapped or retried error
   cannot outlive the deadline by more than one repeat.
 
+The timer never raises into a garbage collector callback (another library's, run
+between any two lines): Python would report the exception as unraisable and drop
+it, so the block would not stop. An interrupt that falls in a collection waits for
+the next repeat instead.
+
 The handler's own error path then answers (the fail mode's answer, for the
 check). Outside the main thread (a simulator running handlers in threads)
 only the ``before-send`` check applies.
@@ -28,6 +33,7 @@ only the ``before-send`` check applies.
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import threading
 import time
@@ -103,6 +109,7 @@ class enforced:  # noqa: N801 - used as a context manager, like contextlib's
     __slots__ = (
         "_armed",
         "_began",
+        "_collecting",
         "_deadline",
         "_old_delay",
         "_old_interval",
@@ -113,6 +120,7 @@ class enforced:  # noqa: N801 - used as a context manager, like contextlib's
     def __init__(self, deadline: Deadline) -> None:
         self._deadline = deadline
         self._armed = False
+        self._collecting = False
 
     def __enter__(self) -> None:
         if self._deadline.expired():
@@ -121,6 +129,9 @@ class enforced:  # noqa: N801 - used as a context manager, like contextlib's
         if threading.current_thread() is not threading.main_thread():
             return  # signals reach the main thread only: the before-send check remains
         self._previous = signal.signal(signal.SIGALRM, self._interrupt)
+        # First and last of the collector's callbacks, so every other one runs in between.
+        gc.callbacks.insert(0, self._collection_starts)
+        gc.callbacks.append(self._collection_stops)
         self._armed = True
         self._began = time.perf_counter()
         self._old_delay, self._old_interval = signal.setitimer(
@@ -134,10 +145,20 @@ class enforced:  # noqa: N801 - used as a context manager, like contextlib's
         self._armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, self._previous)
+        gc.callbacks.remove(self._collection_starts)
+        gc.callbacks.remove(self._collection_stops)
         if self._old_delay > 0:  # give the earlier timer back what it had left
             left = self._old_delay - (time.perf_counter() - self._began)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001), self._old_interval)
 
+    def _collection_starts(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._collecting = True
+
+    def _collection_stops(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "stop":
+            self._collecting = False
+
     def _interrupt(self, _signum: int, _frame: FrameType | None) -> None:
-        if self._armed:
+        if self._armed and not self._collecting:  # in a collection: the next repeat raises
             raise DeadlineExceeded("the time budget ran out during the call")

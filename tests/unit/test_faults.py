@@ -11,8 +11,10 @@ shows: the fail mode's, where the whole response would have said "blocked".
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -165,3 +167,35 @@ def test_an_expired_deadline_refuses_the_call_and_the_timer_is_restored() -> Non
     with deadline.enforced(deadline.Deadline(time.perf_counter() + 60)):
         assert signal.getitimer(signal.ITIMER_REAL)[0] > 50  # armed for this block
     assert (signal.getsignal(signal.SIGALRM), signal.getitimer(signal.ITIMER_REAL)[1]) == before
+
+
+def test_the_deadline_never_raises_into_a_garbage_collector_callback() -> None:
+    """Python drops (reports as unraisable) what a gc callback raises: the block would run on."""
+    lost: list[BaseException] = []
+    slow = {"on": False}
+
+    def slow_collection(phase: str, _info: dict[str, int]) -> None:
+        if phase == "start" and slow["on"]:
+            slow["on"] = False
+            time.sleep(0.2)  # the deadline passes in here
+
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: lost.append(unraisable.exc_value)  # type: ignore[assignment,misc]
+    gc.callbacks.append(slow_collection)
+    callbacks = len(gc.callbacks)
+    try:
+        with (
+            pytest.raises(deadline.DeadlineExceeded),
+            deadline.enforced(deadline.Deadline(time.perf_counter() + 0.05)),
+        ):
+            assert len(gc.callbacks) == callbacks + 2  # first and last while armed
+            slow["on"] = True
+            gc.collect()
+            for _ in range(100):  # the next repeat interrupts ordinary code
+                time.sleep(0.01)
+            pytest.fail("the deadline did not interrupt the block")
+    finally:
+        gc.callbacks.remove(slow_collection)
+        sys.unraisablehook = previous_hook
+    assert lost == []
+    assert len(gc.callbacks) == callbacks - 1
