@@ -171,7 +171,7 @@ def test_an_expired_deadline_refuses_the_call_and_the_timer_is_restored() -> Non
 
 def test_the_deadline_never_raises_into_a_garbage_collector_callback() -> None:
     """Python drops (reports as unraisable) what a gc callback raises: the block would run on."""
-    lost: list[BaseException] = []
+    lost: list[BaseException | None] = []
     slow = {"on": False}
 
     def slow_collection(phase: str, _info: dict[str, int]) -> None:
@@ -180,7 +180,7 @@ def test_the_deadline_never_raises_into_a_garbage_collector_callback() -> None:
             time.sleep(0.2)  # the deadline passes in here
 
     previous_hook = sys.unraisablehook
-    sys.unraisablehook = lambda unraisable: lost.append(unraisable.exc_value)  # type: ignore[assignment,misc]
+    sys.unraisablehook = lambda unraisable: lost.append(unraisable.exc_value)
     gc.callbacks.append(slow_collection)
     callbacks = len(gc.callbacks)
     try:
