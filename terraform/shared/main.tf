@@ -59,6 +59,8 @@ module "outbound" {
   state_machine_log_level     = var.outbound.state_machine_log_level
   deletion_protection_enabled = var.outbound.deletion_protection_enabled
   log_level                   = var.settings.log_level
+  # The same on-call topics as the deny-list alarms.
+  alarm_actions = var.monitoring.sns_topic_arns
 
   # The call's voice (built when contact_flow_id is unset).
   existing_alias_arns = var.outbound.existing_alias_arns

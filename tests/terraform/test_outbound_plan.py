@@ -94,7 +94,14 @@ def outbound_plans(
         "dev": dev.plan(on, with_outbound=True),
         "dev_own_flow": dev.plan({"outbound": OUTBOUND_OWN_FLOW}, with_outbound=True),
         "dev_date_hint": dev.plan({"outbound": OUTBOUND_DATE_HINT}, with_outbound=True),
+        "dev_paged": dev.plan(
+            {**on, "monitoring": {"sns_topic_arns": [ONCALL]}}, with_outbound=True
+        ),
     }
+
+
+#: The on-call topic a root's ``monitoring.sns_topic_arns`` names in ``dev_paged``.
+ONCALL = "arn:aws:sns:eu-west-2:111122223333:contact-center-oncall"
 
 
 def _outbound(plan: Plan, resource_type: str) -> list[dict[str, Any]]:
@@ -439,3 +446,14 @@ def test_a_root_answer_hint_replaces_only_its_own_type(
     # Only the flow's content changes: no function is redeployed for a hint.
     changed = changed_addresses(outbound_plans["dev_date_hint"])
     assert set(changed) == {_call_flow(outbound_plans["dev"])["address"]}, changed
+
+
+def test_outbound_alarms_page_the_monitoring_topics(outbound_plans: dict[str, Plan]) -> None:
+    """One setting pages on-call for both sides: monitoring.sns_topic_arns."""
+    quiet = _outbound(outbound_plans["dev"], "aws_cloudwatch_metric_alarm")
+    paged = _outbound(outbound_plans["dev_paged"], "aws_cloudwatch_metric_alarm")
+    assert len(paged) == len(quiet) >= 3  # dead letters of both queues, failed calls
+    assert all(not a["values"]["alarm_actions"] for a in quiet)
+    assert {a["address"]: a["values"]["alarm_actions"] for a in paged} == {
+        a["address"]: [ONCALL] for a in paged
+    }

@@ -95,7 +95,7 @@ OUTBOUND_INPUTS_NOT_IN_THE_BLOCK = {
     "partition": "the root's aws_partition",
     "log_level": "the root's settings.log_level, shared with the inbound functions",
     "tags": "the roots tag through the provider's default_tags",
-    "alarm_actions": "not exposed yet: the roots give the outbound alarms no actions",
+    "alarm_actions": "the root's monitoring.sns_topic_arns, shared with the deny-list alarms",
 }
 #: Keys of the block that are not module inputs of the same name.
 OUTBOUND_BLOCK_ONLY = {"enabled", "instance"}
