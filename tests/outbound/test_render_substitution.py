@@ -98,7 +98,7 @@ def test_the_size_limit_holds_on_both_paths() -> None:
 
 
 def test_a_job_that_only_prints_columns_never_imports_jinja() -> None:
-    """The memory the benchmark measures depends on it: Jinja costs about 7 MiB."""
+    """The memory the benchmark measures depends on it: Jinja costs about 5 MiB."""
     program = (
         "import sys\n"
         "from callguard.outbound.render import Renderer\n"

@@ -12,7 +12,7 @@ The author writes the inside of ``<speak>``; this module adds the tag.
 Most templates only print columns (``Hello {{ name }}``). Those are rendered by
 substitution with Jinja's own escaping (:func:`markupsafe.escape`), and Jinja is
 imported only for a template that uses anything more: a 10,000-receiver job then
-validates in a fraction of the time and without Jinja's imports (about 7 MiB of
+validates in a fraction of the time and without Jinja's imports (about 5 MiB of
 resident memory with the ``hashlib`` it pulls in). The two paths give the same
 text; a property test holds them to it on generated templates.
 """
