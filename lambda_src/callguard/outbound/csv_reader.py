@@ -26,6 +26,7 @@ from callguard.outbound.tables import (
     Table,
     build_table,
     checked,
+    grid_location,
     pairs,
 )
 from callguard.outbound.zipcheck import open_checked
@@ -110,7 +111,7 @@ def _table(
         if "field limit" in str(exc):  # the csv module's own cap (128 KiB) on one field
             problems.append(
                 error(
-                    f"{role}!A{reader.line_num}",
+                    grid_location(role, reader.line_num, 1),
                     "cell_too_long",
                     f"a cell in row {reader.line_num} of {role}.csv is over "
                     f"{csv.field_size_limit():,} characters; shorten it (rows after it "
@@ -132,7 +133,7 @@ def _numbered(
         if len(row) > limits.max_columns:
             problems.append(
                 error(
-                    f"{role}!A{number}",
+                    grid_location(role, number, 1),
                     "too_many_columns",
                     f"{role}.csv row {number} has more than {limits.max_columns} columns",
                 )

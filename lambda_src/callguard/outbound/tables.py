@@ -49,7 +49,7 @@ class Cell:
         """Where the value is: ``receivers!B7``, or a JSON path such as ``$.receivers[6].phone``."""
         if not self.row:
             return self.place
-        return f"{self.place}!{column_letter(self.column)}{self.row}"
+        return grid_location(self.place, self.row, self.column)
 
 
 @dataclass(slots=True)
@@ -111,6 +111,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
+def grid_location(sheet: str, row: int, column: int) -> str:
+    """Spell a place in a sheet or CSV file as people read it: ``receivers!B7`` (1-based)."""
+    return f"{sheet}!{column_letter(column)}{row}"
+
+
 def checked(cell: Cell, limits: Limits, problems: list[Problem]) -> Cell:
     """Return ``cell``, or a blank copy with a problem when it is over the cell size limit."""
     if len(cell.text) <= limits.max_cell_chars:
@@ -151,7 +156,7 @@ def build_table(
         if number - 1 > limits.max_rows:
             problems.append(
                 error(
-                    f"{name}!A{number}",
+                    grid_location(name, number, 1),
                     "too_many_rows",
                     f"{what} has more than {limits.max_rows:,} rows; split the job into "
                     "several files",

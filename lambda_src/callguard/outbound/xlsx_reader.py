@@ -32,6 +32,7 @@ from callguard.outbound.tables import (
     cell_text,
     checked,
     column_letter,
+    grid_location,
     pairs,
 )
 from callguard.outbound.xlsx_parts import Formula, Layout, XmlRefusedError, iter_rows, read_book
@@ -195,7 +196,7 @@ def _cell_rows(
             if any(v is not None for v in values[limits.max_columns :]):
                 problems.append(
                     error(
-                        f"{title}!{column_letter(limits.max_columns + 1)}{number}",
+                        grid_location(title, number, limits.max_columns + 1),
                         "too_many_columns",
                         f"the {title} sheet has more than {limits.max_columns} columns; "
                         "delete the unused ones",
@@ -207,7 +208,7 @@ def _cell_rows(
             if isinstance(value, Formula):
                 problems.append(
                     error(
-                        f"{title}!{column_letter(column)}{number}",
+                        grid_location(title, number, column),
                         "formula_cell",
                         f"the cell holds a formula ({value.text[:40]}), which is not "
                         "evaluated; replace it with its value (copy, then Paste Values)",
