@@ -34,14 +34,17 @@ if TYPE_CHECKING:
     import jinja2
 
 _SPEAK_RE: Final = re.compile(r"<\s*/?\s*speak\b", re.IGNORECASE)
-_IDENTIFIER_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A name a template can print: letters, digits and ``_``, not starting with a digit.
+_IDENTIFIER: Final = r"[A-Za-z_][A-Za-z0-9_]*"
+_IDENTIFIER_RE: Final = re.compile(_IDENTIFIER)
 #: Characters XML 1.0 cannot hold, even escaped (control characters, lone surrogates).
-_NOT_XML_RE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML_CHARS: Final = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_NOT_XML_RE: Final = re.compile(f"[{_NOT_XML_CHARS}]")
 #: What makes a message need an XML parser: markup, entities, ``\r`` (which XML
 #: rewrites) or a character XML cannot hold. Text without any is its own spoken text.
-_NEEDS_PARSER_RE: Final = re.compile("[<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NEEDS_PARSER_RE: Final = re.compile(f"[<>&\r{_NOT_XML_CHARS}]")
 #: ``{{ name }}``: the one construct a template may use and still skip Jinja.
-_PLACEHOLDER_RE: Final = re.compile(r"\{\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}\}")
+_PLACEHOLDER_RE: Final = re.compile(rf"\{{\{{[ \t]*({_IDENTIFIER})[ \t]*\}}\}}")
 #: Names that mean something of their own to Jinja in a plain ``{{ name }}``:
 #: constants, ``not`` (an operator), ``self`` (the template), Jinja's globals
 #: (``jinja2.defaults.DEFAULT_NAMESPACE``; a test keeps this in step), plus the loop
