@@ -106,18 +106,22 @@ def is_e164(text: str) -> bool:
     return _E164_RE.fullmatch(text) is not None
 
 
-def classify(raw: object, default_country: str | None = None) -> Caller:  # noqa: PLR0911
+def classify(  # noqa: PLR0911
+    raw: object, default_country: str | None = None, *, valid: bool = False
+) -> Caller:
     """Classify a raw caller id and normalize it to E.164 when it is a number.
 
     Never raises: a non-string, empty, withheld, over-long or unparsable value gets
     its class. ``default_country`` (ISO 3166 alpha-2, e.g. ``"GB"``) is used only
-    for national formats; ``None`` rejects them as unparsable.
+    for national formats; ``None`` rejects them as unparsable. ``valid`` asks for a
+    number in an assigned range, not only one of a possible length; it always
+    parses (there is no fast path for it): :func:`valid_e164` uses it.
     """
     if raw is None:
         return Caller(MISSING)
     if not isinstance(raw, str):
         return Caller(UNPARSABLE)
-    if _E164_RE.fullmatch(raw) is not None:  # the Amazon Connect fast path
+    if _E164_RE.fullmatch(raw) is not None and not valid:  # the Amazon Connect fast path
         if raw in _WITHHELD_KEYPAD_NUMBERS:
             return Caller(WITHHELD)
         return Caller(E164, raw)
@@ -131,7 +135,7 @@ def classify(raw: object, default_country: str | None = None) -> Caller:  # noqa
         return Caller(WITHHELD)
     if lowered.startswith(_NON_TELEPHONE_PREFIXES) or "@" in text:
         return Caller(NON_TELEPHONE)
-    return _parse_with_libphonenumber(text, default_country)
+    return _interpret(text, default_country, valid=valid)[0]
 
 
 def classify_endpoint(endpoint: object, default_country: str | None = None) -> Caller:
@@ -210,13 +214,8 @@ def valid_e164(text: str, default_country: str | None = None) -> str | None:
     its country has assigned. Call jobs need it to tell whether a spreadsheet number
     cell lost a leading zero; one parse answers both questions.
     """
-    caller = _interpret(text.strip(), default_country, valid=True)[0]
+    caller = classify(text, default_country, valid=True)
     return caller.e164 if caller.is_number else None
-
-
-def _parse_with_libphonenumber(text: str, default_country: str | None) -> Caller:
-    """Parse a human-typed number (see :func:`_interpret`)."""
-    return _interpret(text, default_country)[0]
 
 
 def _count_digits(text: str) -> tuple[int, str]:

@@ -262,6 +262,8 @@ def test_valid_e164_accepts_every_region_s_example_numbers(region: str, kind: in
         ("612345678", "IT"),  # Rome without its 0
         ("+266696687", None),  # a withheld caller id spelt on the keypad
         ("not a number", "GB"),
+        ("private", "GB"),  # a withheld word, never read as keypad letters
+        ("sip:+442079460958", None),  # not a telephone number
     ],
 )
 def test_valid_e164_refuses_what_is_only_possible_or_not_a_number(
