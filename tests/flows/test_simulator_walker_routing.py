@@ -309,3 +309,13 @@ def test_transcript_masks_numbers_and_ends_with_the_outcome() -> None:
     assert "+4420*****958" in text
     assert text.endswith(f"=> transferred to queue {QUEUE}")
     assert "[main] t (TransferContactToQueue)" in text
+
+
+def test_each_action_type_has_one_family() -> None:
+    from callguard_tools.flows.simulation import actions
+
+    families = actions._FAMILIES
+    assert set(actions.ACTION_HANDLERS) == {t for family in families for t in family}
+    assert sum(len(family) for family in families) == len(actions.ACTION_HANDLERS)
+    with pytest.raises(ValueError, match="handled twice: \\['Compare'\\]"):
+        actions._one_table((families[0], {"Compare": families[0]["Compare"]}))
